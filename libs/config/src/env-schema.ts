@@ -1,0 +1,82 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { COMPUTE_EXECUTION_MODELS } from '@switchyard/contracts';
+
+const LANE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const laneList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((lane) => lane.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(LANE_NAME, 'a lane name is lower-case letters, digits and dashes'))
+      .min(1, 'name at least one lane'),
+  );
+
+const hostList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean),
+);
+
+/**
+ * Every environment variable Switchyard reads, with its default. The README's configuration table
+ * is this list; `loadConfig` refuses to start on a bad value and names the variable.
+ */
+export const envSchema = z.object({
+  /** Redis for the queues. @defaultValue redis://127.0.0.1:6379 */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key Switchyard and BullMQ write. @defaultValue switchyard */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only')
+    .default('switchyard'),
+  /** The api's HTTP port. @defaultValue 3000 */
+  PORT: integer(1, 65535).default(3000),
+  /** Interface the HTTP ports bind to. @defaultValue 0.0.0.0 */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The consumers' health/metrics port (io-consumer 3001, compute 3002 when unset). */
+  HEALTH_PORT: integer(0, 65535).optional(),
+  /** Every lane the api may route to. @defaultValue io,cpu */
+  LANES: laneList.default(['io', 'cpu']),
+  /** The lane a job of profile `io` goes to when it names none. @defaultValue io */
+  IO_LANE: z.string().regex(LANE_NAME).default('io'),
+  /** The lane a job of profile `cpu` goes to when it names none. @defaultValue cpu */
+  CPU_LANE: z.string().regex(LANE_NAME).default('cpu'),
+  /** The lane this consumer serves (io-consumer: io, compute: cpu when unset). */
+  LANE: z.string().regex(LANE_NAME).optional(),
+  /** How many io jobs one io-consumer interleaves on its event loop. @defaultValue 256 */
+  IO_CONCURRENCY: integer(1, 10_000).default(256),
+  /** How compute runs a job. @defaultValue worker-threads */
+  EXECUTION_MODEL: z.enum(COMPUTE_EXECUTION_MODELS).default('worker-threads'),
+  /** Threads or child processes in compute's pool; also its worker concurrency. @defaultValue os.availableParallelism() */
+  POOL_SIZE: integer(1, 256).default(os.availableParallelism()),
+  /** Upper bound on any job's timeout, whatever the job or task asks. @defaultValue 600000 */
+  JOB_TIMEOUT_MAX_MS: integer(100, 86_400_000).default(600_000),
+  /** How long completed jobs (and their results) are kept. @defaultValue 86400 */
+  COMPLETED_RETENTION_SECONDS: integer(0, 31_536_000).default(86_400),
+  /** At most this many completed jobs are kept per lane. @defaultValue 10000 */
+  COMPLETED_RETENTION_COUNT: integer(0, 10_000_000).default(10_000),
+  /** How long failed and cancelled jobs are kept. @defaultValue 604800 */
+  FAILED_RETENTION_SECONDS: integer(0, 31_536_000).default(604_800),
+  /** At most this many failed jobs are kept per lane. @defaultValue 50000 */
+  FAILED_RETENTION_COUNT: integer(0, 10_000_000).default(50_000),
+  /** Host names `io.http` may call (exact match, comma-separated). Empty: none. @defaultValue (empty) */
+  HTTP_ALLOWED_HOSTS: hostList.default([]),
+  /** How long a consumer waits for active jobs at shutdown before aborting them. @defaultValue 25000 */
+  DRAIN_TIMEOUT_MS: integer(0, 3_600_000).default(25_000),
+  /** Base URL of the Jaeger UI; when set, job views link to their trace. */
+  JAEGER_UI_URL: z.string().url().optional(),
+  /** pino log level. @defaultValue info */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type SwitchyardConfig = z.infer<typeof envSchema>;

@@ -1,0 +1,2 @@
+export { envSchema, type SwitchyardConfig } from './env-schema';
+export { loadConfig, ConfigError } from './load-config';

@@ -1,0 +1,32 @@
+import { envSchema, type SwitchyardConfig } from './env-schema';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the environment once. Empty strings count as unset, so `FOO=` in a
+ * compose file or chart falls back to the default instead of failing.
+ * @throws ConfigError naming every bad variable and what it must be.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SwitchyardConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in envSchema.shape && value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  const config = parsed.data;
+  for (const lane of [config.IO_LANE, config.CPU_LANE, ...(config.LANE ? [config.LANE] : [])]) {
+    if (!config.LANES.includes(lane)) {
+      throw new ConfigError(
+        `invalid configuration:\n  lane "${lane}" is not in LANES=${config.LANES.join(',')}: add it to LANES`,
+      );
+    }
+  }
+  return config;
+}

@@ -1,0 +1,36 @@
+import type { Profile } from './profile';
+import type { ExecutionRecord } from './execution-record';
+
+/** Why a job went to its lane. */
+export type RoutingReason = 'task-default' | 'profile-override' | 'lane-explicit';
+
+export interface RoutingDecision {
+  profile: Profile;
+  lane: string;
+  reason: RoutingReason;
+}
+
+/** What Switchyard stores as a BullMQ job's data. Wire format: extend, never rename. */
+export interface JobData {
+  task: string;
+  payload: unknown;
+  routing: RoutingDecision;
+  /** Effective per-attempt timeout, already capped by the global maximum. */
+  timeoutMs: number;
+  /** W3C trace context of the request that submitted the job. */
+  traceparent?: string;
+  tracestate?: string;
+  idempotencyKey?: string;
+}
+
+/** What Switchyard stores as a completed job's return value. */
+export interface JobResultEnvelope<Result = unknown> {
+  result: Result;
+  execution: ExecutionRecord;
+}
+
+/** What Switchyard stores as a job's progress (BullMQ progress may be an object). */
+export interface JobProgress {
+  percent: number;
+  execution?: ExecutionRecord;
+}

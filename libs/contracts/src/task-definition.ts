@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import type { Profile } from './profile';
+
+/** What a handler gets besides its payload; the same on the event loop, in a thread or in a child. */
+export interface TaskContext {
+  /** Aborted on cancellation or timeout. Handlers that await should honour it. */
+  readonly signal: AbortSignal;
+  /** Reports progress, 0–100. Cheap to call often: reports are throttled by the executor. */
+  progress(percent: number): void;
+}
+
+export type TaskHandler<Payload, Result> = (payload: Payload, ctx: TaskContext) => Promise<Result>;
+
+/** A named, registered unit of work. */
+export interface TaskDefinition<Payload = unknown, Result = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** The profile a job of this task gets unless the client overrides it. */
+  readonly profile: Profile;
+  readonly payloadSchema: z.ZodType<Payload>;
+  readonly resultSchema: z.ZodType<Result>;
+  /** A valid payload, shown in the catalog and used by the demo. */
+  readonly example: Payload;
+  /** Timeout applied when the job names none. */
+  readonly defaultTimeoutMs: number;
+  readonly handler: TaskHandler<Payload, Result>;
+}

@@ -1,0 +1,13 @@
+/** Span and metric attribute names, in one place so a span's vocabulary reads at a glance. */
+export enum SwitchyardAttributes {
+  JobId = 'switchyard.job.id',
+  Task = 'switchyard.task',
+  Profile = 'switchyard.profile',
+  Lane = 'switchyard.lane',
+  ExecutionModel = 'switchyard.execution.model',
+  Attempt = 'switchyard.attempt',
+  QueueWaitMs = 'switchyard.queue_wait_ms',
+  Outcome = 'switchyard.outcome',
+  ThreadId = 'thread.id',
+  ProcessPid = 'process.pid',
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '@switchyard/config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.REDIS_URL, 'redis://127.0.0.1:6379');
+    assert.equal(config.QUEUE_PREFIX, 'switchyard');
+    assert.equal(config.PORT, 3000);
+    assert.deepEqual(config.LANES, ['io', 'cpu']);
+    assert.equal(config.IO_CONCURRENCY, 256);
+    assert.equal(config.EXECUTION_MODEL, 'worker-threads');
+  });
+
+  it('names every bad variable at once', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'http', EXECUTION_MODEL: 'fibers' }),
+      (error: unknown) =>
+        error instanceof ConfigError && /PORT="http"/.test(error.message) && /EXECUTION_MODEL="fibers"/.test(error.message),
+    );
+  });
+
+  it('refuses a default lane that is not in LANES', () => {
+    assert.throws(() => loadConfig({ LANES: 'io', CPU_LANE: 'cpu' }), /lane "cpu" is not in LANES=io/);
+  });
+
+  it('treats empty strings as unset', () => {
+    assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
+  });
+});
