@@ -71,6 +71,11 @@ export const envSchema = z.object({
   FAILED_RETENTION_COUNT: integer(0, 10_000_000).default(50_000),
   /** Host names `io.http` may call (exact match, comma-separated). Empty: none. @defaultValue (empty) */
   HTTP_ALLOWED_HOSTS: hostList.default([]),
+  /**
+   * Registers the diagnostic tasks (`diag.crash`, `diag.spin`) used by tests and the scaling lab.
+   * Keep off in production: they exist to crash and burn CPU. @defaultValue false
+   */
+  DIAGNOSTIC_TASKS: z.stringbool({ truthy: ['true'], falsy: ['false'] }).default(false),
   /** How long a consumer waits for active jobs at shutdown before aborting them. @defaultValue 25000 */
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).default(25_000),
   /** Base URL of the Jaeger UI; when set, job views link to their trace. */

@@ -5,3 +5,4 @@ export * from './execution-record';
 export * from './job-data';
 export * from './errors';
 export * from './telemetry-attributes';
+export * from './api';

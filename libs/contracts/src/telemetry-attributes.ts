@@ -8,6 +8,8 @@ export enum SwitchyardAttributes {
   Attempt = 'switchyard.attempt',
   QueueWaitMs = 'switchyard.queue_wait_ms',
   Outcome = 'switchyard.outcome',
+  /** A lane-depth series' job state: waiting, active or delayed. */
+  JobState = 'switchyard.job.state',
   ThreadId = 'thread.id',
   ProcessPid = 'process.pid',
 }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ApiLifecycle } from './api-lifecycle';
+import { apiProviders } from './api.providers';
+import { CatalogController } from './controllers/catalog.controller';
+import { HealthController } from './controllers/health.controller';
+import { JobsController } from './controllers/jobs.controller';
+
+@Module({
+  controllers: [JobsController, CatalogController, HealthController],
+  providers: [...apiProviders, ApiLifecycle],
+})
+export class ApiModule {}

@@ -1,0 +1,26 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { LaneStats } from '@switchyard/contracts';
+import { JobReader } from '@switchyard/queue';
+import type { TaskCatalog, TaskDescription } from '@switchyard/tasks';
+
+@ApiTags('catalog')
+@Controller('v1')
+export class CatalogController {
+  constructor(
+    @Inject('TaskCatalog') private readonly catalog: TaskCatalog,
+    private readonly reader: JobReader,
+  ) {}
+
+  @Get('tasks')
+  @ApiOperation({ summary: 'The task catalog: name, default profile, payload JSON schema, an example payload' })
+  tasks(): { tasks: TaskDescription[] } {
+    return { tasks: this.catalog.describeAll() };
+  }
+
+  @Get('queues')
+  @ApiOperation({ summary: 'Per lane: waiting, active, delayed, completed, failed, workers online' })
+  async queues(): Promise<{ lanes: LaneStats[] }> {
+    return { lanes: await this.reader.laneStats() };
+  }
+}

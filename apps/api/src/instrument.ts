@@ -1,0 +1,3 @@
+import { startTelemetry } from '@switchyard/telemetry';
+
+startTelemetry({ serviceName: 'switchyard-api' });

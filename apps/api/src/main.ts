@@ -1,0 +1,4 @@
+import './instrument';
+import { bootstrapApi } from './bootstrap-api';
+
+void bootstrapApi();

@@ -1,0 +1,1 @@
+export { SwitchyardClient, SwitchyardApiError } from './switchyard-client';

@@ -1,0 +1,3 @@
+export { runConsumer } from './run-consumer';
+export type { ConsumerSpec } from './consumer-spec';
+export { HealthServer, type HealthRoute } from './health-server';

@@ -1,0 +1,3 @@
+export * from './job-request.schema';
+export * from './job-view';
+export * from './problem';

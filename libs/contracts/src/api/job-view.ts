@@ -1,0 +1,51 @@
+import type { ExecutionRecord } from '../execution-record';
+import type { RoutingDecision } from '../job-data';
+import type { JobState } from './job-request.schema';
+
+/** What `GET /v1/jobs/:id` returns. */
+export interface JobView {
+  id: string;
+  task: string;
+  profile: string;
+  lane: string;
+  routing: RoutingDecision;
+  state: JobState;
+  /** 0–100. */
+  progress: number;
+  result?: unknown;
+  error?: { name: string; message: string; attemptsMade: number };
+  attempts: { made: number; max: number };
+  timeoutMs: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Time from when the job could first run (created + delay) to when its last attempt started. */
+  queueWaitMs?: number;
+  /** How long the last attempt ran. */
+  runMs?: number;
+  execution?: ExecutionRecord;
+  traceId?: string;
+  links: { self: string; trace?: string };
+}
+
+/** What `POST /v1/jobs` returns. */
+export interface JobAccepted {
+  id: string;
+  task: string;
+  profile: string;
+  lane: string;
+  state: JobState;
+  traceId?: string;
+  links: { self: string; trace?: string };
+}
+
+/** One lane's counts in `GET /v1/queues`. */
+export interface LaneStats {
+  lane: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+  workers: number;
+}

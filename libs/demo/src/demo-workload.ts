@@ -1,0 +1,66 @@
+import type { SwitchyardClient } from '@switchyard/client';
+import type { CreateJobRequest, JobView } from '@switchyard/contracts';
+import { DEMO_CPU_LANES } from './demo-stack';
+
+export interface DemoOptions {
+  /** Concurrent `io.sleep` jobs: they interleave on one event loop. @defaultValue 200 */
+  sleepJobs?: number;
+  /** @defaultValue 500 */
+  sleepMs?: number;
+  /** `io.http` jobs against the local delay server. @defaultValue 50 */
+  httpJobs?: number;
+  /** `cpu.primes {limit: 1e6}` jobs per execution model. @defaultValue 6 */
+  cpuJobsPerModel?: number;
+  /** Base URL of a local delay server for `io.http`. */
+  delayServerUrl: string;
+  onProgress?: (finished: number, total: number) => void;
+}
+
+type Request = Partial<CreateJobRequest> & { task: string };
+
+export const PRIMES_BELOW_A_MILLION = 78_498;
+
+/** Submits the mixed workload over REST and waits for every job. */
+export async function runDemoWorkload(client: SwitchyardClient, options: DemoOptions): Promise<JobView[]> {
+  const sleepMs = options.sleepMs ?? 500;
+  const requests: Request[] = [
+    ...Array.from({ length: options.sleepJobs ?? 200 }, () => ({ task: 'io.sleep', payload: { ms: sleepMs } })),
+    ...Array.from({ length: options.httpJobs ?? 50 }, () => ({
+      task: 'io.http',
+      payload: { url: `${options.delayServerUrl}?ms=100`, method: 'GET' },
+    })),
+  ];
+  for (const lane of Object.values(DEMO_CPU_LANES)) {
+    for (let index = 0; index < (options.cpuJobsPerModel ?? 6); index++) {
+      requests.push({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane });
+    }
+  }
+  const accepted = await client.submitBatch(requests);
+  return client.waitForAll(
+    accepted.map((job) => job.id),
+    { timeoutMs: 180_000, pollMs: 200, onProgress: options.onProgress },
+  );
+}
+
+/** The claims the demo exists to show, checked against what ran. */
+export function demoFindings(views: JobView[], sleepMs = 500): string[] {
+  const findings: string[] = [];
+  const sleeps = views.filter((view) => view.task === 'io.sleep' && view.state === 'completed');
+  if (sleeps.length > 0) {
+    const wall = Math.max(...sleeps.map((view) => Date.parse(view.finishedAt ?? ''))) - Math.min(...sleeps.map((view) => Date.parse(view.startedAt ?? '')));
+    const loops = new Set(sleeps.map((view) => `${view.execution?.pid}/${view.execution?.threadId}`)).size;
+    findings.push(
+      `${sleeps.length} × io.sleep(${sleepMs} ms) ran in ${wall} ms on ${loops} event loop(s): ${(wall / sleepMs).toFixed(2)} sleeps' time, not ${sleeps.length} (${((sleeps.length * sleepMs) / wall).toFixed(0)}× overlap)`,
+    );
+  }
+  for (const model of Object.keys(DEMO_CPU_LANES)) {
+    const primes = views.filter((view) => view.task === 'cpu.primes' && view.execution?.model === model);
+    if (primes.length === 0) continue;
+    const right = primes.filter((view) => (view.result as { count?: number } | undefined)?.count === PRIMES_BELOW_A_MILLION).length;
+    const sample = primes[0].execution;
+    findings.push(
+      `cpu.primes(1e6) under ${model}: ${right}/${primes.length} returned ${PRIMES_BELOW_A_MILLION}; e.g. pid ${sample?.pid}, thread ${sample?.threadId}`,
+    );
+  }
+  return findings;
+}

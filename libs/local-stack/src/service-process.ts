@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export type AppName = 'api' | 'io-consumer' | 'compute';
+
+/** The compiled entry point of an app, from this file's place in dist/. */
+export function appEntry(app: AppName): string {
+  return path.resolve(__dirname, '../../../apps', app, 'src/main.js');
+}
+
+export interface ServiceProcessOptions {
+  app: AppName;
+  /** Label in logs and status, e.g. `compute-threads#1`. */
+  label: string;
+  env: NodeJS.ProcessEnv;
+  /** URL polled until it answers 200. */
+  readyUrl: string;
+  /** Where stdout and stderr go; `inherit` shows them on this terminal. */
+  logFile?: string | 'inherit';
+  /** @defaultValue 30000 */
+  readyTimeoutMs?: number;
+}
+
+/** One OS process of an app: the local stand-in for a pod. */
+export class ServiceProcess {
+  readonly child: ChildProcess;
+  private exited: Promise<number | null>;
+
+  constructor(readonly options: ServiceProcessOptions) {
+    const inherit = options.logFile === 'inherit';
+    this.child = spawn(process.execPath, [appEntry(options.app)], {
+      env: options.env,
+      stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
+    if (!inherit && options.logFile) {
+      const log = createWriteStream(options.logFile, { flags: 'a' });
+      this.child.stdout?.pipe(log);
+      this.child.stderr?.pipe(log);
+    } else if (!inherit) {
+      this.child.stdout?.resume();
+      this.child.stderr?.resume();
+    }
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  async waitUntilReady(): Promise<void> {
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 30_000);
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) {
+        throw new Error(`${this.options.label} exited with code ${this.child.exitCode} before it was ready${this.logHint()}`);
+      }
+      const ok = await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(1_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ok) return;
+      await delay(100);
+    }
+    throw new Error(`${this.options.label} was not ready at ${this.options.readyUrl} within ${this.options.readyTimeoutMs ?? 30_000} ms${this.logHint()}`);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      const code = await this.exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return this.exited;
+  }
+
+  private logHint(): string {
+    return typeof this.options.logFile === 'string' && this.options.logFile !== 'inherit' ? `; see ${this.options.logFile}` : '';
+  }
+}

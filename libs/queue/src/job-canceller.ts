@@ -1,0 +1,73 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ProblemError, type JobView } from '@switchyard/contracts';
+import type { Redis } from 'ioredis';
+import type { JobReader } from './job-reader';
+import type { CancellationRecord } from './job-view-mapper';
+import type { SwitchyardKeys } from './switchyard-keys';
+
+export interface CancelOutcome {
+  view: JobView;
+  /** False while an active job is still being stopped by its consumer. */
+  final: boolean;
+}
+
+export interface JobCancellerOptions {
+  /** How long a cancellation record (and a removed job's last view) is kept. */
+  retentionSeconds: number;
+  /** How long `cancel` waits for an active job to stop before answering. @defaultValue 5000 */
+  settleTimeoutMs?: number;
+}
+
+/**
+ * Cancels a job wherever it is. BullMQ's own cancellation only reaches the worker in the same
+ * process, so an active job is stopped through a Redis record (checked by a consumer before it
+ * starts a job) plus a pub/sub message every consumer in every pod hears.
+ */
+export class JobCanceller {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: SwitchyardKeys,
+    private readonly reader: JobReader,
+    private readonly options: JobCancellerOptions,
+  ) {}
+
+  /** @throws ProblemError 404 for an unknown job, 409 for a job that already finished. */
+  async cancel(id: string): Promise<CancelOutcome> {
+    const job = await this.reader.find(id);
+    if (!job) return { view: await this.reader.view(id), final: true };
+    const view = await this.reader.toView(job, await this.reader.cancellation(id));
+    if (view.state === 'cancelled') return { view, final: true };
+    if (view.state === 'completed' || view.state === 'failed') {
+      throw new ProblemError(409, 'Job already finished', `job ${id} is ${view.state}; only waiting, delayed or active jobs can be cancelled`);
+    }
+    const record: CancellationRecord = { cancelledAt: Date.now() };
+    await this.save(id, record);
+    if (view.state !== 'active') {
+      const removed = await job.remove().then(
+        () => true,
+        () => false, // it became active meanwhile: the consumer stops it below
+      );
+      if (removed) {
+        const removedView: JobView = { ...view, state: 'cancelled', finishedAt: new Date(record.cancelledAt).toISOString() };
+        await this.save(id, { ...record, removed: removedView });
+        return { view: removedView, final: true };
+      }
+    }
+    await this.redis.publish(this.keys.cancelChannel(), id);
+    return this.settle(id);
+  }
+
+  private async save(id: string, record: CancellationRecord): Promise<void> {
+    await this.redis.set(this.keys.cancellation(id), JSON.stringify(record), 'EX', Math.max(1, this.options.retentionSeconds));
+  }
+
+  private async settle(id: string): Promise<CancelOutcome> {
+    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 5_000);
+    for (;;) {
+      const view = await this.reader.view(id);
+      const final = view.state === 'cancelled' || view.state === 'completed' || view.state === 'failed';
+      if (final || Date.now() > deadline) return { view, final };
+      await delay(50);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { ProblemError, type JobData, type JobResultEnvelope, type JobView, type LaneStats, type ListJobsQuery } from '@switchyard/contracts';
+import type { Job, JobType } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { toJobView, type CancellationRecord, type ViewLinks } from './job-view-mapper';
+import type { LaneQueues } from './lane-queues';
+import type { SwitchyardKeys } from './switchyard-keys';
+
+type LaneJob = Job<JobData, JobResultEnvelope>;
+
+const STATE_TYPES: Record<ListJobsQuery['state'] & string, JobType[]> = {
+  waiting: ['wait', 'prioritized'],
+  delayed: ['delayed'],
+  active: ['active'],
+  completed: ['completed'],
+  failed: ['failed'],
+  cancelled: ['failed'],
+};
+const ALL_TYPES: JobType[] = ['active', 'wait', 'prioritized', 'delayed', 'completed', 'failed'];
+
+interface Cursor {
+  lane: number;
+  offset: number;
+}
+
+export interface JobPage {
+  jobs: JobView[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Reads jobs across every lane: views, pages and lane counts. */
+export class JobReader {
+  constructor(
+    private readonly queues: LaneQueues,
+    private readonly redis: Redis,
+    private readonly keys: SwitchyardKeys,
+    private readonly links: ViewLinks = {},
+  ) {}
+
+  async find(id: string): Promise<LaneJob | undefined> {
+    const found = await Promise.all(this.queues.all().map((queue) => queue.getJob(id) as Promise<LaneJob | undefined>));
+    return found.find((job) => job !== undefined);
+  }
+
+  async cancellation(id: string): Promise<CancellationRecord | undefined> {
+    const raw = await this.redis.get(this.keys.cancellation(id));
+    return raw ? (JSON.parse(raw) as CancellationRecord) : undefined;
+  }
+
+  /** @throws ProblemError 404 when no lane has the job (and it was not cancelled while waiting). */
+  async view(id: string): Promise<JobView> {
+    const [job, cancellation] = await Promise.all([this.find(id), this.cancellation(id)]);
+    if (job) return this.toView(job, cancellation);
+    if (cancellation?.removed) return cancellation.removed;
+    throw new ProblemError(404, 'Job not found', `no job has id "${id}"; it may never have existed or its retention has expired`);
+  }
+
+  async toView(job: LaneJob, cancellation?: CancellationRecord): Promise<JobView> {
+    const state = await job.getState();
+    // The job was read before it finished and its state after: read it again for its result or error.
+    const settled =
+      (state === 'completed' || state === 'failed') && job.finishedOn === undefined
+        ? (((await this.queues.get(job.queueName).getJob(job.id ?? '')) as LaneJob | undefined) ?? job)
+        : job;
+    return toJobView(settled, state, cancellation, this.links);
+  }
+
+  async list(query: ListJobsQuery): Promise<JobPage> {
+    const lanes = query.lane ? [query.lane] : this.queues.lanes;
+    const types = query.state ? STATE_TYPES[query.state] : ALL_TYPES;
+    const cursor = decodeCursor(query.cursor);
+    const jobs: JobView[] = [];
+    const chunk = Math.max(query.limit, 50);
+    for (let laneIndex = cursor.lane; laneIndex < lanes.length; laneIndex++) {
+      const queue = this.queues.get(lanes[laneIndex]);
+      let offset = laneIndex === cursor.lane ? cursor.offset : 0;
+      for (;;) {
+        const page = (await queue.getJobs(types, offset, offset + chunk - 1, false)) as LaneJob[];
+        for (const [position, job] of page.entries()) {
+          if (!job || (query.task && job.data.task !== query.task)) continue;
+          const view = await this.toView(job, await this.cancellation(job.id ?? ''));
+          if (query.state && view.state !== query.state) continue;
+          jobs.push(view);
+          if (jobs.length === query.limit) {
+            return { jobs, nextCursor: encodeCursor({ lane: laneIndex, offset: offset + position + 1 }) };
+          }
+        }
+        if (page.length < chunk) break;
+        offset += chunk;
+      }
+    }
+    return { jobs };
+  }
+
+  async laneStats(): Promise<LaneStats[]> {
+    return Promise.all(
+      this.queues.all().map(async (queue) => {
+        const [counts, workers] = await Promise.all([
+          queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+          queue.getWorkersCount(),
+        ]);
+        return {
+          lane: queue.name,
+          waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          completed: counts.completed ?? 0,
+          failed: counts.failed ?? 0,
+          workers,
+        };
+      }),
+    );
+  }
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(raw?: string): Cursor {
+  if (!raw) return { lane: 0, offset: 0 };
+  try {
+    const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
+    if (Number.isInteger(cursor.lane) && Number.isInteger(cursor.offset) && cursor.lane >= 0 && cursor.offset >= 0) return cursor;
+  } catch {
+    // reported below
+  }
+  throw new ProblemError(400, 'Invalid cursor', 'the cursor is not one this API returned; pass nextCursor from the previous page as is', {
+    errors: [{ path: 'cursor', message: 'not a cursor returned by GET /v1/jobs' }],
+  });
+}

@@ -1,0 +1,182 @@
+import os from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  JobCancelledError,
+  type ExecutionRecord,
+  type JobData,
+  type JobProgress,
+  type JobResultEnvelope,
+} from '@switchyard/contracts';
+import type { Executor } from '@switchyard/execution';
+import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { SwitchyardKeys } from './switchyard-keys';
+
+type LaneJob = Job<JobData, JobResultEnvelope>;
+
+/** Told about every attempt, for metrics and logs. */
+export interface LaneWorkerObserver {
+  attemptStarted?(job: LaneJob, queueWaitMs: number): void;
+  attemptSettled?(job: LaneJob, outcome: 'completed' | 'failed' | 'cancelled' | 'timeout', execution?: ExecutionRecord, error?: Error): void;
+}
+
+export interface LaneWorkerOptions {
+  lane: string;
+  prefix: string;
+  /** A `worker` role connection (maxRetriesPerRequest: null); duplicated for blocking and pub/sub. */
+  connection: Redis;
+  keys: SwitchyardKeys;
+  executor: Executor;
+  /** Jobs run at once: IO_CONCURRENCY on io lanes, the pool size on compute lanes. */
+  concurrency: number;
+  /** Shown by `GET /v1/queues` as a worker; @defaultValue `<lane>@<host>:<pid>` */
+  name?: string;
+  telemetry?: Telemetry;
+  observer?: LaneWorkerObserver;
+  /**
+   * How long a job holds its lock between renewals. `inline` blocks the event loop that renews
+   * it, so its lane needs a lock longer than its longest job. @defaultValue 30000
+   */
+  lockDurationMs?: number;
+  /** Minimum interval between progress writes to Redis per job. @defaultValue 250 */
+  progressIntervalMs?: number;
+}
+
+class ShutdownError extends Error {
+  override readonly name = 'ShutdownError';
+}
+
+/**
+ * Consumes one lane: runs each job through the executor with its timeout, reports where it ran,
+ * and stops a job when any api instance cancels it (Redis pub/sub reaches every pod).
+ */
+export class LaneWorker {
+  private readonly running = new Map<string, AbortController>();
+  private readonly worker: Worker<JobData, JobResultEnvelope, string>;
+  private readonly subscriber: Redis;
+  private readonly host = os.hostname();
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: LaneWorkerOptions) {
+    this.worker = new Worker<JobData, JobResultEnvelope, string>(options.lane, (job, token, signal) => this.process(job, token, signal), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      name: options.name ?? `${options.lane}@${this.host}:${process.pid}`,
+      autorun: false,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      telemetry: options.telemetry,
+    });
+    this.worker.on('error', () => undefined); // connection errors are retried by ioredis; readiness reports them
+    this.subscriber = options.connection.duplicate();
+  }
+
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  get isRunning(): boolean {
+    return this.worker.isRunning();
+  }
+
+  /** Starts consuming; call once the app is fully initialised. */
+  async start(): Promise<void> {
+    this.subscriber.on('message', (_channel: string, jobId: string) => this.abort(jobId, new JobCancelledError(jobId)));
+    await this.subscriber.subscribe(this.options.keys.cancelChannel());
+    void this.worker.run();
+    await this.worker.waitUntilReady();
+  }
+
+  /** Aborts a job if this process runs it. */
+  abort(jobId: string, reason: Error): boolean {
+    const controller = this.running.get(jobId);
+    controller?.abort(reason);
+    return controller !== undefined;
+  }
+
+  /**
+   * Stops taking jobs and waits up to `drainTimeoutMs` for active ones; jobs still running then
+   * are stopped and put back in the queue for another consumer, so none is lost. Safe to call twice.
+   */
+  close(drainTimeoutMs: number): Promise<void> {
+    this.closing ??= (async () => {
+      const drained = this.worker.close().then(() => true);
+      const inTime = await Promise.race([drained, delay(drainTimeoutMs).then(() => false)]);
+      if (!inTime) {
+        for (const jobId of this.running.keys()) this.abort(jobId, new ShutdownError('consumer shutting down'));
+        await drained;
+      }
+      await this.subscriber.quit().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private async process(job: LaneJob, token?: string, bullSignal?: AbortSignal): Promise<JobResultEnvelope> {
+    const jobId = job.id ?? '';
+    const controller = new AbortController();
+    bullSignal?.addEventListener('abort', () => controller.abort(new JobCancelledError(jobId)), { once: true });
+    this.running.set(jobId, controller);
+    const queueWaitMs = Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0));
+    this.options.observer?.attemptStarted?.(job, queueWaitMs);
+    let execution: ExecutionRecord | undefined;
+    try {
+      if (await this.options.connection.exists(this.options.keys.cancellation(jobId))) throw new JobCancelledError(jobId);
+      const progress = this.progressWriter(job, () => execution);
+      const outcome = await this.options.executor.run({
+        jobId,
+        task: job.data.task,
+        payload: job.data.payload,
+        timeoutMs: job.data.timeoutMs,
+        signal: controller.signal,
+        traceparent: job.data.traceparent,
+        tracestate: job.data.tracestate,
+        onStart: (placement) => {
+          execution = { model: this.options.executor.model, lane: this.options.lane, host: this.host, ...placement, startedAt: Date.now() };
+          progress(0, true);
+        },
+        onProgress: (percent) => progress(percent, false),
+      });
+      // An inline run blocks the event loop, so a cancel message could not be heard while it ran.
+      if (this.options.executor.model === 'inline' && (await this.options.connection.exists(this.options.keys.cancellation(jobId)))) {
+        throw new JobCancelledError(jobId);
+      }
+      const record: ExecutionRecord = {
+        model: this.options.executor.model,
+        lane: this.options.lane,
+        host: this.host,
+        ...outcome.placement,
+        startedAt: outcome.startedAt,
+        finishedAt: outcome.finishedAt,
+        runMs: outcome.finishedAt - outcome.startedAt,
+      };
+      this.options.observer?.attemptSettled?.(job, 'completed', record);
+      return { result: outcome.result, execution: record };
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      if (error instanceof ShutdownError && token) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const cancelled = error instanceof JobCancelledError;
+      const outcome = cancelled ? 'cancelled' : error.name === 'JobTimeoutError' ? 'timeout' : 'failed';
+      this.options.observer?.attemptSettled?.(job, outcome, execution, error);
+      const reason = `${error.name}: ${error.message}`;
+      throw cancelled ? new UnrecoverableError(reason) : Object.assign(new Error(reason), { stack: error.stack });
+    } finally {
+      this.running.delete(jobId);
+    }
+  }
+
+  /** Progress writes are throttled: a CPU task may report thousands of times a second. */
+  private progressWriter(job: LaneJob, execution: () => ExecutionRecord | undefined) {
+    const interval = this.options.progressIntervalMs ?? 250;
+    let lastWrite = 0;
+    return (percent: number, force: boolean) => {
+      const now = Date.now();
+      if (!force && now - lastWrite < interval) return;
+      lastWrite = now;
+      const progress: JobProgress = { percent: Math.max(0, Math.min(100, Math.round(percent))), execution: execution() };
+      job.updateProgress(progress as object).catch(() => undefined); // progress is advisory; the job goes on
+    };
+  }
+}

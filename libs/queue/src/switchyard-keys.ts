@@ -1,0 +1,21 @@
+/**
+ * Redis keys Switchyard writes beside BullMQ's. Lane names start with a letter,
+ * so the `_switchyard` segment can never collide with a queue's keys.
+ */
+export class SwitchyardKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Set when a client cancels a job; holds the cancellation record (and the job, once removed). */
+  cancellation(jobId: string): string {
+    return `${this.prefix}:_switchyard:cancel:${jobId}`;
+  }
+
+  /** Pub/sub channel telling every consumer, in any pod, to abort a job it runs. */
+  cancelChannel(): string {
+    return `${this.prefix}:_switchyard:cancel`;
+  }
+
+  idempotency(key: string): string {
+    return `${this.prefix}:_switchyard:idempotency:${key}`;
+  }
+}
