@@ -20,26 +20,36 @@ type Request = Partial<CreateJobRequest> & { task: string };
 
 export const PRIMES_BELOW_A_MILLION = 78_498;
 
-/** Submits the mixed workload over REST and waits for every job. */
+/**
+ * Submits the mixed workload over REST, one phase at a time so that each model is seen on its own
+ * (on a 2-core machine, CPU jobs running beside the sleeps would slow the consumers down), and
+ * waits for every job.
+ */
 export async function runDemoWorkload(client: SwitchyardClient, options: DemoOptions): Promise<JobView[]> {
   const sleepMs = options.sleepMs ?? 500;
-  const requests: Request[] = [
-    ...Array.from({ length: options.sleepJobs ?? 200 }, () => ({ task: 'io.sleep', payload: { ms: sleepMs } })),
-    ...Array.from({ length: options.httpJobs ?? 50 }, () => ({
+  const phases: Request[][] = [
+    Array.from({ length: options.sleepJobs ?? 200 }, () => ({ task: 'io.sleep', payload: { ms: sleepMs } })),
+    Array.from({ length: options.httpJobs ?? 50 }, () => ({
       task: 'io.http',
       payload: { url: `${options.delayServerUrl}?ms=100`, method: 'GET' },
     })),
+    ...Object.values(DEMO_CPU_LANES).map((lane) =>
+      Array.from({ length: options.cpuJobsPerModel ?? 6 }, () => ({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane })),
+    ),
   ];
-  for (const lane of Object.values(DEMO_CPU_LANES)) {
-    for (let index = 0; index < (options.cpuJobsPerModel ?? 6); index++) {
-      requests.push({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane });
-    }
+  const total = phases.reduce((sum, phase) => sum + phase.length, 0);
+  const views: JobView[] = [];
+  for (const phase of phases) {
+    const accepted = await client.submitBatch(phase);
+    const done = views.length;
+    views.push(
+      ...(await client.waitForAll(
+        accepted.map((job) => job.id),
+        { timeoutMs: 180_000, pollMs: 100, onProgress: (finished) => options.onProgress?.(done + finished, total) },
+      )),
+    );
   }
-  const accepted = await client.submitBatch(requests);
-  return client.waitForAll(
-    accepted.map((job) => job.id),
-    { timeoutMs: 180_000, pollMs: 200, onProgress: options.onProgress },
-  );
+  return views;
 }
 
 /** The claims the demo exists to show, checked against what ran. */

@@ -45,7 +45,7 @@ export async function runStack({ demo }: { demo: boolean }): Promise<number> {
       return 0;
     }
     const client = new SwitchyardClient(stack.apiUrl);
-    console.log('Submitting 200 io.sleep, 50 io.http and 6 cpu.primes per execution model…');
+    console.log('Submitting, one phase at a time: 200 io.sleep, 50 io.http, 6 cpu.primes per execution model…');
     const views = await Promise.race([
       runDemoWorkload(client, { delayServerUrl: delayServer?.url ?? '', onProgress: progressLine() }),
       stopping.then((signal) => Promise.reject(new Error(`${signal} received: demo stopped`))),

@@ -1,0 +1,72 @@
+{{/*
+Checks that span several values (the schema checks each value alone). Collects every mistake and fails
+once with all of them, each naming the value to change.
+*/}}
+{{- define "switchyard.validateValues" -}}
+{{- $errors := list -}}
+{{- $v := .Values -}}
+{{- if eq (toString $v.image.tag) "latest" -}}
+{{- $errors = append $errors "image.tag: `latest` is not reproducible; pin a version (or leave it empty for the chart's appVersion)" -}}
+{{- end -}}
+{{- if and (not $v.redis.enabled) (not $v.externalRedis.host) -}}
+{{- $errors = append $errors "externalRedis.host: required when redis.enabled=false (or set redis.enabled=true for the built-in Redis)" -}}
+{{- end -}}
+{{- if and $v.redis.enabled $v.externalRedis.host -}}
+{{- $errors = append $errors "externalRedis.host is set but redis.enabled=true: set redis.enabled=false to use the external Redis, or clear externalRedis.host" -}}
+{{- end -}}
+{{- if and $v.redis.auth.password $v.redis.auth.existingSecret -}}
+{{- $errors = append $errors "redis.auth: give password or existingSecret, not both" -}}
+{{- end -}}
+{{- if and $v.externalRedis.password $v.externalRedis.existingSecret -}}
+{{- $errors = append $errors "externalRedis: give password or existingSecret, not both" -}}
+{{- end -}}
+{{- range $key, $password := dict "redis.auth.password" $v.redis.auth.password "externalRedis.password" $v.externalRedis.password -}}
+{{- if and $password (not (regexMatch "^[A-Za-z0-9._~-]+$" $password)) -}}
+{{- $errors = append $errors (printf "%s: use only letters, digits and . _ ~ - (it is placed in the redis:// URL unescaped)" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.externalRedis.tls.caSecret (not $v.externalRedis.tls.enabled) -}}
+{{- $errors = append $errors "externalRedis.tls.caSecret is set but externalRedis.tls.enabled=false: enable TLS or clear caSecret" -}}
+{{- end -}}
+{{- if and $v.jaeger.enabled $v.telemetry.otlpEndpoint -}}
+{{- $errors = append $errors "telemetry.otlpEndpoint is set and jaeger.enabled=true: spans go to one place; clear one of them" -}}
+{{- end -}}
+{{- $drainSeconds := div (add $v.config.drainTimeoutMs 999) 1000 -}}
+{{- if le (int $v.ioConsumer.terminationGracePeriodSeconds) (int $drainSeconds) -}}
+{{- $errors = append $errors (printf "ioConsumer.terminationGracePeriodSeconds (%v) must exceed config.drainTimeoutMs (%v ms), or active jobs are killed mid-drain" $v.ioConsumer.terminationGracePeriodSeconds $v.config.drainTimeoutMs) -}}
+{{- end -}}
+{{- $keda := $v.ioConsumer.autoscaling.keda -}}
+{{- if gt (int $keda.minReplicaCount) (int $keda.maxReplicaCount) -}}
+{{- $errors = append $errors "ioConsumer.autoscaling.keda: minReplicaCount exceeds maxReplicaCount" -}}
+{{- end -}}
+{{- $poolNames := list -}}
+{{- range $index, $pool := include "switchyard.computePools" . | fromJsonArray -}}
+{{- $path := ternary "compute" (printf "compute.pools[%d]" (sub $index 1)) (eq $index 0) -}}
+{{- if gt $index 0 -}}
+{{- if not $pool.name -}}
+{{- $errors = append $errors (printf "%s.name: required (it names the pool's Deployment)" $path) -}}
+{{- else if has $pool.name $poolNames -}}
+{{- $errors = append $errors (printf "%s.name: %q is used by another pool; names must be unique" $path $pool.name) -}}
+{{- end -}}
+{{- $poolNames = append $poolNames $pool.name -}}
+{{- end -}}
+{{- if and $pool.autoscaling.hpa.enabled $pool.autoscaling.keda.enabled -}}
+{{- $errors = append $errors (printf "%s.autoscaling: hpa and keda are both enabled; they would fight over replicas, enable one" $path) -}}
+{{- end -}}
+{{- if gt (int $pool.autoscaling.hpa.minReplicas) (int $pool.autoscaling.hpa.maxReplicas) -}}
+{{- $errors = append $errors (printf "%s.autoscaling.hpa: minReplicas exceeds maxReplicas" $path) -}}
+{{- end -}}
+{{- if gt (int $pool.autoscaling.keda.minReplicaCount) (int $pool.autoscaling.keda.maxReplicaCount) -}}
+{{- $errors = append $errors (printf "%s.autoscaling.keda: minReplicaCount exceeds maxReplicaCount" $path) -}}
+{{- end -}}
+{{- if le (int $pool.terminationGracePeriodSeconds) (int $drainSeconds) -}}
+{{- $errors = append $errors (printf "%s.terminationGracePeriodSeconds (%v) must exceed config.drainTimeoutMs (%v ms), or active jobs are killed mid-drain" $path $pool.terminationGracePeriodSeconds $v.config.drainTimeoutMs) -}}
+{{- end -}}
+{{- if and (not $pool.poolSize) (not (dig "limits" "cpu" "" $pool.resources)) -}}
+{{- $errors = append $errors (printf "%s: poolSize is 0 (from the CPU limit) but resources.limits.cpu is unset; set one of them" $path) -}}
+{{- end -}}
+{{- end -}}
+{{- if $errors -}}
+{{- fail (printf "\n\nswitchyard: %d invalid value(s):\n  - %s\n" (len $errors) (join "\n  - " $errors)) -}}
+{{- end -}}
+{{- end -}}

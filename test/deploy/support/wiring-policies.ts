@@ -1,0 +1,152 @@
+import { QueueKeys } from 'bullmq';
+import { envValue, findObject, podOwners, type KubeObject } from './kube-object';
+
+interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+}
+
+/** What the lab may do, and nothing more: read Deployments and pods, resize Deployments. */
+export const LAB_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch'] },
+];
+
+/** Namespaced Roles only, exactly the lab's rules, bound to the release's own ServiceAccount. */
+export function rbacViolations(objects: readonly KubeObject[], namespace: string): string[] {
+  const violations: string[] = [];
+  for (const object of objects) {
+    const at = `${object.kind}/${object.metadata.name}`;
+    if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') {
+      violations.push(`${at}: cluster-wide RBAC; Switchyard needs its own namespace only`);
+    }
+    if (object.kind === 'Role') {
+      const rules = (object.rules ?? []) as PolicyRule[];
+      if (JSON.stringify(rules) !== JSON.stringify(LAB_RULES)) {
+        violations.push(
+          `${at}: rules ${JSON.stringify(rules)} differ from the least needed ${JSON.stringify(LAB_RULES)}`,
+        );
+      }
+    }
+    if (object.kind === 'RoleBinding') {
+      const roleRef = object.roleRef as { kind: string; name: string };
+      const subjects = (object.subjects ?? []) as { kind: string; name: string; namespace?: string }[];
+      if (roleRef.kind !== 'Role' || !findObject(objects, 'Role', roleRef.name)) {
+        violations.push(`${at}: binds ${roleRef.kind}/${roleRef.name}, not a Role of this release`);
+      }
+      for (const subject of subjects) {
+        if (subject.kind !== 'ServiceAccount' || subject.namespace !== namespace) {
+          violations.push(
+            `${at}: subject ${subject.kind}/${subject.name} is not a ServiceAccount in ${namespace}`,
+          );
+        } else if (!findObject(objects, 'ServiceAccount', subject.name)) {
+          violations.push(`${at}: subject ServiceAccount/${subject.name} is not rendered`);
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+interface ScaledObjectSpec {
+  scaleTargetRef: { name: string };
+  advanced?: { scalingModifiers?: { formula?: string } };
+  triggers: {
+    type: string;
+    name?: string;
+    metadata: Record<string, string>;
+    authenticationRef?: { name: string };
+  }[];
+}
+
+/**
+ * KEDA's triggers must read the keys BullMQ writes for the lane the target Deployment serves: the wait
+ * list and the prioritized sorted set (never delayed), both summed by the scaling formula. Key names come
+ * from BullMQ's own QueueKeys with the QUEUE_PREFIX the apps get, so a change on either side shows here.
+ */
+export function kedaViolations(objects: readonly KubeObject[]): string[] {
+  const configData = (objects.find((object) => object.kind === 'ConfigMap')?.data ?? {}) as Record<
+    string,
+    string
+  >;
+  const violations: string[] = [];
+  for (const object of objects.filter((candidate) => candidate.kind === 'ScaledObject')) {
+    const at = `ScaledObject/${object.metadata.name}`;
+    const spec = object.spec as ScaledObjectSpec;
+    const target = podOwners(objects).find(
+      (owner) =>
+        owner.object.kind === 'Deployment' && owner.object.metadata.name === spec.scaleTargetRef.name,
+    );
+    if (!target) {
+      violations.push(`${at}: targets Deployment ${spec.scaleTargetRef.name}, which is not rendered`);
+      continue;
+    }
+    const lane = envValue(target.podSpec.containers[0], 'LANE');
+    const keys = new QueueKeys(configData.QUEUE_PREFIX).getKeys(lane ?? '');
+    const expected = { wait: keys.wait, prioritized: keys.prioritized };
+    const actual = Object.fromEntries(
+      spec.triggers.map((trigger) => [trigger.name, trigger.metadata.listName]),
+    );
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      violations.push(
+        `${at}: triggers read ${JSON.stringify(actual)}, BullMQ keeps lane ${lane} in ${JSON.stringify(expected)}`,
+      );
+    }
+    if (spec.triggers.some((trigger) => trigger.type !== 'redis'))
+      violations.push(`${at}: a trigger is not of type redis`);
+    if (spec.advanced?.scalingModifiers?.formula?.replace(/\s+/g, '') !== 'wait+prioritized') {
+      violations.push(`${at}: the scaling formula does not add wait and prioritized`);
+    }
+    for (const trigger of spec.triggers) {
+      const auth = trigger.authenticationRef?.name;
+      if (auth && !findObject(objects, 'TriggerAuthentication', auth)) {
+        violations.push(
+          `${at}: trigger ${trigger.name} uses TriggerAuthentication/${auth}, which is not rendered`,
+        );
+      }
+    }
+    if (findObject(objects, 'HorizontalPodAutoscaler', spec.scaleTargetRef.name)) {
+      violations.push(`${at}: an HPA also scales ${spec.scaleTargetRef.name}`);
+    }
+  }
+  return violations;
+}
+
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  return Object.entries(selector ?? {}).every(([key, value]) => labels[key] === value);
+}
+
+/** Services, PDBs and HPAs must point at something rendered; the api is the only open door. */
+export function referenceViolations(objects: readonly KubeObject[]): string[] {
+  const owners = podOwners(objects).filter((owner) => owner.longRunning);
+  const violations: string[] = [];
+  for (const object of objects) {
+    const at = `${object.kind}/${object.metadata.name}`;
+    const spec = object.spec as Record<string, unknown> | undefined;
+    if (object.kind === 'Service' || object.kind === 'PodDisruptionBudget') {
+      const selector =
+        object.kind === 'Service'
+          ? (spec?.selector as Record<string, string>)
+          : (spec?.selector as { matchLabels: Record<string, string> }).matchLabels;
+      if (!owners.some((owner) => selects(selector, owner.podLabels)))
+        violations.push(`${at}: selects no pods`);
+    }
+    if (object.kind === 'HorizontalPodAutoscaler') {
+      const name = (spec?.scaleTargetRef as { name: string }).name;
+      if (!findObject(objects, 'Deployment', name))
+        violations.push(`${at}: targets Deployment ${name}, not rendered`);
+    }
+    if (object.kind === 'NetworkPolicy') {
+      const ingress = (spec?.ingress ?? []) as { from?: unknown[] }[];
+      const openToAll = ingress.some((rule) => !rule.from || rule.from.length === 0);
+      const component = (spec?.podSelector as { matchLabels: Record<string, string> }).matchLabels[
+        'app.kubernetes.io/component'
+      ];
+      if (openToAll && component !== 'api')
+        violations.push(`${at}: open to every source but is not the api's`);
+    }
+  }
+  return violations;
+}
