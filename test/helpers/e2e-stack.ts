@@ -4,11 +4,20 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SwitchyardClient } from '@switchyard/client';
 import type { JobView } from '@switchyard/contracts';
-import { startLocalStack, type LocalStack, type RunningService, type StackServiceSpec } from '@switchyard/local-stack';
+import {
+  startLocalStack,
+  type LocalStack,
+  type RunningService,
+  type StackServiceSpec,
+} from '@switchyard/local-stack';
 import { deletePrefix } from './redis-cleanup';
 
 /** The compute lanes the e2e stack runs, one per execution model. */
-export const MODEL_LANES = { 'worker-threads': 'cpu', processes: 'cpu-processes', inline: 'cpu-inline' } as const;
+export const MODEL_LANES = {
+  'worker-threads': 'cpu',
+  processes: 'cpu-processes',
+  inline: 'cpu-inline',
+} as const;
 export type ComputeModel = keyof typeof MODEL_LANES;
 
 export interface E2eStack {
@@ -24,12 +33,21 @@ export interface E2eStack {
  * The real apps as separate OS processes on a unique prefix: api, io-consumer, and one compute per
  * execution model. Logs go to a temp dir named in failures.
  */
-export async function startE2eStack(extraServices: StackServiceSpec[] = [], env: Record<string, string> = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  extraServices: StackServiceSpec[] = [],
+  env: Record<string, string> = {},
+): Promise<E2eStack> {
   const prefix = `test-${randomUUID()}`;
   const stack = await startLocalStack({
     prefix,
     logDir: path.join(os.tmpdir(), prefix),
-    env: { DIAGNOSTIC_TASKS: 'true', HTTP_ALLOWED_HOSTS: '127.0.0.1', POOL_SIZE: '2', DRAIN_TIMEOUT_MS: '2000', ...env },
+    env: {
+      DIAGNOSTIC_TASKS: 'true',
+      HTTP_ALLOWED_HOSTS: '127.0.0.1',
+      POOL_SIZE: '2',
+      DRAIN_TIMEOUT_MS: '2000',
+      ...env,
+    },
     services: [
       { name: 'api', app: 'api' },
       { name: 'io-consumer', app: 'io-consumer' },
@@ -62,12 +80,17 @@ export async function startE2eStack(extraServices: StackServiceSpec[] = [], env:
  * Polls until a job is active and reports where it runs. An inline job cannot report it while it
  * blocks its event loop: pass `placement: false` for those.
  */
-export async function waitUntilRunning(client: SwitchyardClient, id: string, { placement = true, timeoutMs = 20_000 } = {}): Promise<JobView> {
+export async function waitUntilRunning(
+  client: SwitchyardClient,
+  id: string,
+  { placement = true, timeoutMs = 20_000 } = {},
+): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await client.get(id);
     if (view.state === 'active' && (view.execution || !placement)) return view;
-    if (Date.now() > deadline) throw new Error(`job ${id} not running after ${timeoutMs} ms: ${JSON.stringify(view)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} not running after ${timeoutMs} ms: ${JSON.stringify(view)}`);
     await delay(50);
   }
 }
@@ -81,7 +104,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -17,7 +17,9 @@ describe('loadConfig', () => {
     assert.throws(
       () => loadConfig({ PORT: 'http', EXECUTION_MODEL: 'fibers' }),
       (error: unknown) =>
-        error instanceof ConfigError && /PORT="http"/.test(error.message) && /EXECUTION_MODEL="fibers"/.test(error.message),
+        error instanceof ConfigError &&
+        /PORT="http"/.test(error.message) &&
+        /EXECUTION_MODEL="fibers"/.test(error.message),
     );
   });
 

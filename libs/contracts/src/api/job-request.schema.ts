@@ -17,11 +17,20 @@ export const createJobRequestSchema = z
     payload: z.unknown().default({}).describe("The task's payload; see its JSON schema in GET /v1/tasks"),
     profile: z.enum(PROFILES).optional().describe("Overrides the task's default profile (and so its lane)"),
     lane: z.string().min(1).max(40).optional().describe('Names the lane outright; must be one of LANES'),
-    priority: z.int().min(1).max(2_097_152).optional().describe('1 is the highest; jobs without one go first'),
+    priority: z
+      .int()
+      .min(1)
+      .max(2_097_152)
+      .optional()
+      .describe('1 is the highest; jobs without one go first'),
     delayMs: z.int().min(0).max(31_536_000_000).optional().describe('Wait this long before the job may run'),
     attempts: z.int().min(1).max(100).optional().describe('Attempts in all, the first included (default 1)'),
     backoff: backoffSchema.optional(),
-    timeoutMs: z.int().min(1).optional().describe("Per attempt; defaults to the task's, capped by JOB_TIMEOUT_MAX_MS"),
+    timeoutMs: z
+      .int()
+      .min(1)
+      .optional()
+      .describe("Per attempt; defaults to the task's, capped by JOB_TIMEOUT_MAX_MS"),
   })
   .strict();
 

@@ -24,6 +24,13 @@ export class ProblemError extends Error {
 
   toProblem(instance?: string): ProblemDetails {
     const slug = this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    return { type: `urn:switchyard:problem:${slug}`, title: this.title, status: this.status, detail: this.detail, instance, ...this.extras };
+    return {
+      type: `urn:switchyard:problem:${slug}`,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      instance,
+      ...this.extras,
+    };
   }
 }

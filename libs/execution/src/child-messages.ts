@@ -1,0 +1,18 @@
+import type { TaskCatalogOptions } from '@switchyard/tasks';
+import type { RunEvent, RunReply } from './remote-run';
+import type { TaskInvocation } from './run-task';
+
+/** Parent → child over the IPC channel. */
+export interface ChildRunMessage {
+  type: 'run';
+  invocation: TaskInvocation;
+}
+
+/** Child → parent: ready once the catalog is built, then events and one reply per run. */
+export type ChildMessage = { type: 'ready' } | RunEvent | { type: 'reply'; reply: RunReply };
+
+/** What the parent passes to a child, as its only argument (JSON). */
+export interface ChildSettings {
+  catalog: TaskCatalogOptions;
+  progressIntervalMs: number;
+}

@@ -1,0 +1,67 @@
+import { threadId } from 'node:worker_threads';
+import type { ExecutionModel } from '@switchyard/contracts';
+import { createTaskCatalog, type TaskCatalog } from '@switchyard/tasks';
+import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
+import type { ResolvedExecutorOptions } from './executor-options';
+import { ExecutorClosedError } from './execution-errors';
+import { runInProcess, type AbortBehaviour } from './in-process-run';
+
+/**
+ * Runs handlers on this thread's event loop, many interleaved (the asyncio analogue), for io lanes.
+ * Cancel and timeout abort ctx.signal and reject at once, even if a handler ignores the signal.
+ * `diag.crash {mode: 'exit'}` is refused here: process.exit would end the consumer.
+ */
+export class EventLoopExecutor implements Executor {
+  readonly model: ExecutionModel = 'event-loop';
+  readonly size: number;
+  protected readonly abortBehaviour: AbortBehaviour = 'reject-at-once';
+  readonly #catalog: TaskCatalog;
+  readonly #progressIntervalMs: number;
+  #busy = 0;
+  #completed = 0;
+  #failed = 0;
+  #closed = false;
+
+  constructor(options: ResolvedExecutorOptions) {
+    this.size = options.poolSize;
+    this.#catalog = createTaskCatalog({ ...options.catalog, allowProcessExit: false });
+    this.#progressIntervalMs = options.progressIntervalMs;
+  }
+
+  async run(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    if (this.#closed) throw new ExecutorClosedError(this.model);
+    this.#busy++;
+    try {
+      const outcome = await runInProcess(
+        this.#catalog,
+        request,
+        this.#progressIntervalMs,
+        this.abortBehaviour,
+      );
+      this.#completed++;
+      return outcome;
+    } catch (error) {
+      this.#failed++;
+      throw error;
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      model: this.model,
+      size: this.size,
+      busy: this.#busy,
+      queued: 0,
+      workers: [{ pid: process.pid, threadId }],
+      completed: this.#completed,
+      failed: this.#failed,
+    };
+  }
+
+  /** Refuses new runs; runs in progress finish (they share this thread and cannot be stopped from outside). */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,29 @@
+import type { TaskCatalogOptions } from '@switchyard/tasks';
+
+export interface ExecutorOptions {
+  /**
+   * Threads (worker-threads) or child processes (processes) in the pool, started up front and replaced
+   * when one dies. For event-loop and inline it is only reported as the executor's size.
+   */
+  poolSize: number;
+  /**
+   * Which tasks exist. Threads and children build their own catalog from it.
+   * @defaultValue read from HTTP_ALLOWED_HOSTS and DIAGNOSTIC_TASKS (catalogOptionsFromEnv)
+   */
+  catalog?: TaskCatalogOptions;
+  /** Least time between two progress reports of one run, in ms. @defaultValue 250 */
+  progressIntervalMs?: number;
+  /**
+   * Called when a pool worker fails outside any run (e.g. a thread that cannot start).
+   * @defaultValue process.emitWarning
+   */
+  onWorkerError?(error: Error): void;
+}
+
+/** What the executors need after defaults are applied. */
+export interface ResolvedExecutorOptions {
+  poolSize: number;
+  catalog: TaskCatalogOptions;
+  progressIntervalMs: number;
+  onWorkerError(error: Error): void;
+}

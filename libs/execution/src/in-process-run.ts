@@ -1,0 +1,58 @@
+import { setImmediate as nextLoopTurn, setTimeout as delay } from 'node:timers/promises';
+import type { ExecutionPlacement } from '@switchyard/contracts';
+import type { TaskCatalog } from '@switchyard/tasks';
+import type { ExecutionOutcome, ExecutionRequest } from './executor';
+import { runTask } from './run-task';
+import { RunAbortScope } from './run-abort-scope';
+
+/** How an in-process run reacts to its signal. */
+export type AbortBehaviour =
+  /** Reject as soon as the signal fires, even if the handler ignores it (event-loop). */
+  | 'reject-at-once'
+  /** Only look at the signal and the deadline once the handler has returned (inline). */
+  | 'after-return';
+
+/** Runs a task on the calling thread, for the event-loop and inline executors. */
+export async function runInProcess(
+  catalog: TaskCatalog,
+  request: ExecutionRequest,
+  progressIntervalMs: number,
+  behaviour: AbortBehaviour,
+): Promise<ExecutionOutcome> {
+  const scope = new RunAbortScope(request);
+  let placement: ExecutionPlacement | undefined;
+  let startedAt = Date.now();
+  try {
+    const running = runTask(catalog, request, {
+      signal: scope.signal,
+      progressIntervalMs,
+      onStart: (where, at) => {
+        placement = where;
+        startedAt = at;
+        request.onStart?.(where);
+      },
+      onProgress: request.onProgress,
+    });
+    let result: unknown;
+    let finishedAt: number;
+    if (behaviour === 'reject-at-once') {
+      // A handler that ignores its signal keeps running to its end; its late outcome is dropped.
+      running.catch(() => undefined);
+      result = await Promise.race([running, scope.aborted]);
+      finishedAt = Date.now();
+    } else {
+      result = await running.catch((error: unknown) => {
+        throw scope.signal.aborted ? scope.signal.reason : error;
+      });
+      finishedAt = Date.now();
+      // The handler held the thread: let due timers, then pending I/O (a cancel message) run, then look.
+      await delay(0);
+      await nextLoopTurn();
+      if (!scope.signal.aborted && Date.now() >= scope.deadline) scope.timeOut();
+      if (scope.signal.aborted) throw scope.signal.reason;
+    }
+    return { result, placement: placement ?? { pid: process.pid, threadId: 0 }, startedAt, finishedAt };
+  } finally {
+    scope.dispose();
+  }
+}

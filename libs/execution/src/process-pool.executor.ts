@@ -1,0 +1,108 @@
+import path from 'node:path';
+import type { ExecutionModel, ExecutionPlacement } from '@switchyard/contracts';
+import type { ChildSettings } from './child-messages';
+import { ChildProcessPool } from './child-process-pool';
+import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
+import type { ResolvedExecutorOptions } from './executor-options';
+import { ExecutorClosedError, deserializeError } from './execution-errors';
+import { RunAbortScope } from './run-abort-scope';
+
+/** Compiled next to this file, wherever the build puts it (dist/ or any outDir). */
+const CHILD_ENTRY = path.join(__dirname, 'process-task.child.js');
+
+/**
+ * Runs tasks in a fixed pool of `poolSize` child processes (the multiprocessing analogue): each job
+ * gets a whole process, so a crash, a leak or `process.exit` in a task cannot touch the consumer.
+ *
+ * Why our own small pool over `child_process.fork` rather than workerpool (`workerType: 'process'`):
+ * - Cancellation: workerpool first sends a cleanup message and waits up to `workerTerminateTimeout`
+ *   for the child to answer; a child busy in CPU work cannot answer, so every cancel or timeout
+ *   waits that long before the kill. Here abort is an immediate SIGKILL, and the run rejects only
+ *   once the child has exited, so "cancelled" means the work has really stopped.
+ * - Errors: workerpool reports a dead child as a generic "Worker terminated Unexpectedly" string;
+ *   here each ending maps to JobCancelledError, JobTimeoutError or WorkerCrashedError (with pid,
+ *   exit code or signal) by construction.
+ * - Placement and events: the child's pid and start/progress events are first-class messages here;
+ *   workerpool keeps its children private.
+ * The pool is about 200 lines: fixed size, FIFO queue, replace on exit, stop respawning when a
+ * child cannot even start.
+ */
+export class ProcessPoolExecutor implements Executor {
+  readonly model: ExecutionModel = 'processes';
+  readonly size: number;
+  readonly #pool: ChildProcessPool;
+  #completed = 0;
+  #failed = 0;
+  #closing?: Promise<void>;
+
+  constructor(options: ResolvedExecutorOptions) {
+    this.size = options.poolSize;
+    const settings: ChildSettings = {
+      catalog: options.catalog,
+      progressIntervalMs: options.progressIntervalMs,
+    };
+    this.#pool = new ChildProcessPool({
+      size: options.poolSize,
+      entry: CHILD_ENTRY,
+      args: [JSON.stringify(settings)],
+      closedError: () => new ExecutorClosedError(this.model),
+    });
+  }
+
+  async run(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    if (this.#closing) throw new ExecutorClosedError(this.model);
+    try {
+      const outcome = await this.#runOnPool(request);
+      this.#completed++;
+      return outcome;
+    } catch (error) {
+      this.#failed++;
+      throw error;
+    }
+  }
+
+  async #runOnPool(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    const scope = new RunAbortScope(request);
+    let placement: ExecutionPlacement | undefined;
+    const started = (where: ExecutionPlacement) => {
+      if (placement) return;
+      placement = where;
+      request.onStart?.(where);
+    };
+    const { jobId, task, payload, traceparent, tracestate } = request;
+    try {
+      const reply = await this.#pool.run(
+        { jobId, task, payload, traceparent, tracestate },
+        { signal: scope.signal, onStart: started, onProgress: (percent) => request.onProgress?.(percent) },
+      );
+      if (!reply.ok) throw deserializeError(reply.error);
+      started(reply.placement);
+      return {
+        result: reply.result,
+        placement: reply.placement,
+        startedAt: reply.startedAt,
+        finishedAt: reply.finishedAt,
+      };
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      model: this.model,
+      size: this.size,
+      busy: this.#pool.busy,
+      queued: this.#pool.queued,
+      workers: this.#pool.children,
+      completed: this.#completed,
+      failed: this.#failed,
+    };
+  }
+
+  /** Kills every child (SIGKILL) and resolves once all have exited; runs in progress reject with ExecutorClosedError. */
+  close(): Promise<void> {
+    this.#closing ??= this.#pool.close();
+    return this.#closing;
+  }
+}

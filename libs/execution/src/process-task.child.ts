@@ -1,0 +1,30 @@
+/**
+ * Entry of every pool child process (forked by ChildProcessPool from this file's compiled location).
+ * Runs one task at a time for its parent; `process.exit` here ends only this child.
+ */
+import { createTaskCatalog } from '@switchyard/tasks';
+import type { ChildMessage, ChildRunMessage, ChildSettings } from './child-messages';
+import { runRemoteTask } from './remote-run';
+
+const settings = JSON.parse(process.argv[2] ?? '{}') as ChildSettings;
+const catalog = createTaskCatalog({ ...settings.catalog, allowProcessExit: true });
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+// The parent owns this child's lifetime (it kills it on cancel, timeout and close): a Ctrl-C or SIGTERM
+// meant for the consumer's process group must not kill a job the consumer is still draining.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+// Orphaned (the parent died): nothing left to report to.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ChildRunMessage) => {
+  if (message.type !== 'run') return;
+  void runRemoteTask(catalog, message.invocation, settings.progressIntervalMs, send).then((reply) =>
+    send({ type: 'reply', reply }),
+  );
+});
+
+send({ type: 'ready' });

@@ -1,0 +1,51 @@
+import type { ExecutionPlacement } from '@switchyard/contracts';
+import type { TaskCatalog } from '@switchyard/tasks';
+import { serializeError, type SerializedError } from './execution-errors';
+import { runTask, type TaskInvocation } from './run-task';
+
+/** Sent by a thread or child while a task runs. */
+export type RunEvent =
+  { type: 'start'; placement: ExecutionPlacement; startedAt: number } | { type: 'progress'; percent: number };
+
+/**
+ * How a thread or child answers one invocation. The task's own error comes back as data: thrown across
+ * the boundary it would lose its name, and a rejection is kept to mean "the worker died".
+ */
+export type RunReply =
+  | { ok: true; result: unknown; placement: ExecutionPlacement; startedAt: number; finishedAt: number }
+  | { ok: false; error: SerializedError };
+
+/** Where a remote run's signal comes from: nowhere. Cancel and timeout end the whole thread or child. */
+const neverAborted = new AbortController().signal;
+
+/** Runs one invocation inside a pool thread or child, posting start and progress events as it goes. */
+export async function runRemoteTask(
+  catalog: TaskCatalog,
+  invocation: TaskInvocation,
+  progressIntervalMs: number,
+  post: (event: RunEvent) => void,
+): Promise<RunReply> {
+  let placement: ExecutionPlacement | undefined;
+  let startedAt = Date.now();
+  try {
+    const result = await runTask(catalog, invocation, {
+      signal: neverAborted,
+      progressIntervalMs,
+      onStart: (where, at) => {
+        placement = where;
+        startedAt = at;
+        post({ type: 'start', placement: where, startedAt: at });
+      },
+      onProgress: (percent) => post({ type: 'progress', percent }),
+    });
+    return {
+      ok: true,
+      result,
+      placement: placement ?? { pid: process.pid, threadId: 0 },
+      startedAt,
+      finishedAt: Date.now(),
+    };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { WorkerCrashedError, type ExecutionModel, type ExecutionPlacement } from '@switchyard/contracts';
+import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
+import type { ResolvedExecutorOptions } from './executor-options';
+import { ExecutorClosedError, deserializeError } from './execution-errors';
+import type { RunEvent, RunReply } from './remote-run';
+import { RunAbortScope } from './run-abort-scope';
+import type { ThreadTask, ThreadWorkerData } from './thread-task.worker';
+
+/** Compiled next to this file, wherever the build puts it (dist/ or any outDir). */
+const THREAD_ENTRY = path.join(__dirname, 'thread-task.worker.js');
+
+/**
+ * Runs tasks on a fixed piscina pool of `poolSize` threads; each thread owns a V8 isolate, so CPU work
+ * really runs in parallel. Piscina has no timeout of its own: cancel and timeout abort the piscina task,
+ * and piscina terminates the thread running it and starts a replacement. A thread that dies
+ * (`process.exit`, OOM) fails its run with WorkerCrashedError and is replaced the same way.
+ */
+export class ThreadPoolExecutor implements Executor {
+  readonly model: ExecutionModel = 'worker-threads';
+  readonly size: number;
+  readonly #pool: Piscina<ThreadTask, RunReply>;
+  #inFlight = 0;
+  #completed = 0;
+  #failed = 0;
+  #closing?: Promise<void>;
+
+  constructor(options: ResolvedExecutorOptions) {
+    this.size = options.poolSize;
+    const workerData: ThreadWorkerData = {
+      catalog: options.catalog,
+      progressIntervalMs: options.progressIntervalMs,
+    };
+    this.#pool = new Piscina<ThreadTask, RunReply>({
+      filename: THREAD_ENTRY,
+      name: 'runThreadTask',
+      minThreads: options.poolSize,
+      maxThreads: options.poolSize,
+      concurrentTasksPerWorker: 1,
+      // Handlers are async: let a thread's event loop run between tasks instead of parking it in Atomics.wait.
+      atomics: 'disabled',
+      workerData,
+    });
+    // Without a listener, a thread failing outside any task would be an uncaught 'error' event.
+    this.#pool.on('error', (error: Error) => options.onWorkerError(error));
+  }
+
+  async run(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    if (this.#closing) throw new ExecutorClosedError(this.model);
+    this.#inFlight++;
+    try {
+      const outcome = await this.#runOnPool(request);
+      this.#completed++;
+      return outcome;
+    } catch (error) {
+      this.#failed++;
+      throw error;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #runOnPool(request: ExecutionRequest): Promise<ExecutionOutcome> {
+    const scope = new RunAbortScope(request);
+    const { port1: events, port2: eventsForThread } = new MessageChannel();
+    let placement: ExecutionPlacement | undefined;
+    const started = (where: ExecutionPlacement) => {
+      if (placement) return;
+      placement = where;
+      request.onStart?.(where);
+    };
+    events.on('message', (event: RunEvent) => {
+      if (event.type === 'start') started(event.placement);
+      else request.onProgress?.(event.percent);
+    });
+    const { jobId, task, payload, traceparent, tracestate } = request;
+    let reply: RunReply;
+    try {
+      reply = await this.#pool.run(
+        { invocation: { jobId, task, payload, traceparent, tracestate }, events: eventsForThread },
+        { transferList: [eventsForThread], signal: scope.signal },
+      );
+    } catch (error) {
+      if (scope.signal.aborted) throw scope.signal.reason;
+      if (this.#closing) throw new ExecutorClosedError(this.model);
+      // The task's own errors come back as replies, so a rejection means the thread died
+      // (piscina: "worker exited with code: 1", or an error thrown outside the task).
+      const where = placement ? `thread ${placement.threadId}` : 'its thread';
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new WorkerCrashedError(`${where} ended while running job ${jobId} (${detail}); it was replaced`);
+    } finally {
+      scope.dispose();
+      events.close();
+    }
+    if (!reply.ok) throw deserializeError(reply.error);
+    // The reply and the start event travel on different ports: make sure onStart came first.
+    started(reply.placement);
+    return {
+      result: reply.result,
+      placement: reply.placement,
+      startedAt: reply.startedAt,
+      finishedAt: reply.finishedAt,
+    };
+  }
+
+  stats(): PoolStats {
+    const queued = this.#pool.queueSize;
+    return {
+      model: this.model,
+      size: this.size,
+      busy: Math.max(0, this.#inFlight - queued),
+      queued,
+      workers: this.#pool.threads.map((thread) => ({ pid: process.pid, threadId: thread.threadId })),
+      completed: this.#completed,
+      failed: this.#failed,
+    };
+  }
+
+  /** Terminates every thread at once; runs in progress reject with ExecutorClosedError. */
+  close(): Promise<void> {
+    this.#closing ??= this.#pool.destroy();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,53 @@
+import { ConfigError, envSchema } from '@switchyard/config';
+import { TaskCatalog } from './task-catalog';
+import type { TaskCatalogOptions } from './task-catalog-options';
+import { cpuHashTask } from './tasks/cpu-hash.task';
+import { cpuMandelbrotTask } from './tasks/cpu-mandelbrot.task';
+import { cpuMatmulTask } from './tasks/cpu-matmul.task';
+import { cpuPrimesTask } from './tasks/cpu-primes.task';
+import { createDiagCrashTask } from './tasks/diag-crash.task';
+import { diagSpinTask } from './tasks/diag-spin.task';
+import { createIoHttpTask } from './tasks/io-http.task';
+import { ioSleepTask } from './tasks/io-sleep.task';
+
+/** Every built-in task; the diagnostic ones only when asked for. */
+export function createTaskCatalog(options: TaskCatalogOptions): TaskCatalog {
+  const catalog = new TaskCatalog()
+    .register(ioSleepTask)
+    .register(createIoHttpTask(options.httpAllowedHosts))
+    .register(cpuPrimesTask)
+    .register(cpuHashTask)
+    .register(cpuMandelbrotTask)
+    .register(cpuMatmulTask);
+  if (options.diagnosticTasks) {
+    catalog.register(createDiagCrashTask(options.allowProcessExit ?? false)).register(diagSpinTask);
+  }
+  return catalog;
+}
+
+/**
+ * Reads `HTTP_ALLOWED_HOSTS` and `DIAGNOSTIC_TASKS` with the same rules as the app config, ignoring
+ * every other variable (a thread or child must not fail on settings it does not use).
+ * @throws ConfigError naming a bad variable.
+ */
+export function catalogOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TaskCatalogOptions {
+  const present = Object.fromEntries(
+    (['HTTP_ALLOWED_HOSTS', 'DIAGNOSTIC_TASKS'] as const)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = envSchema.pick({ HTTP_ALLOWED_HOSTS: true, DIAGNOSTIC_TASKS: true }).safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return `  ${key}=${JSON.stringify(present[key])}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return { httpAllowedHosts: parsed.data.HTTP_ALLOWED_HOSTS, diagnosticTasks: parsed.data.DIAGNOSTIC_TASKS };
+}
+
+/** The catalog as configured by the environment, for use inside threads and child processes. */
+export function taskCatalogFromEnv(env: NodeJS.ProcessEnv = process.env): TaskCatalog {
+  return createTaskCatalog(catalogOptionsFromEnv(env));
+}

@@ -1,0 +1,17 @@
+export { TaskCatalog, type TaskDescription } from './task-catalog';
+export type { TaskCatalogOptions } from './task-catalog-options';
+export { createTaskCatalog, catalogOptionsFromEnv, taskCatalogFromEnv } from './create-task-catalog';
+export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './task-errors';
+export {
+  IO_HTTP_MAX_BODY_BYTES,
+  httpUrlRefusal,
+  type IoHttpPayload,
+  type IoHttpResult,
+} from './tasks/io-http.task';
+export type { IoSleepPayload, IoSleepResult } from './tasks/io-sleep.task';
+export type { CpuPrimesPayload, CpuPrimesResult } from './tasks/cpu-primes.task';
+export type { CpuHashPayload, CpuHashResult } from './tasks/cpu-hash.task';
+export type { CpuMandelbrotPayload, CpuMandelbrotResult } from './tasks/cpu-mandelbrot.task';
+export type { CpuMatmulPayload, CpuMatmulResult } from './tasks/cpu-matmul.task';
+export { DiagnosticCrashError, type DiagCrashPayload } from './tasks/diag-crash.task';
+export type { DiagSpinPayload, DiagSpinResult } from './tasks/diag-spin.task';

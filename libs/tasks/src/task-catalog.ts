@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { UnknownTaskError, type Profile, type TaskDefinition } from '@switchyard/contracts';
+import { InvalidTaskPayloadError, TaskRegistrationError } from './task-errors';
+
+/** What the catalog tells clients about one task (`GET /v1/tasks`). */
+export interface TaskDescription {
+  name: string;
+  description: string;
+  profile: Profile;
+  defaultTimeoutMs: number;
+  /** The payload's JSON Schema (draft 2020-12), as accepted at submit time. */
+  payloadSchema: Record<string, unknown>;
+  example: unknown;
+}
+
+/**
+ * The registry of tasks: one definition per name, checked as it is filled so that a bad catalog stops
+ * the process at start-up instead of failing jobs later.
+ */
+export class TaskCatalog {
+  readonly #tasks = new Map<string, TaskDefinition>();
+
+  /** @throws TaskRegistrationError for a second task of the same name or a task without a handler. */
+  register<Payload, Result>(definition: TaskDefinition<Payload, Result>): this {
+    if (this.#tasks.has(definition.name)) {
+      throw new TaskRegistrationError(
+        `task "${definition.name}" is registered twice: task names must be unique`,
+      );
+    }
+    if (typeof definition.handler !== 'function') {
+      throw new TaskRegistrationError(`task "${definition.name}" has no handler: give it a handler function`);
+    }
+    this.#tasks.set(definition.name, definition as unknown as TaskDefinition);
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.#tasks.has(name);
+  }
+
+  /** @throws UnknownTaskError listing the known names. */
+  get(name: string): TaskDefinition {
+    const definition = this.#tasks.get(name);
+    if (!definition) throw new UnknownTaskError(name, this.names());
+    return definition;
+  }
+
+  /** Task names, sorted. */
+  names(): string[] {
+    return [...this.#tasks.keys()].sort();
+  }
+
+  /** Task definitions, sorted by name. */
+  list(): TaskDefinition[] {
+    return this.names().map((name) => this.get(name));
+  }
+
+  /**
+   * Validates a payload against the task's schema and returns it parsed (defaults applied).
+   * @throws UnknownTaskError, or InvalidTaskPayloadError listing every bad field path.
+   */
+  parsePayload(name: string, payload: unknown): unknown {
+    const parsed = this.get(name).payloadSchema.safeParse(payload);
+    if (parsed.success) return parsed.data;
+    throw new InvalidTaskPayloadError(
+      name,
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+
+  describe(name: string): TaskDescription {
+    const definition = this.get(name);
+    return {
+      name: definition.name,
+      description: definition.description,
+      profile: definition.profile,
+      defaultTimeoutMs: definition.defaultTimeoutMs,
+      // io: what a client must send (defaults are optional); refinements cannot be expressed and are left out.
+      payloadSchema: z.toJSONSchema(definition.payloadSchema, { io: 'input', unrepresentable: 'any' }),
+      example: definition.example,
+    };
+  }
+
+  describeAll(): TaskDescription[] {
+    return this.names().map((name) => this.describe(name));
+  }
+}

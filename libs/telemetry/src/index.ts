@@ -1,0 +1,23 @@
+export * from './worker';
+export {
+  startTelemetry,
+  shutdownTelemetry,
+  renderPrometheus,
+  isTelemetryStarted,
+  PROMETHEUS_CONTENT_TYPE,
+  type TelemetryOptions,
+  type TelemetryStatus,
+} from './start-telemetry';
+export { injectTraceContext, withExtractedContext, traceIdOf, type TraceCarrier } from './trace-propagation';
+export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
+export { exportExecuteSpan, abandonExecuteSpan } from './export-execute-span';
+export {
+  SwitchyardMetrics,
+  switchyardMetrics,
+  type PoolStats,
+  type LaneDepth,
+  type JobLabels,
+  type ObservedJob,
+  type LaneAttemptObserver,
+} from './switchyard-metrics';
+export { RuntimeStats, type RuntimeStatsOptions, type RuntimeStatsSnapshot } from './runtime-stats';

@@ -1,0 +1,65 @@
+import type { ExecutionPlacement } from '@switchyard/contracts';
+import { JobCancelledError } from '@switchyard/contracts';
+import { createExecutor, type ExecutionRequest, type Executor } from '@switchyard/execution';
+import type { ComputeExecutionModel, ExecutionModel } from '@switchyard/contracts';
+
+/** Two workers: the machine has two cores, shared with other test files. */
+export const POOL_SIZE = 2;
+
+export function testExecutor(model: ExecutionModel | ComputeExecutionModel): Executor {
+  return createExecutor(model, {
+    poolSize: POOL_SIZE,
+    catalog: { httpAllowedHosts: [], diagnosticTasks: true },
+    progressIntervalMs: 50,
+  });
+}
+
+let nextJob = 0;
+
+/** A request with a fresh job id and a generous timeout unless given. */
+export function request(
+  task: string,
+  payload: unknown,
+  extra: Partial<ExecutionRequest> = {},
+): ExecutionRequest {
+  nextJob++;
+  return { jobId: `job-${nextJob}`, task, payload, timeoutMs: 30_000, ...extra };
+}
+
+/**
+ * Starts a run and cancels it once its handler has started (so the work is really running), the way the
+ * consumer does on a client's DELETE. Resolves with where it ran and how the run ended.
+ */
+export async function cancelOnceStarted(
+  executor: Executor,
+  task: string,
+  payload: unknown,
+  afterStartMs = 100,
+): Promise<{ placement: ExecutionPlacement; error: unknown }> {
+  const controller = new AbortController();
+  let placement: ExecutionPlacement | undefined;
+  const job = request(task, payload, {
+    signal: controller.signal,
+    onStart: (where) => {
+      placement = where;
+      setTimeout(() => controller.abort(new JobCancelledError(job.jobId)), afterStartMs);
+    },
+  });
+  const error = await executor.run(job).then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!placement) throw new Error(`${task} was never started`);
+  return { placement, error };
+}
+
+/** Whether an OS process still exists: signal 0 checks without sending anything. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { JobCancelledError, JobTimeoutError, WorkerCrashedError } from '@switchyard/contracts';
+import { ExecutorClosedError } from '@switchyard/execution';
+import { POOL_SIZE, cancelOnceStarted, request, testExecutor } from './execution-test-support';
+
+describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
+  const executor = testExecutor('worker-threads');
+  after(() => executor.close());
+
+  const threadIds = () => executor.stats().workers.map((worker) => worker.threadId);
+
+  /** The pool is back to full strength and runs work on a thread of this process. */
+  async function assertPoolRecovered(): Promise<void> {
+    const outcome = await executor.run(request('cpu.primes', { limit: 1_000 }));
+    assert.deepEqual(outcome.result, { limit: 1_000, count: 168 });
+    assert.equal(executor.stats().workers.length, POOL_SIZE);
+  }
+
+  it('runs cpu.primes on a pool thread of this process, with start and progress events', async () => {
+    const starts: unknown[] = [];
+    const progress: number[] = [];
+    const outcome = await executor.run(
+      request(
+        'cpu.primes',
+        { limit: 1_000_000 },
+        { onStart: (where) => starts.push(where), onProgress: (p) => progress.push(p) },
+      ),
+    );
+    assert.deepEqual(outcome.result, { limit: 1_000_000, count: 78_498 });
+    assert.equal(outcome.placement.pid, process.pid);
+    assert.notEqual(outcome.placement.threadId, 0);
+    assert.ok(threadIds().includes(outcome.placement.threadId));
+    assert.deepEqual(starts, [outcome.placement]);
+    assert.ok(progress.length > 0 && progress.every((p) => p >= 0 && p <= 100));
+  });
+
+  it('runs POOL_SIZE jobs on distinct threads at once', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: POOL_SIZE }, () => executor.run(request('diag.spin', { ms: 300 }))),
+    );
+    assert.equal(new Set(outcomes.map((outcome) => outcome.placement.threadId)).size, POOL_SIZE);
+  });
+
+  it('cancels a running 20 s spin by terminating its thread, then runs the next job', async () => {
+    const { placement, error } = await cancelOnceStarted(executor, 'diag.spin', { ms: 20_000 });
+    assert.ok(error instanceof JobCancelledError, String(error));
+    assert.ok(!threadIds().includes(placement.threadId), 'the thread that ran the job is gone');
+    await assertPoolRecovered();
+  });
+
+  it('times out a running spin with JobTimeoutError, terminating its thread', async () => {
+    let threadId = -1;
+    await assert.rejects(
+      executor.run(
+        request(
+          'diag.spin',
+          { ms: 20_000 },
+          { timeoutMs: 300, onStart: (where) => (threadId = where.threadId) },
+        ),
+      ),
+      JobTimeoutError,
+    );
+    assert.ok(threadId > 0 && !threadIds().includes(threadId));
+    await assertPoolRecovered();
+  });
+
+  it("fails a throwing task with the task's own error name and message", async () => {
+    await assert.rejects(executor.run(request('diag.crash', { mode: 'throw' })), {
+      name: 'DiagnosticCrashError',
+      message: 'diag.crash failed on purpose (mode throw)',
+    });
+    await assertPoolRecovered();
+  });
+
+  it('fails a task that exits its thread with WorkerCrashedError, and replaces the thread', async () => {
+    await assert.rejects(executor.run(request('diag.crash', { mode: 'exit' })), (error: unknown) => {
+      assert.ok(error instanceof WorkerCrashedError, String(error));
+      assert.match(error.message, /exited with code: 1/);
+      return true;
+    });
+    await assertPoolRecovered();
+  });
+
+  it('counts runs and closes twice safely, leaving no thread', async () => {
+    const stats = executor.stats();
+    assert.equal(stats.model, 'worker-threads');
+    assert.equal(stats.size, POOL_SIZE);
+    assert.ok(stats.completed >= 7 && stats.failed >= 4);
+    await Promise.all([executor.close(), executor.close()]);
+    await executor.close();
+    assert.deepEqual(executor.stats().workers, []);
+    await assert.rejects(executor.run(request('cpu.primes', { limit: 10 })), ExecutorClosedError);
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { UnknownTaskError, type TaskDefinition } from '@switchyard/contracts';
+import {
+  InvalidTaskPayloadError,
+  TaskCatalog,
+  TaskRegistrationError,
+  createTaskCatalog,
+  taskCatalogFromEnv,
+} from '@switchyard/tasks';
+
+const BUILT_IN = ['cpu.hash', 'cpu.mandelbrot', 'cpu.matmul', 'cpu.primes', 'io.http', 'io.sleep'];
+
+function probeTask(name: string): TaskDefinition<{ n: number }, number> {
+  return {
+    name,
+    description: 'test task',
+    profile: 'cpu',
+    payloadSchema: z.object({ n: z.number() }),
+    resultSchema: z.number(),
+    example: { n: 1 },
+    defaultTimeoutMs: 1_000,
+    handler: async ({ n }) => n,
+  };
+}
+
+describe('task catalog', () => {
+  it('registers the built-in tasks, and the diagnostic ones only when asked', () => {
+    assert.deepEqual(createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: false }).names(), BUILT_IN);
+    assert.deepEqual(
+      createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: true }).names(),
+      [...BUILT_IN, 'diag.crash', 'diag.spin'].sort(),
+    );
+  });
+
+  it('gives each task its default profile: io.* → io, cpu.* → cpu', () => {
+    const catalog = createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: true });
+    for (const definition of catalog.list()) {
+      if (definition.name.startsWith('io.')) assert.equal(definition.profile, 'io', definition.name);
+      if (definition.name.startsWith('cpu.')) assert.equal(definition.profile, 'cpu', definition.name);
+    }
+  });
+
+  it('refuses a second task of the same name, naming it', () => {
+    const catalog = new TaskCatalog().register(probeTask('probe.one'));
+    assert.throws(
+      () => catalog.register(probeTask('probe.one')),
+      (error: unknown) =>
+        error instanceof TaskRegistrationError && /"probe\.one" is registered twice/.test(error.message),
+    );
+  });
+
+  it('refuses a task without a handler, naming it', () => {
+    const broken = { ...probeTask('probe.nohandler'), handler: undefined } as unknown as TaskDefinition;
+    assert.throws(() => new TaskCatalog().register(broken), /task "probe\.nohandler" has no handler/);
+  });
+
+  it('rejects an unknown task, listing the known ones', () => {
+    const catalog = createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: false });
+    assert.equal(catalog.has('cpu.fibonacci'), false);
+    assert.throws(
+      () => catalog.get('cpu.fibonacci'),
+      (error: unknown) =>
+        error instanceof UnknownTaskError &&
+        error.message.includes('cpu.fibonacci') &&
+        error.message.includes('cpu.primes'),
+    );
+  });
+
+  it('describes every task with a JSON schema and an example the schema accepts', () => {
+    const catalog = createTaskCatalog({ httpAllowedHosts: ['127.0.0.1'], diagnosticTasks: true });
+    const descriptions = catalog.describeAll();
+    assert.deepEqual(
+      descriptions.map((description) => description.name),
+      catalog.names(),
+    );
+    for (const description of descriptions) {
+      assert.equal(description.payloadSchema.type, 'object', description.name);
+      assert.ok(description.defaultTimeoutMs > 0);
+      assert.doesNotThrow(
+        () => catalog.parsePayload(description.name, description.example),
+        description.name,
+      );
+    }
+    const primes = catalog.describe('cpu.primes').payloadSchema as {
+      properties: { limit: { maximum: number } };
+    };
+    assert.equal(primes.properties.limit.maximum, 2_000_000_000);
+  });
+
+  it('reports every bad field of a payload with its path', () => {
+    const catalog = createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: false });
+    assert.throws(
+      () => catalog.parsePayload('cpu.hash', { input: 42, rounds: 0, extra: true }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidTaskPayloadError);
+        assert.deepEqual(error.issues.map((issue) => issue.path).sort(), ['', 'input', 'rounds']);
+        assert.match(error.message, /invalid payload for task "cpu\.hash"/);
+        return true;
+      },
+    );
+  });
+
+  it('builds from HTTP_ALLOWED_HOSTS and DIAGNOSTIC_TASKS, ignoring other variables', () => {
+    const catalog = taskCatalogFromEnv({
+      HTTP_ALLOWED_HOSTS: 'Example.org, 127.0.0.1',
+      DIAGNOSTIC_TASKS: 'true',
+      PORT: 'x',
+    });
+    assert.ok(catalog.has('diag.spin'));
+    assert.doesNotThrow(() => catalog.parsePayload('io.http', { url: 'http://example.org/', method: 'GET' }));
+    assert.equal(taskCatalogFromEnv({}).has('diag.spin'), false);
+    assert.throws(() => taskCatalogFromEnv({ DIAGNOSTIC_TASKS: 'yes' }), /DIAGNOSTIC_TASKS/);
+  });
+});
