@@ -35,28 +35,47 @@ describe('cancel, timeout and crash in every execution model', () => {
     const view = await e2e.client.cancel(accepted.id);
     assert.equal(view.state, 'cancelled');
     assert.match(view.error?.message ?? '', /cancelled/);
-    assert.equal((await consumerStats(e2e.service('io-consumer'))).activeJobs, 0, 'the consumer holds no job');
+    assert.equal(
+      (await consumerStats(e2e.service('io-consumer'))).activeJobs,
+      0,
+      'the consumer holds no job',
+    );
   });
 
   it('cancelling an active worker-threads job terminates the thread running it', async () => {
-    const accepted = await e2e.client.submit({ task: 'diag.spin', payload: { ms: 30_000 }, lane: MODEL_LANES['worker-threads'] });
+    const accepted = await e2e.client.submit({
+      task: 'diag.spin',
+      payload: { ms: 30_000 },
+      lane: MODEL_LANES['worker-threads'],
+    });
     const running = await waitUntilRunning(e2e.client, accepted.id);
     const threadId = running.execution?.threadId;
     assert.ok(threadId && threadId > 0);
     const compute = e2e.compute('worker-threads');
-    assert.ok((await consumerStats(compute)).pool.workers.some((worker) => worker.threadId === threadId), 'thread is live while it runs');
+    assert.ok(
+      (await consumerStats(compute)).pool.workers.some((worker) => worker.threadId === threadId),
+      'thread is live while it runs',
+    );
     const view = await e2e.client.cancel(accepted.id);
     assert.equal(view.state, 'cancelled');
     await eventually(
-      async () => !(await consumerStats(compute)).pool.workers.some((worker) => worker.threadId === threadId) || undefined,
+      async () =>
+        !(await consumerStats(compute)).pool.workers.some((worker) => worker.threadId === threadId) ||
+        undefined,
       'the thread to be gone from the pool',
     );
-    const next = await e2e.client.waitFor((await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1000 } })).id);
+    const next = await e2e.client.waitFor(
+      (await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1000 } })).id,
+    );
     assert.equal(next.state, 'completed', 'the pool replaced the thread and goes on');
   });
 
   it('cancelling an active processes job kills the child running it', async () => {
-    const accepted = await e2e.client.submit({ task: 'diag.spin', payload: { ms: 30_000 }, lane: MODEL_LANES.processes });
+    const accepted = await e2e.client.submit({
+      task: 'diag.spin',
+      payload: { ms: 30_000 },
+      lane: MODEL_LANES.processes,
+    });
     const running = await waitUntilRunning(e2e.client, accepted.id);
     const childPid = running.execution?.pid ?? -1;
     assert.notEqual(childPid, e2e.compute('processes').pid);
@@ -64,14 +83,21 @@ describe('cancel, timeout and crash in every execution model', () => {
     const view = await e2e.client.cancel(accepted.id);
     assert.equal(view.state, 'cancelled');
     await eventually(() => !isAlive(childPid) || undefined, `child ${childPid} to exit`);
-    const next = await e2e.client.waitFor((await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1000 }, lane: MODEL_LANES.processes })).id);
+    const next = await e2e.client.waitFor(
+      (await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1000 }, lane: MODEL_LANES.processes }))
+        .id,
+    );
     assert.equal(next.state, 'completed');
     assert.notEqual(next.execution?.pid, childPid);
   });
 
   it('cancelling an inline job takes effect when it yields the event loop: it ends cancelled, not completed', async () => {
     // inline blocks the consumer's event loop: nothing can interrupt it mid-run (the anti-pattern).
-    const accepted = await e2e.client.submit({ task: 'diag.spin', payload: { ms: 1_500 }, lane: MODEL_LANES.inline });
+    const accepted = await e2e.client.submit({
+      task: 'diag.spin',
+      payload: { ms: 1_500 },
+      lane: MODEL_LANES.inline,
+    });
     await waitUntilRunning(e2e.client, accepted.id, { placement: false });
     await e2e.client.cancel(accepted.id);
     const view = await e2e.client.waitFor(accepted.id);
@@ -81,7 +107,12 @@ describe('cancel, timeout and crash in every execution model', () => {
   for (const [model, lane] of Object.entries(MODEL_LANES)) {
     it(`a job past its timeout fails with a timeout error under ${model}`, async () => {
       const spinMs = model === 'inline' ? 1_500 : 30_000;
-      const accepted = await e2e.client.submit({ task: 'diag.spin', payload: { ms: spinMs }, lane, timeoutMs: 300 });
+      const accepted = await e2e.client.submit({
+        task: 'diag.spin',
+        payload: { ms: spinMs },
+        lane,
+        timeoutMs: 300,
+      });
       const view = await e2e.client.waitFor(accepted.id, 40_000);
       assert.equal(view.state, 'failed');
       assert.equal(view.error?.name, 'JobTimeoutError');
@@ -94,29 +125,50 @@ describe('cancel, timeout and crash in every execution model', () => {
   }
 
   it('a timed-out worker-threads job no longer occupies a thread', async () => {
-    const accepted = await e2e.client.submit({ task: 'diag.spin', payload: { ms: 30_000 }, lane: 'cpu', timeoutMs: 1_000 });
+    const accepted = await e2e.client.submit({
+      task: 'diag.spin',
+      payload: { ms: 30_000 },
+      lane: 'cpu',
+      timeoutMs: 1_000,
+    });
     const running = await waitUntilRunning(e2e.client, accepted.id);
     const threadId = running.execution?.threadId;
     await e2e.client.waitFor(accepted.id);
     const compute = e2e.compute('worker-threads');
-    await eventually(async () => !(await consumerStats(compute)).pool.workers.some((worker) => worker.threadId === threadId) || undefined, 'the thread to be replaced');
+    await eventually(
+      async () =>
+        !(await consumerStats(compute)).pool.workers.some((worker) => worker.threadId === threadId) ||
+        undefined,
+      'the thread to be replaced',
+    );
   });
 
   for (const model of ['worker-threads', 'processes'] as const) {
     it(`a task that exits its ${model === 'processes' ? 'child process' : 'thread'} fails clearly; compute stays up`, async () => {
       const lane = MODEL_LANES[model];
-      const view = await e2e.client.waitFor((await e2e.client.submit({ task: 'diag.crash', payload: { mode: 'exit' }, lane })).id);
+      const view = await e2e.client.waitFor(
+        (await e2e.client.submit({ task: 'diag.crash', payload: { mode: 'exit' }, lane })).id,
+      );
       assert.equal(view.state, 'failed');
       assert.equal(view.error?.name, 'WorkerCrashedError');
       assert.ok(isAlive(e2e.compute(model).pid), 'the compute process survives');
-      const next = await e2e.client.waitFor((await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane })).id);
+      const next = await e2e.client.waitFor(
+        (await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane })).id,
+      );
       assert.equal((next.result as { count: number }).count, 78_498);
     });
   }
 
   it('a task that throws fails with its message, and is retried per its attempts', async () => {
     const view = await e2e.client.waitFor(
-      (await e2e.client.submit({ task: 'diag.crash', payload: { mode: 'throw' }, attempts: 2, backoff: { type: 'fixed', delayMs: 10 } })).id,
+      (
+        await e2e.client.submit({
+          task: 'diag.crash',
+          payload: { mode: 'throw' },
+          attempts: 2,
+          backoff: { type: 'fixed', delayMs: 10 },
+        })
+      ).id,
     );
     assert.equal(view.state, 'failed');
     assert.equal(view.attempts.made, 2);

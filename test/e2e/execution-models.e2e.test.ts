@@ -12,7 +12,11 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
 
   for (const model of Object.keys(MODEL_LANES) as ComputeModel[]) {
     it(`cpu.primes {limit: 1e6} returns 78498 under ${model} and says where it ran`, async () => {
-      const accepted = await e2e.client.submit({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane: MODEL_LANES[model] });
+      const accepted = await e2e.client.submit({
+        task: 'cpu.primes',
+        payload: { limit: 1_000_000 },
+        lane: MODEL_LANES[model],
+      });
       assert.equal(accepted.lane, MODEL_LANES[model]);
       assert.equal(accepted.profile, 'cpu');
       const view = await e2e.client.waitFor(accepted.id);
@@ -42,7 +46,10 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
   }
 
   it('routes a task to its default lane and records the decision', async () => {
-    const accepted = await e2e.client.submit({ task: 'cpu.hash', payload: { input: 'switchyard', rounds: 10 } });
+    const accepted = await e2e.client.submit({
+      task: 'cpu.hash',
+      payload: { input: 'switchyard', rounds: 10 },
+    });
     assert.equal(accepted.lane, 'cpu');
     const view = await e2e.client.waitFor(accepted.id);
     assert.deepEqual(view.routing, { profile: 'cpu', lane: 'cpu', reason: 'task-default' });
@@ -57,11 +64,17 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
   });
 
   it('200 io.sleep jobs interleave on the one io-consumer event loop', async () => {
-    const jobs = await e2e.client.submitBatch(Array.from({ length: 200 }, () => ({ task: 'io.sleep', payload: { ms: 500 } })));
+    const jobs = await e2e.client.submitBatch(
+      Array.from({ length: 200 }, () => ({ task: 'io.sleep', payload: { ms: 500 } })),
+    );
     const views = await e2e.client.waitForAll(jobs.map((job) => job.id));
     assert.ok(views.every((view) => view.state === 'completed'));
     const loops = new Set(views.map((view) => `${view.execution?.pid}/${view.execution?.threadId}`));
-    assert.deepEqual([...loops], [`${e2e.service('io-consumer').pid}/0`], 'all on the io-consumer main thread');
+    assert.deepEqual(
+      [...loops],
+      [`${e2e.service('io-consumer').pid}/0`],
+      'all on the io-consumer main thread',
+    );
     // Concurrency, not speed: how many sleeps were in flight at the same instant.
     const events = views.flatMap((view) => [
       [Date.parse(view.startedAt ?? ''), 1],
@@ -77,7 +90,10 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
   it('io.http calls a local server on the allowlist', async () => {
     const server = await startDelayServer();
     try {
-      const accepted = await e2e.client.submit({ task: 'io.http', payload: { url: `${server.url}?ms=5`, method: 'GET' } });
+      const accepted = await e2e.client.submit({
+        task: 'io.http',
+        payload: { url: `${server.url}?ms=5`, method: 'GET' },
+      });
       const view = await e2e.client.waitFor(accepted.id);
       assert.equal(view.state, 'completed', JSON.stringify(view.error));
       assert.equal((view.result as { status: number }).status, 200);
@@ -110,26 +126,42 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
     const first = await e2e.client.submit(body, { 'idempotency-key': key });
     const second = await e2e.client.submit(body, { 'idempotency-key': key });
     assert.equal(second.id, first.id);
-    await assert.rejects(e2e.client.submit({ task: 'io.sleep', payload: { ms: 2 } }, { 'idempotency-key': key }), (error: Error & { status?: number }) => {
-      assert.equal(error.status, 409);
-      return true;
-    });
+    await assert.rejects(
+      e2e.client.submit({ task: 'io.sleep', payload: { ms: 2 } }, { 'idempotency-key': key }),
+      (error: Error & { status?: number }) => {
+        assert.equal(error.status, 409);
+        return true;
+      },
+    );
   });
 
   it('lists jobs by task with a cursor', async () => {
-    const page = await fetch(`${e2e.stack.apiUrl}/v1/jobs?task=cpu.primes&limit=2`).then((response) => response.json() as Promise<{ jobs: { task: string; id: string }[]; nextCursor?: string }>);
+    const page = await fetch(`${e2e.stack.apiUrl}/v1/jobs?task=cpu.primes&limit=2`).then(
+      (response) => response.json() as Promise<{ jobs: { task: string; id: string }[]; nextCursor?: string }>,
+    );
     assert.equal(page.jobs.length, 2);
     assert.ok(page.jobs.every((job) => job.task === 'cpu.primes'));
     assert.ok(page.nextCursor);
-    const next = await fetch(`${e2e.stack.apiUrl}/v1/jobs?task=cpu.primes&limit=2&cursor=${page.nextCursor}`).then((response) => response.json() as Promise<{ jobs: { id: string }[] }>);
+    const next = await fetch(
+      `${e2e.stack.apiUrl}/v1/jobs?task=cpu.primes&limit=2&cursor=${page.nextCursor}`,
+    ).then((response) => response.json() as Promise<{ jobs: { id: string }[] }>);
     assert.ok(next.jobs.length > 0);
-    assert.ok(next.jobs.every((job) => !page.jobs.some((seen) => seen.id === job.id)), 'the next page holds other jobs');
+    assert.ok(
+      next.jobs.every((job) => !page.jobs.some((seen) => seen.id === job.id)),
+      'the next page holds other jobs',
+    );
   });
 
   it('shows the catalog and every lane with its workers online', async () => {
-    const tasks = await fetch(`${e2e.stack.apiUrl}/v1/tasks`).then((response) => response.json() as Promise<{ tasks: { name: string; profile: string; payloadSchema: object; example: unknown }[] }>);
+    const tasks = await fetch(`${e2e.stack.apiUrl}/v1/tasks`).then(
+      (response) =>
+        response.json() as Promise<{
+          tasks: { name: string; profile: string; payloadSchema: object; example: unknown }[];
+        }>,
+    );
     const names = tasks.tasks.map((task) => task.name);
-    for (const name of ['io.sleep', 'io.http', 'cpu.primes', 'cpu.hash', 'cpu.mandelbrot', 'cpu.matmul']) assert.ok(names.includes(name), name);
+    for (const name of ['io.sleep', 'io.http', 'cpu.primes', 'cpu.hash', 'cpu.mandelbrot', 'cpu.matmul'])
+      assert.ok(names.includes(name), name);
     assert.ok(tasks.tasks.every((task) => task.payloadSchema && task.example !== undefined));
     const lanes = await e2e.client.queues();
     for (const lane of ['io', 'cpu', 'cpu-processes', 'cpu-inline']) {
@@ -141,8 +173,11 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
   });
 
   it('serves OpenAPI docs', async () => {
-    const document = await fetch(`${e2e.stack.apiUrl}/docs-json`).then((response) => response.json() as Promise<{ paths: Record<string, unknown> }>);
-    for (const route of ['/v1/jobs', '/v1/jobs/batch', '/v1/jobs/{id}', '/v1/tasks', '/v1/queues']) assert.ok(document.paths[route], route);
+    const document = await fetch(`${e2e.stack.apiUrl}/docs-json`).then(
+      (response) => response.json() as Promise<{ paths: Record<string, unknown> }>,
+    );
+    for (const route of ['/v1/jobs', '/v1/jobs/batch', '/v1/jobs/{id}', '/v1/tasks', '/v1/queues'])
+      assert.ok(document.paths[route], route);
     assert.equal((await fetch(`${e2e.stack.apiUrl}/docs`)).status, 200);
   });
 });

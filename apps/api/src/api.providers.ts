@@ -23,18 +23,28 @@ export const apiProviders: Provider[] = [
     useFactory: (config: SwitchyardConfig) => createRedis(config.REDIS_URL, 'client', 'switchyard-api'),
   },
   { provide: 'TaskCatalog', useFactory: () => taskCatalogFromEnv() },
-  { provide: SwitchyardKeys, inject: [CONFIG], useFactory: (config: SwitchyardConfig) => new SwitchyardKeys(config.QUEUE_PREFIX) },
+  {
+    provide: SwitchyardKeys,
+    inject: [CONFIG],
+    useFactory: (config: SwitchyardConfig) => new SwitchyardKeys(config.QUEUE_PREFIX),
+  },
   { provide: LaneRouter, inject: [CONFIG], useFactory: (config: SwitchyardConfig) => new LaneRouter(config) },
   {
     provide: LaneQueues,
     inject: [CONFIG, REDIS],
     useFactory: (config: SwitchyardConfig, redis: Redis) =>
-      new LaneQueues({ connection: redis, prefix: config.QUEUE_PREFIX, lanes: config.LANES, telemetry: bullmqTelemetry() }),
+      new LaneQueues({
+        connection: redis,
+        prefix: config.QUEUE_PREFIX,
+        lanes: config.LANES,
+        telemetry: bullmqTelemetry(),
+      }),
   },
   {
     provide: JobSubmissionValidator,
     inject: ['TaskCatalog', LaneRouter, CONFIG],
-    useFactory: (catalog: TaskCatalog, router: LaneRouter, config: SwitchyardConfig) => new JobSubmissionValidator(catalog, router, config),
+    useFactory: (catalog: TaskCatalog, router: LaneRouter, config: SwitchyardConfig) =>
+      new JobSubmissionValidator(catalog, router, config),
   },
   {
     provide: JobProducer,

@@ -24,17 +24,25 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   fastify.addHook('preValidation', async (request) => {
     const type = request.headers['content-type'] ?? '';
     if (request.method === 'POST' && request.body !== undefined && !/^application\/json\b/i.test(type)) {
-      throw new ProblemError(415, 'Unsupported media type', 'send the body as JSON with the header content-type: application/json');
+      throw new ProblemError(
+        415,
+        'Unsupported media type',
+        'send the body as JSON with the header content-type: application/json',
+      );
     }
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+    logger: ['error', 'warn', 'log'],
+  });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Switchyard')
-      .setDescription('Submit jobs by task and profile; they run on the event loop, worker threads or child processes.')
+      .setDescription(
+        'Submit jobs by task and profile; they run on the event loop, worker threads or child processes.',
+      )
       .setVersion('1')
       .build(),
   );

@@ -15,7 +15,11 @@ function fromFastifyError(error: FastifyError): ProblemError | undefined {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ProblemError(400, 'Malformed JSON', 'the body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ProblemError(400, 'Invalid content-length', 'the content-length header does not match the body');
+      return new ProblemError(
+        400,
+        'Invalid content-length',
+        'the content-length header does not match the body',
+      );
     default:
       if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         return new ProblemError(400, 'Malformed JSON', `the body is not valid JSON: ${error.message}`);
@@ -29,34 +33,59 @@ function fromFastifyError(error: FastifyError): ProblemError | undefined {
 
 /** Turns any error into an RFC 9457 problem; only a genuine server fault is a 500, and it is logged. */
 const BY_STATUS: Record<number, ProblemError> = {
-  413: new ProblemError(413, 'Request body too large', `the body is over ${MAX_BODY_MIB} MiB; send fewer jobs per batch or a smaller payload`),
-  415: new ProblemError(415, 'Unsupported media type', 'send the body as JSON with the header content-type: application/json'),
+  413: new ProblemError(
+    413,
+    'Request body too large',
+    `the body is over ${MAX_BODY_MIB} MiB; send fewer jobs per batch or a smaller payload`,
+  ),
+  415: new ProblemError(
+    415,
+    'Unsupported media type',
+    'send the body as JSON with the header content-type: application/json',
+  ),
 };
 
 /** ioredis gave up on a command: Redis is away, which is no client mistake and no bug either. */
 function isRedisUnavailable(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message));
+  return (
+    error instanceof Error &&
+    (error.name === 'MaxRetriesPerRequestError' ||
+      /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message))
+  );
 }
 
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof ProblemError) return error.toProblem(instance);
   if (isRedisUnavailable(error)) {
-    return new ProblemError(503, 'Service unavailable', 'the job store (Redis) is not reachable; retry shortly').toProblem(instance);
+    return new ProblemError(
+      503,
+      'Service unavailable',
+      'the job store (Redis) is not reachable; retry shortly',
+    ).toProblem(instance);
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (BY_STATUS[status]) return BY_STATUS[status].toProblem(instance);
-    const detail = status === 404 ? `no route matches ${instance ?? 'this path'}; see /docs for the API` : error.message;
+    const detail =
+      status === 404 ? `no route matches ${instance ?? 'this path'}; see /docs for the API` : error.message;
     return new ProblemError(status, STATUS_CODES[status] ?? 'Error', detail).toProblem(instance);
   }
-  const fastifyProblem = error && typeof error === 'object' && 'code' in error ? fromFastifyError(error as FastifyError) : undefined;
+  const fastifyProblem =
+    error && typeof error === 'object' && 'code' in error
+      ? fromFastifyError(error as FastifyError)
+      : undefined;
   if (fastifyProblem) return fastifyProblem.toProblem(instance);
-  return new ProblemError(500, 'Internal error', 'the server failed to handle the request; it has been logged').toProblem(instance);
+  return new ProblemError(
+    500,
+    'Internal error',
+    'the server failed to handle the request; it has been logged',
+  ).toProblem(instance);
 }
 
 export function sendProblem(reply: FastifyReply, error: unknown, url: string): void {
   const problem = toProblem(error, url);
-  if (problem.status >= 500) new Logger('Problem').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (problem.status >= 500)
+    new Logger('Problem').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
 }
 

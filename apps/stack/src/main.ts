@@ -10,7 +10,9 @@ workload over REST, a summary table, then a clean exit.`;
 function main(): void {
   let demo = false;
   try {
-    const { values } = parseArgs({ options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      options: { demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help) {
       console.log(USAGE);
       return;

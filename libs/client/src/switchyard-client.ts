@@ -1,5 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CreateJobRequest, JobAccepted, JobView, LaneStats, ProblemDetails } from '@switchyard/contracts';
+import type {
+  CreateJobRequest,
+  JobAccepted,
+  JobView,
+  LaneStats,
+  ProblemDetails,
+} from '@switchyard/contracts';
 
 export class SwitchyardApiError extends Error {
   override readonly name = 'SwitchyardApiError';
@@ -17,7 +23,10 @@ const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 export class SwitchyardClient {
   constructor(readonly baseUrl: string) {}
 
-  submit(request: Partial<CreateJobRequest> & { task: string }, headers: Record<string, string> = {}): Promise<JobAccepted> {
+  submit(
+    request: Partial<CreateJobRequest> & { task: string },
+    headers: Record<string, string> = {},
+  ): Promise<JobAccepted> {
     return this.call('POST', '/v1/jobs', request, headers);
   }
 
@@ -49,7 +58,14 @@ export class SwitchyardClient {
   }
 
   /** Polls a set of jobs until all finished; `onProgress(finished, total)` after each sweep. */
-  async waitForAll(ids: string[], options: { timeoutMs?: number; pollMs?: number; onProgress?: (finished: number, total: number) => void } = {}): Promise<JobView[]> {
+  async waitForAll(
+    ids: string[],
+    options: {
+      timeoutMs?: number;
+      pollMs?: number;
+      onProgress?: (finished: number, total: number) => void;
+    } = {},
+  ): Promise<JobView[]> {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     const done = new Map<string, JobView>();
     for (;;) {
@@ -60,12 +76,20 @@ export class SwitchyardClient {
       }
       options.onProgress?.(done.size, ids.length);
       if (done.size === ids.length) return ids.map((id) => done.get(id) as JobView);
-      if (Date.now() > deadline) throw new Error(`${ids.length - done.size} of ${ids.length} jobs unfinished after ${options.timeoutMs ?? 120_000} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${ids.length - done.size} of ${ids.length} jobs unfinished after ${options.timeoutMs ?? 120_000} ms`,
+        );
       await delay(options.pollMs ?? 100);
     }
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

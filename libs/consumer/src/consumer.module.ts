@@ -10,7 +10,11 @@ export class ConsumerModule {
   static register(spec: ConsumerSpec, config: SwitchyardConfig): DynamicModule {
     return {
       module: ConsumerModule,
-      providers: [{ provide: CONSUMER_SPEC, useValue: spec }, { provide: CONSUMER_CONFIG, useValue: config }, ConsumerService],
+      providers: [
+        { provide: CONSUMER_SPEC, useValue: spec },
+        { provide: CONSUMER_CONFIG, useValue: config },
+        ConsumerService,
+      ],
     };
   }
 }

@@ -1,5 +1,11 @@
 import os from 'node:os';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
 import { createRedis, LaneWorker, SwitchyardKeys } from '@switchyard/queue';
@@ -49,12 +55,19 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
       '/readyz': () => this.readiness(),
       '/stats': async (url) => ({ status: 200, body: this.stats(url.searchParams.get('reset') === '1') }),
-      '/metrics': async () => ({ status: 200, body: await renderPrometheus(), contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
+      '/metrics': async () => ({
+        status: 200,
+        body: await renderPrometheus(),
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      }),
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const port = await this.health.listen(this.config.HEALTH_PORT ?? this.spec.defaultHealthPort, this.config.HOST);
+    const port = await this.health.listen(
+      this.config.HEALTH_PORT ?? this.spec.defaultHealthPort,
+      this.config.HOST,
+    );
     await this.worker.start();
     this.logger.log(
       `${this.spec.service} consuming lane "${this.lane}" with ${this.executor.model} (pool ${this.executor.size}); health on :${port}`,
@@ -62,7 +75,9 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    this.logger.log(`${signal ?? 'shutdown'}: draining ${this.worker.activeJobs} active job(s), up to ${this.config.DRAIN_TIMEOUT_MS} ms`);
+    this.logger.log(
+      `${signal ?? 'shutdown'}: draining ${this.worker.activeJobs} active job(s), up to ${this.config.DRAIN_TIMEOUT_MS} ms`,
+    );
     await this.worker.close(this.config.DRAIN_TIMEOUT_MS);
     await this.executor.close();
     await this.health.close();

@@ -35,18 +35,38 @@ export class HealthServer {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = this.routes[url.pathname];
     if (!route || request.method !== 'GET') {
-      this.send(response, 404, { type: 'about:blank', title: 'Not found', status: 404, detail: `try one of: ${Object.keys(this.routes).join(', ')}` }, 'application/problem+json');
+      this.send(
+        response,
+        404,
+        {
+          type: 'about:blank',
+          title: 'Not found',
+          status: 404,
+          detail: `try one of: ${Object.keys(this.routes).join(', ')}`,
+        },
+        'application/problem+json',
+      );
       return;
     }
     try {
       const { status, body, contentType } = await route(url);
       this.send(response, status, body, contentType);
     } catch (error) {
-      this.send(response, 500, { type: 'about:blank', title: 'Internal error', status: 500, detail: (error as Error).message }, 'application/problem+json');
+      this.send(
+        response,
+        500,
+        { type: 'about:blank', title: 'Internal error', status: 500, detail: (error as Error).message },
+        'application/problem+json',
+      );
     }
   }
 
-  private send(response: http.ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  private send(
+    response: http.ServerResponse,
+    status: number,
+    body: unknown,
+    contentType = 'application/json',
+  ): void {
     response.writeHead(status, { 'content-type': contentType });
     response.end(typeof body === 'string' ? body : JSON.stringify(body));
   }

@@ -14,6 +14,8 @@ export async function runConsumer(spec: ConsumerSpec): Promise<void> {
     console.error(`switchyard-${spec.service}: ${error.message}`);
     process.exit(78); // EX_CONFIG
   }
-  const app = await NestFactory.createApplicationContext(ConsumerModule.register(spec, config), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.createApplicationContext(ConsumerModule.register(spec, config), {
+    logger: ['error', 'warn', 'log'],
+  });
   app.enableShutdownHooks();
 }

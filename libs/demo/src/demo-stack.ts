@@ -1,7 +1,11 @@
 import type { StackServiceSpec } from '@switchyard/local-stack';
 
 /** The lanes the demo adds so that one run shows every execution model side by side. */
-export const DEMO_CPU_LANES = { 'worker-threads': 'cpu', processes: 'cpu-processes', inline: 'cpu-inline' } as const;
+export const DEMO_CPU_LANES = {
+  'worker-threads': 'cpu',
+  processes: 'cpu-processes',
+  inline: 'cpu-inline',
+} as const;
 
 /** `npm start`: one of each app, on the usual ports. */
 export function defaultServices(): StackServiceSpec[] {

@@ -34,7 +34,11 @@ export async function runDemoWorkload(client: SwitchyardClient, options: DemoOpt
       payload: { url: `${options.delayServerUrl}?ms=100`, method: 'GET' },
     })),
     ...Object.values(DEMO_CPU_LANES).map((lane) =>
-      Array.from({ length: options.cpuJobsPerModel ?? 6 }, () => ({ task: 'cpu.primes', payload: { limit: 1_000_000 }, lane })),
+      Array.from({ length: options.cpuJobsPerModel ?? 6 }, () => ({
+        task: 'cpu.primes',
+        payload: { limit: 1_000_000 },
+        lane,
+      })),
     ),
   ];
   const total = phases.reduce((sum, phase) => sum + phase.length, 0);
@@ -45,7 +49,11 @@ export async function runDemoWorkload(client: SwitchyardClient, options: DemoOpt
     views.push(
       ...(await client.waitForAll(
         accepted.map((job) => job.id),
-        { timeoutMs: 180_000, pollMs: 100, onProgress: (finished) => options.onProgress?.(done + finished, total) },
+        {
+          timeoutMs: 180_000,
+          pollMs: 100,
+          onProgress: (finished) => options.onProgress?.(done + finished, total),
+        },
       )),
     );
   }
@@ -57,7 +65,9 @@ export function demoFindings(views: JobView[], sleepMs = 500): string[] {
   const findings: string[] = [];
   const sleeps = views.filter((view) => view.task === 'io.sleep' && view.state === 'completed');
   if (sleeps.length > 0) {
-    const wall = Math.max(...sleeps.map((view) => Date.parse(view.finishedAt ?? ''))) - Math.min(...sleeps.map((view) => Date.parse(view.startedAt ?? '')));
+    const wall =
+      Math.max(...sleeps.map((view) => Date.parse(view.finishedAt ?? ''))) -
+      Math.min(...sleeps.map((view) => Date.parse(view.startedAt ?? '')));
     const loops = new Set(sleeps.map((view) => `${view.execution?.pid}/${view.execution?.threadId}`)).size;
     findings.push(
       `${sleeps.length} × io.sleep(${sleepMs} ms) ran in ${wall} ms on ${loops} event loop(s): ${(wall / sleepMs).toFixed(2)} sleeps' time, not ${sleeps.length} (${((sleeps.length * sleepMs) / wall).toFixed(0)}× overlap)`,
@@ -66,7 +76,9 @@ export function demoFindings(views: JobView[], sleepMs = 500): string[] {
   for (const model of Object.keys(DEMO_CPU_LANES)) {
     const primes = views.filter((view) => view.task === 'cpu.primes' && view.execution?.model === model);
     if (primes.length === 0) continue;
-    const right = primes.filter((view) => (view.result as { count?: number } | undefined)?.count === PRIMES_BELOW_A_MILLION).length;
+    const right = primes.filter(
+      (view) => (view.result as { count?: number } | undefined)?.count === PRIMES_BELOW_A_MILLION,
+    ).length;
     const sample = primes[0].execution;
     findings.push(
       `cpu.primes(1e6) under ${model}: ${right}/${primes.length} returned ${PRIMES_BELOW_A_MILLION}; e.g. pid ${sample?.pid}, thread ${sample?.threadId}`,

@@ -27,7 +27,11 @@ function untilSignal(): Promise<string> {
 /** `npm start` (until Ctrl-C) and `npm run demo` (workload, summary, exit). @returns the exit code. */
 export async function runStack({ demo }: { demo: boolean }): Promise<number> {
   const delayServer = demo ? await startDelayServer() : undefined;
-  console.log(demo ? 'Starting api, io-consumer and compute ×3 (worker-threads, processes, inline)…' : 'Starting api, io-consumer and compute…');
+  console.log(
+    demo
+      ? 'Starting api, io-consumer and compute ×3 (worker-threads, processes, inline)…'
+      : 'Starting api, io-consumer and compute…',
+  );
   let stack: LocalStack | undefined;
   const stopping = untilSignal();
   try {
@@ -38,14 +42,17 @@ export async function runStack({ demo }: { demo: boolean }): Promise<number> {
       logDir: demo ? undefined : 'inherit',
     });
     console.log(`Redis ${stack.redisUrl} · prefix ${stack.prefix} · lanes ${stack.lanes.join(', ')}`);
-    for (const service of stack.services) console.log(`  ${service.name} pid ${service.pid} at ${service.baseUrl}`);
+    for (const service of stack.services)
+      console.log(`  ${service.name} pid ${service.pid} at ${service.baseUrl}`);
     if (!demo) {
       console.log(`API at ${stack.apiUrl} (OpenAPI docs at ${stack.apiUrl}/docs). Ctrl-C stops everything.`);
       console.log(`\n${await stopping} received: stopping…`);
       return 0;
     }
     const client = new SwitchyardClient(stack.apiUrl);
-    console.log('Submitting, one phase at a time: 200 io.sleep, 50 io.http, 6 cpu.primes per execution model…');
+    console.log(
+      'Submitting, one phase at a time: 200 io.sleep, 50 io.http, 6 cpu.primes per execution model…',
+    );
     const views = await Promise.race([
       runDemoWorkload(client, { delayServerUrl: delayServer?.url ?? '', onProgress: progressLine() }),
       stopping.then((signal) => Promise.reject(new Error(`${signal} received: demo stopped`))),
@@ -53,9 +60,11 @@ export async function runStack({ demo }: { demo: boolean }): Promise<number> {
     console.log(`\n${formatSummary(summarize(views))}\n`);
     for (const finding of demoFindings(views)) console.log(`• ${finding}`);
     const traced = views.filter((view) => view.links.trace).slice(0, 3);
-    if (traced.length > 0) console.log(`\nTraces:\n${traced.map((view) => `  ${view.task}: ${view.links.trace}`).join('\n')}`);
+    if (traced.length > 0)
+      console.log(`\nTraces:\n${traced.map((view) => `  ${view.task}: ${view.links.trace}`).join('\n')}`);
     const failed = views.filter((view) => view.state !== 'completed');
-    if (failed.length > 0) console.log(`\n${failed.length} job(s) did not complete, e.g. ${JSON.stringify(failed[0].error)}`);
+    if (failed.length > 0)
+      console.log(`\n${failed.length} job(s) did not complete, e.g. ${JSON.stringify(failed[0].error)}`);
     return failed.length > 0 ? 1 : 0;
   } finally {
     await stack?.stop();

@@ -10,7 +10,10 @@ export interface DelayServer {
 /** A local HTTP server standing in for a slow upstream, for `io.http` demos and experiments. */
 export async function startDelayServer(): Promise<DelayServer> {
   const server = http.createServer((request, response) => {
-    const ms = Math.min(Number(new URL(request.url ?? '/', 'http://x').searchParams.get('ms') ?? 50) || 0, 30_000);
+    const ms = Math.min(
+      Number(new URL(request.url ?? '/', 'http://x').searchParams.get('ms') ?? 50) || 0,
+      30_000,
+    );
     const timer = setTimeout(() => {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.end(`waited ${ms} ms\n`);

@@ -1,4 +1,10 @@
-export { startLocalStack, type LocalStack, type LocalStackOptions, type RunningService, type StackServiceSpec } from './local-stack';
+export {
+  startLocalStack,
+  type LocalStack,
+  type LocalStackOptions,
+  type RunningService,
+  type StackServiceSpec,
+} from './local-stack';
 export { ensureRedis, redisAnswers, type RedisHandle } from './private-redis';
 export { ServiceProcess, appEntry, type AppName, type ServiceProcessOptions } from './service-process';
 export { freePort } from './free-port';

@@ -49,17 +49,29 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const DEFAULT_LANE: Record<AppName, string | undefined> = { api: undefined, 'io-consumer': 'io', compute: 'cpu' };
+const DEFAULT_LANE: Record<AppName, string | undefined> = {
+  api: undefined,
+  'io-consumer': 'io',
+  compute: 'cpu',
+};
 
 /**
  * Starts api and consumers as separate OS processes of the real apps (built in dist/), on free
  * ports, and waits until each is ready. Used by `npm start`, `npm run demo`, the lab and the e2e tests.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const redis: RedisHandle = await ensureRedis(options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis: RedisHandle = await ensureRedis(
+    options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  );
   const prefix = options.prefix ?? `switchyard-${randomUUID().slice(0, 8)}`;
   const lanes = [
-    ...new Set(['io', 'cpu', ...options.services.map((service) => service.env?.LANE ?? DEFAULT_LANE[service.app]).filter((lane): lane is string => !!lane)]),
+    ...new Set([
+      'io',
+      'cpu',
+      ...options.services
+        .map((service) => service.env?.LANE ?? DEFAULT_LANE[service.app])
+        .filter((lane): lane is string => !!lane),
+    ]),
   ];
   if (options.logDir && options.logDir !== 'inherit') mkdirSync(options.logDir, { recursive: true });
   const running: RunningService[] = [];
@@ -83,9 +95,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...spec.env,
         };
         const baseUrl = `http://127.0.0.1:${port}`;
-        const logFile = options.logDir === 'inherit' ? 'inherit' : options.logDir ? path.join(options.logDir, `${label.replace('#', '-')}.log`) : undefined;
-        const process_ = new ServiceProcess({ app: spec.app, label, env, readyUrl: `${baseUrl}/readyz`, logFile });
-        running.push({ name: spec.name, app: spec.app, replica, pid: process_.pid, baseUrl, process: process_ });
+        const logFile =
+          options.logDir === 'inherit'
+            ? 'inherit'
+            : options.logDir
+              ? path.join(options.logDir, `${label.replace('#', '-')}.log`)
+              : undefined;
+        const process_ = new ServiceProcess({
+          app: spec.app,
+          label,
+          env,
+          readyUrl: `${baseUrl}/readyz`,
+          logFile,
+        });
+        running.push({
+          name: spec.name,
+          app: spec.app,
+          replica,
+          pid: process_.pid,
+          baseUrl,
+          process: process_,
+        });
       }
     }
     await Promise.all(running.map((service) => service.process.waitUntilReady()));

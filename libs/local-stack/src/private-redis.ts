@@ -14,7 +14,12 @@ export interface RedisHandle {
 }
 
 export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -37,13 +42,28 @@ function onPath(binary: string): boolean {
 export async function ensureRedis(url: string): Promise<RedisHandle> {
   if (await redisAnswers(url)) return { url, started: false, stop: async () => undefined };
   if (!onPath('redis-server')) {
-    throw new Error(`nothing answers at REDIS_URL=${url} and redis-server is not on PATH: start Redis or install redis-server`);
+    throw new Error(
+      `nothing answers at REDIS_URL=${url} and redis-server is not on PATH: start Redis or install redis-server`,
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--maxmemory-policy',
+      'noeviction',
+    ],
     { stdio: 'ignore' },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;

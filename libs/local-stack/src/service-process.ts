@@ -53,7 +53,9 @@ export class ServiceProcess {
     const deadline = Date.now() + (this.options.readyTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) {
-        throw new Error(`${this.options.label} exited with code ${this.child.exitCode} before it was ready${this.logHint()}`);
+        throw new Error(
+          `${this.options.label} exited with code ${this.child.exitCode} before it was ready${this.logHint()}`,
+        );
       }
       const ok = await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(1_000) }).then(
         (response) => response.ok,
@@ -62,7 +64,9 @@ export class ServiceProcess {
       if (ok) return;
       await delay(100);
     }
-    throw new Error(`${this.options.label} was not ready at ${this.options.readyUrl} within ${this.options.readyTimeoutMs ?? 30_000} ms${this.logHint()}`);
+    throw new Error(
+      `${this.options.label} was not ready at ${this.options.readyUrl} within ${this.options.readyTimeoutMs ?? 30_000} ms${this.logHint()}`,
+    );
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. */
@@ -78,6 +82,8 @@ export class ServiceProcess {
   }
 
   private logHint(): string {
-    return typeof this.options.logFile === 'string' && this.options.logFile !== 'inherit' ? `; see ${this.options.logFile}` : '';
+    return typeof this.options.logFile === 'string' && this.options.logFile !== 'inherit'
+      ? `; see ${this.options.logFile}`
+      : '';
   }
 }

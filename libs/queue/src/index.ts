@@ -3,7 +3,12 @@ export { SwitchyardKeys } from './switchyard-keys';
 export { LaneRouter, type RouteRequest } from './lane-router';
 export { LaneQueues, type LaneQueue, type LaneQueuesOptions } from './lane-queues';
 export type { TaskLookup } from './task-lookup';
-export { JobSubmissionValidator, invalidRequest, type ValidatedSubmission, type SubmissionConfig } from './job-submission';
+export {
+  JobSubmissionValidator,
+  invalidRequest,
+  type ValidatedSubmission,
+  type SubmissionConfig,
+} from './job-submission';
 export { JobProducer, type EnqueuedJob, type JobProducerOptions, type TraceCarrier } from './job-producer';
 export { JobReader, type JobPage } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';

@@ -38,7 +38,11 @@ export class JobCanceller {
     const view = await this.reader.toView(job, await this.reader.cancellation(id));
     if (view.state === 'cancelled') return { view, final: true };
     if (view.state === 'completed' || view.state === 'failed') {
-      throw new ProblemError(409, 'Job already finished', `job ${id} is ${view.state}; only waiting, delayed or active jobs can be cancelled`);
+      throw new ProblemError(
+        409,
+        'Job already finished',
+        `job ${id} is ${view.state}; only waiting, delayed or active jobs can be cancelled`,
+      );
     }
     const record: CancellationRecord = { cancelledAt: Date.now() };
     await this.save(id, record);
@@ -48,7 +52,11 @@ export class JobCanceller {
         () => false, // it became active meanwhile: the consumer stops it below
       );
       if (removed) {
-        const removedView: JobView = { ...view, state: 'cancelled', finishedAt: new Date(record.cancelledAt).toISOString() };
+        const removedView: JobView = {
+          ...view,
+          state: 'cancelled',
+          finishedAt: new Date(record.cancelledAt).toISOString(),
+        };
         await this.save(id, { ...record, removed: removedView });
         return { view: removedView, final: true };
       }
@@ -58,7 +66,12 @@ export class JobCanceller {
   }
 
   private async save(id: string, record: CancellationRecord): Promise<void> {
-    await this.redis.set(this.keys.cancellation(id), JSON.stringify(record), 'EX', Math.max(1, this.options.retentionSeconds));
+    await this.redis.set(
+      this.keys.cancellation(id),
+      JSON.stringify(record),
+      'EX',
+      Math.max(1, this.options.retentionSeconds),
+    );
   }
 
   private async settle(id: string): Promise<CancelOutcome> {

@@ -52,9 +52,12 @@ export class JobProducer {
       submission.data.idempotencyKey = idempotencyKey;
     }
     try {
-      await this.options.queues.get(submission.data.routing.lane).add(submission.data.task, submission.data, { ...submission.options, jobId: id });
+      await this.options.queues
+        .get(submission.data.routing.lane)
+        .add(submission.data.task, submission.data, { ...submission.options, jobId: id });
     } catch (error) {
-      if (idempotencyKey !== undefined) await this.options.redis.del(this.options.keys.idempotency(idempotencyKey));
+      if (idempotencyKey !== undefined)
+        await this.options.redis.del(this.options.keys.idempotency(idempotencyKey));
       throw error;
     }
     return { id, data: submission.data, replayed: false };
@@ -96,16 +99,32 @@ export class JobProducer {
   }
 
   /** @returns the earlier job when the key was already used for the same request. */
-  private async claimIdempotencyKey(key: string, jobId: string, submission: ValidatedSubmission): Promise<IdempotencyRecord | undefined> {
+  private async claimIdempotencyKey(
+    key: string,
+    jobId: string,
+    submission: ValidatedSubmission,
+  ): Promise<IdempotencyRecord | undefined> {
     if (key.length === 0 || key.length > 255) {
-      throw new ProblemError(400, 'Invalid Idempotency-Key', 'the Idempotency-Key header must be 1 to 255 characters long');
+      throw new ProblemError(
+        400,
+        'Invalid Idempotency-Key',
+        'the Idempotency-Key header must be 1 to 255 characters long',
+      );
     }
     const fingerprint = createHash('sha256').update(JSON.stringify(submission.request)).digest('hex');
     const record: IdempotencyRecord = { jobId, lane: submission.data.routing.lane, fingerprint };
     const redisKey = this.options.keys.idempotency(key);
-    const claimed = await this.options.redis.set(redisKey, JSON.stringify(record), 'EX', this.idempotencyTtlSeconds, 'NX');
+    const claimed = await this.options.redis.set(
+      redisKey,
+      JSON.stringify(record),
+      'EX',
+      this.idempotencyTtlSeconds,
+      'NX',
+    );
     if (claimed === 'OK') return undefined;
-    const earlier = JSON.parse((await this.options.redis.get(redisKey)) ?? 'null') as IdempotencyRecord | null;
+    const earlier = JSON.parse(
+      (await this.options.redis.get(redisKey)) ?? 'null',
+    ) as IdempotencyRecord | null;
     if (!earlier) return this.claimIdempotencyKey(key, jobId, submission);
     if (earlier.fingerprint !== fingerprint) {
       throw new ProblemError(

@@ -1,4 +1,11 @@
-import { ProblemError, type JobData, type JobResultEnvelope, type JobView, type LaneStats, type ListJobsQuery } from '@switchyard/contracts';
+import {
+  ProblemError,
+  type JobData,
+  type JobResultEnvelope,
+  type JobView,
+  type LaneStats,
+  type ListJobsQuery,
+} from '@switchyard/contracts';
 import type { Job, JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { toJobView, type CancellationRecord, type ViewLinks } from './job-view-mapper';
@@ -38,7 +45,9 @@ export class JobReader {
   ) {}
 
   async find(id: string): Promise<LaneJob | undefined> {
-    const found = await Promise.all(this.queues.all().map((queue) => queue.getJob(id) as Promise<LaneJob | undefined>));
+    const found = await Promise.all(
+      this.queues.all().map((queue) => queue.getJob(id) as Promise<LaneJob | undefined>),
+    );
     return found.find((job) => job !== undefined);
   }
 
@@ -52,7 +61,11 @@ export class JobReader {
     const [job, cancellation] = await Promise.all([this.find(id), this.cancellation(id)]);
     if (job) return this.toView(job, cancellation);
     if (cancellation?.removed) return cancellation.removed;
-    throw new ProblemError(404, 'Job not found', `no job has id "${id}"; it may never have existed or its retention has expired`);
+    throw new ProblemError(
+      404,
+      'Job not found',
+      `no job has id "${id}"; it may never have existed or its retention has expired`,
+    );
   }
 
   async toView(job: LaneJob, cancellation?: CancellationRecord): Promise<JobView> {
@@ -121,11 +134,22 @@ function decodeCursor(raw?: string): Cursor {
   if (!raw) return { lane: 0, offset: 0 };
   try {
     const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
-    if (Number.isInteger(cursor.lane) && Number.isInteger(cursor.offset) && cursor.lane >= 0 && cursor.offset >= 0) return cursor;
+    if (
+      Number.isInteger(cursor.lane) &&
+      Number.isInteger(cursor.offset) &&
+      cursor.lane >= 0 &&
+      cursor.offset >= 0
+    )
+      return cursor;
   } catch {
     // reported below
   }
-  throw new ProblemError(400, 'Invalid cursor', 'the cursor is not one this API returned; pass nextCursor from the previous page as is', {
-    errors: [{ path: 'cursor', message: 'not a cursor returned by GET /v1/jobs' }],
-  });
+  throw new ProblemError(
+    400,
+    'Invalid cursor',
+    'the cursor is not one this API returned; pass nextCursor from the previous page as is',
+    {
+      errors: [{ path: 'cursor', message: 'not a cursor returned by GET /v1/jobs' }],
+    },
+  );
 }

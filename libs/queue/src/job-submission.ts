@@ -46,7 +46,10 @@ export class JobSubmissionValidator {
   ) {}
 
   /** @returns the submission, or the field errors (with `index` when validating a batch item). */
-  check(body: unknown, index?: number): { ok: true; submission: ValidatedSubmission } | { ok: false; errors: FieldError[] } {
+  check(
+    body: unknown,
+    index?: number,
+  ): { ok: true; submission: ValidatedSubmission } | { ok: false; errors: FieldError[] } {
     const envelope = createJobRequestSchema.safeParse(body);
     if (!envelope.success) return { ok: false, errors: zodErrors(envelope.error, '', index) };
     const request = envelope.data;
@@ -54,7 +57,11 @@ export class JobSubmissionValidator {
       return {
         ok: false,
         errors: [
-          { path: 'task', message: `unknown task "${request.task}"; known tasks: ${this.catalog.names().join(', ')}`, ...(index === undefined ? {} : { index }) },
+          {
+            path: 'task',
+            message: `unknown task "${request.task}"; known tasks: ${this.catalog.names().join(', ')}`,
+            ...(index === undefined ? {} : { index }),
+          },
         ],
       };
     }
@@ -64,14 +71,24 @@ export class JobSubmissionValidator {
     if (!payload.success) errors.push(...zodErrors(payload.error, 'payload', index));
     const timeoutMs = request.timeoutMs ?? Math.min(task.defaultTimeoutMs, this.config.JOB_TIMEOUT_MAX_MS);
     if (timeoutMs > this.config.JOB_TIMEOUT_MAX_MS) {
-      errors.push({ path: 'timeoutMs', message: `must be at most ${this.config.JOB_TIMEOUT_MAX_MS} (JOB_TIMEOUT_MAX_MS)`, ...(index === undefined ? {} : { index }) });
+      errors.push({
+        path: 'timeoutMs',
+        message: `must be at most ${this.config.JOB_TIMEOUT_MAX_MS} (JOB_TIMEOUT_MAX_MS)`,
+        ...(index === undefined ? {} : { index }),
+      });
     }
     let routing;
     try {
-      routing = this.router.route({ taskProfile: task.profile, profile: request.profile, lane: request.lane });
+      routing = this.router.route({
+        taskProfile: task.profile,
+        profile: request.profile,
+        lane: request.lane,
+      });
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
-      errors.push(...(error.extras.errors ?? []).map((e) => ({ ...e, ...(index === undefined ? {} : { index }) })));
+      errors.push(
+        ...(error.extras.errors ?? []).map((e) => ({ ...e, ...(index === undefined ? {} : { index }) })),
+      );
     }
     if (errors.length > 0 || !routing || !payload.success) return { ok: false, errors };
     const data: JobData = { task: task.name, payload: payload.data, routing, timeoutMs };
@@ -84,7 +101,10 @@ export class JobSubmissionValidator {
       delay: request.delayMs,
       attempts: request.attempts ?? 1,
       backoff: request.backoff ? { type: request.backoff.type, delay: request.backoff.delayMs } : undefined,
-      removeOnComplete: { age: this.config.COMPLETED_RETENTION_SECONDS, count: this.config.COMPLETED_RETENTION_COUNT },
+      removeOnComplete: {
+        age: this.config.COMPLETED_RETENTION_SECONDS,
+        count: this.config.COMPLETED_RETENTION_COUNT,
+      },
       removeOnFail: { age: this.config.FAILED_RETENTION_SECONDS, count: this.config.FAILED_RETENTION_COUNT },
     };
   }
@@ -95,7 +115,12 @@ export function invalidRequest(errors: FieldError[], what = 'the job request'): 
     .slice(0, 3)
     .map((e) => `${e.index === undefined ? '' : `jobs[${e.index}].`}${e.path}: ${e.message}`)
     .join('; ');
-  return new ProblemError(422, 'Invalid job request', `${what} has ${errors.length} mistake(s): ${summary}${errors.length > 3 ? '; …' : ''}`, {
-    errors,
-  });
+  return new ProblemError(
+    422,
+    'Invalid job request',
+    `${what} has ${errors.length} mistake(s): ${summary}${errors.length > 3 ? '; …' : ''}`,
+    {
+      errors,
+    },
+  );
 }

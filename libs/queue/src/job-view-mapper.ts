@@ -67,16 +67,26 @@ export function toJobView(
     startedAt: ISO(startedAt),
     finishedAt: ISO(finishedAt),
     queueWaitMs: startedAt ? Math.max(0, startedAt - readyAt) : undefined,
-    runMs: execution?.runMs ?? (job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined),
+    runMs:
+      execution?.runMs ?? (job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined),
     execution,
     traceId,
-    links: { self: `/v1/jobs/${job.id}`, ...(traceId && links.jaegerUiUrl ? { trace: `${links.jaegerUiUrl.replace(/\/$/, '')}/trace/${traceId}` } : {}) },
+    links: {
+      self: `/v1/jobs/${job.id}`,
+      ...(traceId && links.jaegerUiUrl
+        ? { trace: `${links.jaegerUiUrl.replace(/\/$/, '')}/trace/${traceId}` }
+        : {}),
+    },
   };
   if (envelope) view.result = envelope.result;
   if ((viewState === 'failed' || viewState === 'cancelled') && job.failedReason) {
     const [name, ...rest] = job.failedReason.split(': ');
     const named = rest.length > 0 && /^[A-Za-z]+Error$/.test(name);
-    view.error = { name: named ? name : 'Error', message: named ? rest.join(': ') : job.failedReason, attemptsMade: job.attemptsMade };
+    view.error = {
+      name: named ? name : 'Error',
+      message: named ? rest.join(': ') : job.failedReason,
+      attemptsMade: job.attemptsMade,
+    };
   }
   return view;
 }

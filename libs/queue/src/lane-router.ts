@@ -26,15 +26,21 @@ export class LaneRouter {
       this.assertKnown(request.lane);
       return { profile, lane: request.lane, reason: 'lane-explicit' };
     }
-    const reason = request.profile && request.profile !== request.taskProfile ? 'profile-override' : 'task-default';
+    const reason =
+      request.profile && request.profile !== request.taskProfile ? 'profile-override' : 'task-default';
     return { profile, lane: this.defaultLanes[profile], reason };
   }
 
   assertKnown(lane: string): void {
     if (!this.config.LANES.includes(lane)) {
-      throw new ProblemError(422, 'Unknown lane', `lane "${lane}" is not configured; known lanes: ${this.config.LANES.join(', ')}`, {
-        errors: [{ path: 'lane', message: `must be one of: ${this.config.LANES.join(', ')}` }],
-      });
+      throw new ProblemError(
+        422,
+        'Unknown lane',
+        `lane "${lane}" is not configured; known lanes: ${this.config.LANES.join(', ')}`,
+        {
+          errors: [{ path: 'lane', message: `must be one of: ${this.config.LANES.join(', ')}` }],
+        },
+      );
     }
   }
 }

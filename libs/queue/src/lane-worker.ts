@@ -17,7 +17,12 @@ type LaneJob = Job<JobData, JobResultEnvelope>;
 /** Told about every attempt, for metrics and logs. */
 export interface LaneWorkerObserver {
   attemptStarted?(job: LaneJob, queueWaitMs: number): void;
-  attemptSettled?(job: LaneJob, outcome: 'completed' | 'failed' | 'cancelled' | 'timeout', execution?: ExecutionRecord, error?: Error): void;
+  attemptSettled?(
+    job: LaneJob,
+    outcome: 'completed' | 'failed' | 'cancelled' | 'timeout',
+    execution?: ExecutionRecord,
+    error?: Error,
+  ): void;
 }
 
 export interface LaneWorkerOptions {
@@ -58,15 +63,19 @@ export class LaneWorker {
   private closing?: Promise<void>;
 
   constructor(private readonly options: LaneWorkerOptions) {
-    this.worker = new Worker<JobData, JobResultEnvelope, string>(options.lane, (job, token, signal) => this.process(job, token, signal), {
-      connection: options.connection,
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      name: options.name ?? `${options.lane}@${this.host}:${process.pid}`,
-      autorun: false,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      telemetry: options.telemetry,
-    });
+    this.worker = new Worker<JobData, JobResultEnvelope, string>(
+      options.lane,
+      (job, token, signal) => this.process(job, token, signal),
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        name: options.name ?? `${options.lane}@${this.host}:${process.pid}`,
+        autorun: false,
+        lockDuration: options.lockDurationMs ?? 30_000,
+        telemetry: options.telemetry,
+      },
+    );
     this.worker.on('error', () => undefined); // connection errors are retried by ioredis; readiness reports them
     this.subscriber = options.connection.duplicate();
   }
@@ -81,7 +90,9 @@ export class LaneWorker {
 
   /** Starts consuming; call once the app is fully initialised. */
   async start(): Promise<void> {
-    this.subscriber.on('message', (_channel: string, jobId: string) => this.abort(jobId, new JobCancelledError(jobId)));
+    this.subscriber.on('message', (_channel: string, jobId: string) =>
+      this.abort(jobId, new JobCancelledError(jobId)),
+    );
     await this.subscriber.subscribe(this.options.keys.cancelChannel());
     void this.worker.run();
     await this.worker.waitUntilReady();
@@ -103,7 +114,8 @@ export class LaneWorker {
       const drained = this.worker.close().then(() => true);
       const inTime = await Promise.race([drained, delay(drainTimeoutMs).then(() => false)]);
       if (!inTime) {
-        for (const jobId of this.running.keys()) this.abort(jobId, new ShutdownError('consumer shutting down'));
+        for (const jobId of this.running.keys())
+          this.abort(jobId, new ShutdownError('consumer shutting down'));
         await drained;
       }
       await this.subscriber.quit().catch(() => undefined);
@@ -114,13 +126,16 @@ export class LaneWorker {
   private async process(job: LaneJob, token?: string, bullSignal?: AbortSignal): Promise<JobResultEnvelope> {
     const jobId = job.id ?? '';
     const controller = new AbortController();
-    bullSignal?.addEventListener('abort', () => controller.abort(new JobCancelledError(jobId)), { once: true });
+    bullSignal?.addEventListener('abort', () => controller.abort(new JobCancelledError(jobId)), {
+      once: true,
+    });
     this.running.set(jobId, controller);
     const queueWaitMs = Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0));
     this.options.observer?.attemptStarted?.(job, queueWaitMs);
     let execution: ExecutionRecord | undefined;
     try {
-      if (await this.options.connection.exists(this.options.keys.cancellation(jobId))) throw new JobCancelledError(jobId);
+      if (await this.options.connection.exists(this.options.keys.cancellation(jobId)))
+        throw new JobCancelledError(jobId);
       const progress = this.progressWriter(job, () => execution);
       const outcome = await this.options.executor.run({
         jobId,
@@ -131,13 +146,22 @@ export class LaneWorker {
         traceparent: job.data.traceparent,
         tracestate: job.data.tracestate,
         onStart: (placement) => {
-          execution = { model: this.options.executor.model, lane: this.options.lane, host: this.host, ...placement, startedAt: Date.now() };
+          execution = {
+            model: this.options.executor.model,
+            lane: this.options.lane,
+            host: this.host,
+            ...placement,
+            startedAt: Date.now(),
+          };
           progress(0, true);
         },
         onProgress: (percent) => progress(percent, false),
       });
       // An inline run blocks the event loop, so a cancel message could not be heard while it ran.
-      if (this.options.executor.model === 'inline' && (await this.options.connection.exists(this.options.keys.cancellation(jobId)))) {
+      if (
+        this.options.executor.model === 'inline' &&
+        (await this.options.connection.exists(this.options.keys.cancellation(jobId)))
+      ) {
         throw new JobCancelledError(jobId);
       }
       const record: ExecutionRecord = {
@@ -161,7 +185,9 @@ export class LaneWorker {
       const outcome = cancelled ? 'cancelled' : error.name === 'JobTimeoutError' ? 'timeout' : 'failed';
       this.options.observer?.attemptSettled?.(job, outcome, execution, error);
       const reason = `${error.name}: ${error.message}`;
-      throw cancelled ? new UnrecoverableError(reason) : Object.assign(new Error(reason), { stack: error.stack });
+      throw cancelled
+        ? new UnrecoverableError(reason)
+        : Object.assign(new Error(reason), { stack: error.stack });
     } finally {
       this.running.delete(jobId);
     }
@@ -175,7 +201,10 @@ export class LaneWorker {
       const now = Date.now();
       if (!force && now - lastWrite < interval) return;
       lastWrite = now;
-      const progress: JobProgress = { percent: Math.max(0, Math.min(100, Math.round(percent))), execution: execution() };
+      const progress: JobProgress = {
+        percent: Math.max(0, Math.min(100, Math.round(percent))),
+        execution: execution(),
+      };
       job.updateProgress(progress as object).catch(() => undefined); // progress is advisory; the job goes on
     };
   }

@@ -13,7 +13,9 @@ export class CatalogController {
   ) {}
 
   @Get('tasks')
-  @ApiOperation({ summary: 'The task catalog: name, default profile, payload JSON schema, an example payload' })
+  @ApiOperation({
+    summary: 'The task catalog: name, default profile, payload JSON schema, an example payload',
+  })
   tasks(): { tasks: TaskDescription[] } {
     return { tasks: this.catalog.describeAll() };
   }

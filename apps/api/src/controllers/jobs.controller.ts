@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -8,7 +20,15 @@ import {
   type JobAccepted,
   type JobView,
 } from '@switchyard/contracts';
-import { invalidRequest, JobCanceller, JobProducer, JobReader, traceIdOf, type EnqueuedJob, type JobPage } from '@switchyard/queue';
+import {
+  invalidRequest,
+  JobCanceller,
+  JobProducer,
+  JobReader,
+  traceIdOf,
+  type EnqueuedJob,
+  type JobPage,
+} from '@switchyard/queue';
 import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
 import { openApiSchemas } from '../openapi-schemas';
@@ -41,9 +61,16 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Submit a job', description: 'Validates against the task catalog, routes profile → lane and enqueues.' })
+  @ApiOperation({
+    summary: 'Submit a job',
+    description: 'Validates against the task catalog, routes profile → lane and enqueues.',
+  })
   @ApiBody({ schema: openApiSchemas.createJob })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body within 24 h → the same job' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body within 24 h → the same job',
+  })
   async submit(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -54,20 +81,32 @@ export class JobsController {
     if (job.replayed) {
       reply.header('idempotent-replayed', 'true');
       const view = await this.reader.view(job.id).catch(() => undefined);
-      return { ...accepted(job, this.config.JAEGER_UI_URL), ...(view ? { state: view.state, task: view.task, profile: view.profile, lane: view.lane } : {}) };
+      return {
+        ...accepted(job, this.config.JAEGER_UI_URL),
+        ...(view ? { state: view.state, task: view.task, profile: view.profile, lane: view.lane } : {}),
+      };
     }
-    return { ...accepted(job, this.config.JAEGER_UI_URL), state: (body as { delayMs?: number }).delayMs ? 'delayed' : 'waiting' };
+    return {
+      ...accepted(job, this.config.JAEGER_UI_URL),
+      state: (body as { delayMs?: number }).delayMs ? 'delayed' : 'waiting',
+    };
   }
 
   @Post('batch')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Submit up to 1000 jobs', description: 'All-or-nothing: every invalid item is reported by index.' })
+  @ApiOperation({
+    summary: 'Submit up to 1000 jobs',
+    description: 'All-or-nothing: every invalid item is reported by index.',
+  })
   @ApiBody({ schema: openApiSchemas.createJobBatch })
   async submitBatch(@Body() body: unknown): Promise<{ jobs: JobAccepted[] }> {
     const parsed = createJobBatchRequestSchema.safeParse(body);
     if (!parsed.success) {
       throw invalidRequest(
-        parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message })),
+        parsed.error.issues.map((issue) => ({
+          path: issue.path.join('.') || '(body)',
+          message: issue.message,
+        })),
         'the batch',
       );
     }
@@ -76,7 +115,10 @@ export class JobsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List jobs', description: 'Filter by state, task and lane; page with the returned cursor.' })
+  @ApiOperation({
+    summary: 'List jobs',
+    description: 'Filter by state, task and lane; page with the returned cursor.',
+  })
   async list(@Query() query: Record<string, string>): Promise<JobPage> {
     const parsed = listJobsQuerySchema.safeParse(query);
     if (!parsed.success) {
@@ -96,7 +138,8 @@ export class JobsController {
   @Delete(':id')
   @ApiOperation({
     summary: 'Cancel a job',
-    description: 'Waiting or delayed: removed. Active: aborted wherever it runs. 200 once cancelled, 202 while still stopping.',
+    description:
+      'Waiting or delayed: removed. Active: aborted wherever it runs. 200 once cancelled, 202 while still stopping.',
   })
   async cancel(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobView> {
     const outcome = await this.canceller.cancel(id);
