@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
+import { createExecutor } from '@switchyard/execution';
+import {
+  createRedis,
+  JobProducer,
+  JobReader,
+  JobSubmissionValidator,
+  LaneQueues,
+  LaneRouter,
+  LaneWorker,
+  SwitchyardKeys,
+} from '@switchyard/queue';
+import { createTaskCatalog } from '@switchyard/tasks';
+import type { Redis } from 'ioredis';
+import { eventually } from '../../helpers/e2e-stack';
+import { deletePrefix } from '../../helpers/redis-cleanup';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The queue layer in one process against the real Redis: producer, reader and lane worker. */
+describe('lane worker and producer against a real Redis', () => {
+  const prefix = `test-${randomUUID()}`;
+  let config: SwitchyardConfig;
+  let client: Redis;
+  let workerConnection: Redis;
+  let queues: LaneQueues;
+  let producer: JobProducer;
+  let reader: JobReader;
+  const keys = new SwitchyardKeys(prefix);
+  const catalog = createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: false });
+
+  before(() => {
+    config = loadConfig({ QUEUE_PREFIX: prefix, REDIS_URL, COMPLETED_RETENTION_COUNT: '3' });
+    client = createRedis(REDIS_URL, 'client');
+    workerConnection = createRedis(REDIS_URL, 'worker');
+    queues = new LaneQueues({ connection: client, prefix, lanes: config.LANES });
+    const validator = new JobSubmissionValidator(catalog, new LaneRouter(config), config);
+    producer = new JobProducer({ queues, redis: client, keys, validator });
+    reader = new JobReader(queues, client, keys);
+  });
+
+  after(async () => {
+    await queues.close();
+    await deletePrefix(REDIS_URL, prefix);
+    client.disconnect();
+    workerConnection.disconnect();
+  });
+
+  function laneWorker(concurrency = 10) {
+    const executor = createExecutor('event-loop', {
+      poolSize: 1,
+      catalog: { httpAllowedHosts: [], diagnosticTasks: false },
+    });
+    const worker = new LaneWorker({
+      lane: 'io',
+      prefix,
+      connection: workerConnection,
+      keys,
+      executor,
+      concurrency,
+    });
+    return { worker, executor };
+  }
+
+  it('runs a job on this event loop and stores its result with where it ran', async () => {
+    const { worker, executor } = laneWorker();
+    await worker.start();
+    try {
+      const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 5 } });
+      const view = await eventually(async () => {
+        const current = await reader.view(job.id);
+        return current.state === 'completed' ? current : undefined;
+      }, 'the job to complete');
+      assert.deepEqual(view.result, { sleptMs: 5 });
+      assert.equal(view.execution?.model, 'event-loop');
+      assert.equal(view.execution?.pid, process.pid);
+      assert.equal(view.execution?.threadId, 0);
+      assert.equal(view.progress, 100);
+    } finally {
+      await worker.close(1_000);
+      await executor.close();
+    }
+  });
+
+  it('keeps only COMPLETED_RETENTION_COUNT completed jobs', async () => {
+    const { worker, executor } = laneWorker();
+    await worker.start();
+    try {
+      const jobs = [];
+      for (let index = 0; index < 6; index++) {
+        const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 0 } });
+        jobs.push(job);
+        await eventually(
+          async () => ((await reader.view(job.id)).state === 'completed' ? true : undefined),
+          'completion',
+        );
+      }
+      const counts = (await reader.laneStats()).find((lane) => lane.lane === 'io');
+      assert.equal(counts?.completed, 3);
+      await assert.rejects(reader.view(jobs[0].id), /no job has id/);
+      assert.equal((await reader.view(jobs[5].id)).state, 'completed');
+    } finally {
+      await worker.close(1_000);
+      await executor.close();
+    }
+  });
+
+  it('at shutdown puts a job still running after the drain timeout back in the queue: nothing is lost', async () => {
+    const first = laneWorker();
+    await first.worker.start();
+    const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 30_000 } });
+    await eventually(
+      async () => ((await reader.view(job.id)).state === 'active' ? true : undefined),
+      'the job to start',
+    );
+    await first.worker.close(100);
+    await first.executor.close();
+    const requeued = await reader.view(job.id);
+    assert.equal(requeued.state, 'waiting', 'back in the queue, not failed');
+    assert.equal(requeued.attempts.made, 0, 'the interrupted run does not count as a failed attempt');
+    await reader.find(job.id).then((found) => found?.remove());
+  });
+});
