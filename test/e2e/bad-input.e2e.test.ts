@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LaneStats, ProblemDetails } from '@switchyard/contracts';
-import { startLocalStack, type LocalStack } from '@switchyard/local-stack';
+import { spawnSync } from 'node:child_process';
+import { appEntry, startLocalStack, type LocalStack } from '@switchyard/local-stack';
 import { deletePrefix } from '../helpers/redis-cleanup';
 
 async function send(
@@ -211,4 +212,23 @@ describe('client mistakes get 4xx problem details, and nothing is enqueued', () 
     assert.deepEqual(countsAfter, countsBefore);
     assert.ok(countsAfter.every((lane) => lane.waiting === 0 && lane.delayed === 0));
   });
+
+  for (const [app, variable, value] of [
+    ['api', 'PORT', 'http'],
+    ['compute', 'EXECUTION_MODEL', 'fibers'],
+    ['io-consumer', 'REDIS_URL', 'not a url'],
+  ] as const) {
+    it(`${app} refuses to start with ${variable}=${value}, naming the variable`, () => {
+      const run = spawnSync(process.execPath, [appEntry(app)], {
+        env: { ...process.env, [variable]: value },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(run.status, 78, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(`${variable}=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
+    });
+  }
 });

@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@switchyard/config';
 import { ProblemError } from '@switchyard/contracts';
 import { ApiModule } from './api.module';
-import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
+import { ProblemDetailsFilter } from './problem-details.filter';
 
 const BODY_LIMIT_BYTES = 1_048_576;
 
@@ -20,7 +20,6 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   }
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
   const fastify = adapter.getInstance();
-  fastify.setErrorHandler((error, request, reply) => sendProblem(reply, error, request.url));
   fastify.addHook('preValidation', async (request) => {
     const type = request.headers['content-type'] ?? '';
     if (request.method === 'POST' && request.body !== undefined && !/^application\/json\b/i.test(type)) {
