@@ -1,0 +1,45 @@
+import type { CellResult } from './lab-results';
+
+/** Cells that measured something (not failed, at least one run). */
+export function measured(cells: readonly CellResult[]): CellResult[] {
+  return cells.filter((cell) => !cell.error && cell.runs.length > 0);
+}
+
+/** A series' measured cells, fewest workers first. */
+export function seriesCells(cells: readonly CellResult[], series: string): CellResult[] {
+  return measured(cells)
+    .filter((cell) => cell.series === series)
+    .sort((a, b) => a.workers - b.workers);
+}
+
+export function findCell(cells: readonly CellResult[], id: string): CellResult | undefined {
+  return measured(cells).find((cell) => cell.id === id);
+}
+
+/** The cell of a series with the most workers not above `limit`. */
+export function cellAtMost(series: readonly CellResult[], limit: number): CellResult | undefined {
+  return [...series].reverse().find((cell) => cell.workers <= limit);
+}
+
+export function peak(series: readonly CellResult[]): CellResult | undefined {
+  return series.reduce<CellResult | undefined>(
+    (best, cell) => (!best || cell.throughputPerSec.median > best.throughputPerSec.median ? cell : best),
+    undefined,
+  );
+}
+
+/** The io.sleep latency p99 of a (possibly mixed) cell, from its runs' per-task numbers. */
+export function taskP99(cell: CellResult, task: string): number | undefined {
+  const values = cell.runs.flatMap((run) =>
+    run.byTask.filter((entry) => entry.task === task).map((entry) => entry.latencyMs.p99),
+  );
+  if (values.length === 0) return undefined;
+  const sorted = values.sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export const formatRate = (value: number) => `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} jobs/s`;
+export const formatMs = (value: number) => `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms`;
+export const formatTimes = (value: number) => `${value.toFixed(2)}×`;
+export const formatPercent = (value: number) => `${(100 * value).toFixed(0)} %`;
+export const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;

@@ -1,0 +1,142 @@
+/** Median and spread of one metric over a cell's repeats. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Latency percentiles in milliseconds. */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** What one consumer replica reported on `GET /stats` for one run. */
+export interface ConsumerStatsSample {
+  service: string;
+  replica: number;
+  pid: number;
+  /** CPU the consumer used during the run, divided by wall time and cores, in percent. */
+  cpuUtilizationPercent: number;
+  peakRssBytes: number;
+  eventLoopDelayP50Ms: number;
+  eventLoopDelayP99Ms: number;
+  /** Event-loop utilization, 0–1. */
+  eventLoopUtilization: number;
+}
+
+/** Latency of the jobs of one task inside a run (a run may mix tasks, as the misrouting cells do). */
+export interface TaskLatency {
+  task: string;
+  lane: string;
+  jobs: number;
+  latencyMs: Percentiles;
+  meanQueueWaitMs: number;
+  meanRunMs: number;
+}
+
+/** One repeat of one cell. */
+export interface RunMeasurement {
+  jobs: number;
+  completed: number;
+  failed: number;
+  /** Completed jobs per second, from the first job's creation to the last job's finish. */
+  throughputPerSec: number;
+  wallMs: number;
+  /**
+   * Jobs running at once on average (Little's law: throughput × mean run time). One thread can never
+   * exceed 1; it is how the report tells overlapped queue round trips from parallel execution.
+   */
+  parallelism: number;
+  /** End-to-end latency (createdAt → finishedAt) of completed jobs. */
+  latencyMs: Percentiles;
+  meanQueueWaitMs: number;
+  meanRunMs: number;
+  byTask: TaskLatency[];
+  /** Machine-wide CPU use during the run in percent of all cores (local runs only). */
+  machineCpuPercent?: number;
+  /** Consumers' CPU use summed, in percent of all cores; absent when no `/stats` could be read. */
+  consumerCpuPercent?: number;
+  /** Worst event-loop delay p99 among the consumers. */
+  eventLoopDelayP99Ms?: number;
+  /** Highest event-loop utilization among the consumers, 0–1. */
+  eventLoopUtilization?: number;
+  /** Highest peak RSS among the consumer replicas. */
+  peakRssBytesPerReplica?: number;
+  consumers: ConsumerStatsSample[];
+  /** A few trace ids of this run's jobs, when telemetry is on. */
+  traceIds: string[];
+}
+
+export type ExperimentName = 'io' | 'cpu' | 'misrouting' | 'horizontal';
+export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['io', 'cpu', 'misrouting', 'horizontal'];
+
+/** The concurrency model a cell measures, as the report's comparison table names it. */
+export type ModelName = 'event-loop' | 'worker-threads' | 'processes' | 'inline' | 'pods';
+
+/** One cell of the matrix, its repeats and the numbers derived from them. */
+export interface CellResult {
+  id: string;
+  experiment: ExperimentName;
+  /** Cells of one series share a baseline: speedup and efficiency are against its 1-worker cell. */
+  series: string;
+  label: string;
+  model: ModelName;
+  task: string;
+  /** Jobs interleaved or run in parallel by one replica (io concurrency or pool size). */
+  perReplica: number;
+  replicas: number;
+  /** perReplica × replicas: the x axis of the scaling charts. */
+  workers: number;
+  jobsPerRun: number;
+  runs: RunMeasurement[];
+  throughputPerSec: Spread;
+  parallelism: Spread;
+  latencyMs: { p50: Spread; p95: Spread; p99: Spread };
+  queueWaitMs: Spread;
+  runMs: Spread;
+  /** Throughput over the series baseline's throughput; absent when the series has no baseline. */
+  speedup?: number;
+  /** speedup / (workers / baseline workers), 0–1 where 1 is linear scaling. */
+  efficiency?: number;
+  eventLoopDelayP99Ms?: Spread;
+  eventLoopUtilization?: Spread;
+  cpuPercent?: Spread;
+  peakRssBytesPerReplica?: Spread;
+  traceIds: string[];
+  /** Set when the cell could not be measured. */
+  error?: string;
+}
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  totalMemoryBytes: number;
+  node: string;
+  redis: string;
+  os: string;
+  /** `local` for a stack on this machine, `kubernetes` for a cluster (the numbers are the cluster's). */
+  target: 'local' | 'kubernetes';
+  kubeContext?: string;
+  namespace?: string;
+}
+
+/** Everything a lab run measured: the contents of `results.json`. */
+export interface LabResults {
+  schemaVersion: 1;
+  startedAt: string;
+  finishedAt: string;
+  /** True when the run was interrupted (Ctrl-C or an error) and some cells are missing. */
+  partial: boolean;
+  partialReason?: string;
+  options: { quick: boolean; repeat: number; only?: ExperimentName[]; kube: boolean };
+  machine: MachineInfo;
+  /** The CPU job used by the cpu cells, calibrated at start. */
+  cpuJob: { task: string; payload: Record<string, unknown>; calibratedRunMs: number };
+  jaegerUiUrl?: string;
+  cells: CellResult[];
+  /** Cells that were planned but not run (partial runs). */
+  skippedCells: string[];
+  notes: string[];
+}

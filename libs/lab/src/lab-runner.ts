@@ -1,0 +1,146 @@
+import { applySpeedups, summarizeCell } from './cell-summary';
+import { measureRun, type RunContext } from './cell-measurement';
+import { calibrateCpuJob, type CalibratedCpuJob } from './cpu-calibration';
+import { startDelayServer, type DelayServer } from '@switchyard/local-stack';
+import type { CellSpec } from './experiment-plan';
+import type { CellResult, ExperimentName, LabResults, RunMeasurement } from './lab-results';
+import type { LabTarget } from './lab-target';
+import type { LabProgress } from './progress-reporter';
+import { SwitchyardApiClient } from './switchyard-api-client';
+
+export interface LabRunOptions {
+  quick: boolean;
+  /** Repeats of each cell. @defaultValue 3 (1 with --quick) */
+  repeat: number;
+  only?: ExperimentName[];
+  /** Base URL of the Jaeger UI, for trace links in the report. */
+  jaegerUiUrl?: string;
+  /** Give up on one repeat of a cell after this long. @defaultValue 120000 */
+  runTimeoutMs?: number;
+}
+
+export interface RunLabParams {
+  target: LabTarget;
+  options: LabRunOptions;
+  progress: LabProgress;
+  /** Aborted on Ctrl-C: the runner stops, restores the target and returns partial results. */
+  signal: AbortSignal;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function cpuLaneOf(cell: CellSpec): string | undefined {
+  return cell.jobs.find((mix) => mix.job.kind === 'cpu')?.lane;
+}
+
+/**
+ * Runs every planned cell on the target, repeat by repeat, and folds the runs into results. Always
+ * closes the target (stopping local stacks, restoring replica counts), also on error and Ctrl-C; an
+ * interrupted run returns what it measured, marked partial.
+ */
+export async function runLab({ target, options, progress, signal }: RunLabParams): Promise<LabResults> {
+  const startedAt = new Date().toISOString();
+  const notes: string[] = [];
+  const cells: CellResult[] = [];
+  const skippedCells: string[] = [];
+  let partialReason: string | undefined;
+  let cpuJob: CalibratedCpuJob | undefined;
+  let delayServer: DelayServer | undefined;
+  let machine: LabResults['machine'] | undefined;
+  try {
+    machine = await target.describe();
+    const plan = await target.plan();
+    if (plan.some((cell) => cell.jobs.some((mix) => mix.job.kind === 'io.http')))
+      delayServer = await startDelayServer();
+    for (const [index, cell] of plan.entries()) {
+      if (signal.aborted) {
+        partialReason ??= 'interrupted (Ctrl-C)';
+        skippedCells.push(cell.id);
+        continue;
+      }
+      progress.cellStarted(index, plan.length, cell);
+      const runs: RunMeasurement[] = [];
+      try {
+        progress.cellStatus('preparing consumers');
+        const prepared = await target.prepare(cell, signal);
+        const api = new SwitchyardApiClient(prepared.apiUrl);
+        if (!cpuJob && cell.jobs.some((mix) => mix.job.kind === 'cpu')) {
+          progress.cellStatus('calibrating the CPU job');
+          cpuJob = await calibrateCpuJob(api, { lane: cpuLaneOf(cell), signal });
+          progress.message(
+            `CPU job: ${cpuJob.task} ${JSON.stringify(cpuJob.payload)} ≈ ${cpuJob.calibratedRunMs.toFixed(0)} ms`,
+          );
+        }
+        for (let repeat = 1; repeat <= options.repeat; repeat++) {
+          const context: RunContext = {
+            api,
+            consumers: prepared.consumers,
+            cpuJob,
+            delayServer,
+            cores: machine.cores,
+            measureHostCpu: target.measuresHostCpu,
+            timeoutMs: options.runTimeoutMs ?? 120_000,
+            signal,
+            onProgress: (finished, total) =>
+              progress.cellStatus(`run ${repeat}/${options.repeat} · ${finished}/${total} jobs`),
+          };
+          runs.push(await measureRun(cell, context));
+        }
+        const result = summarizeCell(cell, runs, cpuJob?.task ?? 'cpu');
+        cells.push(result);
+        progress.cellFinished(result);
+      } catch (error) {
+        if (signal.aborted) {
+          partialReason ??= 'interrupted (Ctrl-C)';
+          skippedCells.push(cell.id);
+          continue;
+        }
+        const result = summarizeCell(cell, runs, cpuJob?.task ?? 'cpu', message(error));
+        cells.push(result);
+        progress.cellFinished(result);
+        await target
+          .reset()
+          .catch((resetError: unknown) =>
+            notes.push(`reset after ${cell.id} failed: ${message(resetError)}`),
+          );
+      }
+    }
+  } catch (error) {
+    partialReason = signal.aborted ? 'interrupted (Ctrl-C)' : `stopped by an error: ${message(error)}`;
+  } finally {
+    await delayServer?.close();
+    progress.cellStatus('restoring the target');
+    await target.close().catch((error: unknown) => {
+      notes.push(`closing the target failed: ${message(error)}`);
+      partialReason ??= `closing the target failed: ${message(error)}`;
+    });
+    progress.close();
+  }
+  return {
+    schemaVersion: 1,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    partial: partialReason !== undefined,
+    ...(partialReason ? { partialReason } : {}),
+    options: {
+      quick: options.quick,
+      repeat: options.repeat,
+      ...(options.only ? { only: options.only } : {}),
+      kube: target.kind === 'kubernetes',
+    },
+    machine: machine ?? {
+      cores: 0,
+      cpuModel: 'unknown',
+      totalMemoryBytes: 0,
+      node: process.version,
+      redis: 'unknown',
+      os: 'unknown',
+      target: target.kind,
+    },
+    cpuJob: cpuJob ?? { task: 'none', payload: {}, calibratedRunMs: 0 },
+    ...(options.jaegerUiUrl ? { jaegerUiUrl: options.jaegerUiUrl } : {}),
+    cells: applySpeedups(cells),
+    skippedCells,
+    notes: [...target.notes, ...notes],
+  };
+}

@@ -1,0 +1,29 @@
+import type { ConsumerEndpoint } from './consumer-stats-client';
+import type { CellSpec } from './experiment-plan';
+import type { MachineInfo } from './lab-results';
+
+/** A Switchyard shaped for one cell: where to submit and whose `/stats` to read. */
+export interface PreparedCell {
+  apiUrl: string;
+  consumers: ConsumerEndpoint[];
+}
+
+/**
+ * Where the lab runs its cells: a local stack it starts, or a Kubernetes cluster it scales.
+ * `close()` must put everything back as it was, and is called on success, error and Ctrl-C alike.
+ */
+export interface LabTarget {
+  readonly kind: MachineInfo['target'];
+  /** The cells this target can run; a cluster can only change replica counts. */
+  plan(): Promise<CellSpec[]>;
+  /** Shapes the system for a cell (starts or scales consumers) and waits until it is ready. */
+  prepare(cell: CellSpec, signal: AbortSignal): Promise<PreparedCell>;
+  /** Called after a cell failed, so the next one starts from a clean system. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+  describe(): Promise<MachineInfo>;
+  /** Whether the machine-wide CPU of this host is the consumers' (true for a local stack). */
+  readonly measuresHostCpu: boolean;
+  /** Things the report should say about how this target measured. */
+  readonly notes: string[];
+}

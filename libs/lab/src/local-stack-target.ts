@@ -1,0 +1,118 @@
+import { startLocalStack, type LocalStack } from '@switchyard/local-stack';
+import { buildLocalPlan, type CellSpec, type ConsumerShape } from './experiment-plan';
+import type { ExperimentName, MachineInfo } from './lab-results';
+import type { LabTarget, PreparedCell } from './lab-target';
+import { describeMachine } from './machine-info';
+
+export interface LocalStackTargetOptions {
+  quick: boolean;
+  only?: readonly ExperimentName[];
+  /** Cores the plan sizes pools for. @defaultValue os.availableParallelism() of the machine */
+  cores: number;
+  /** Redis to use; a private redis-server is started when none answers. @defaultValue REDIS_URL or redis://127.0.0.1:6379 */
+  redisUrl?: string;
+  /** One log file per service process here. @defaultValue logs are discarded */
+  logDir?: string;
+  /** Environment given to every service (OTEL_*, JAEGER_UI_URL…). */
+  env?: Record<string, string>;
+}
+
+/** What every local service gets: io.http may call the lab's delay server, and diag.spin exists. */
+const LAB_ENV = { HTTP_ALLOWED_HOSTS: '127.0.0.1', DIAGNOSTIC_TASKS: 'true', LOG_LEVEL: 'warn' };
+
+const shapeKey = (consumers: readonly ConsumerShape[]) => JSON.stringify(consumers);
+
+/**
+ * Runs cells on OS processes of the real apps. One api serves the whole run; each cell gets consumers
+ * started with its shape (concurrency, model, pool size, replicas) on the api's key prefix, reused by
+ * the next cell when the shape is the same. Consumers of the previous shape are stopped first, so
+ * only the cell's own consumers take its jobs.
+ */
+export class LocalStackTarget implements LabTarget {
+  readonly kind = 'local';
+  readonly measuresHostCpu = true;
+  readonly notes: string[] = [
+    'Local replicas are OS processes on this machine: they share its cores with the api, Redis and each other.',
+    "Peak RSS is the consumer process; a process pool's children are not included.",
+  ];
+  readonly #options: LocalStackTargetOptions;
+  #api?: LocalStack;
+  #consumers?: { key: string; stack: LocalStack };
+  #closing?: Promise<void>;
+
+  constructor(options: LocalStackTargetOptions) {
+    this.#options = options;
+  }
+
+  async #ensureApi(): Promise<LocalStack> {
+    this.#api ??= await startLocalStack({
+      redisUrl: this.#options.redisUrl,
+      services: [{ name: 'api', app: 'api' }],
+      env: { ...LAB_ENV, ...this.#options.env },
+      logDir: this.#options.logDir,
+    });
+    return this.#api;
+  }
+
+  async describe(): Promise<MachineInfo> {
+    return describeMachine('local', (await this.#ensureApi()).redisUrl);
+  }
+
+  async plan(): Promise<CellSpec[]> {
+    return buildLocalPlan({
+      quick: this.#options.quick,
+      cores: this.#options.cores,
+      only: this.#options.only,
+    });
+  }
+
+  async prepare(cell: CellSpec, signal: AbortSignal): Promise<PreparedCell> {
+    const api = await this.#ensureApi();
+    const key = shapeKey(cell.consumers);
+    if (this.#consumers?.key !== key) {
+      await this.#stopConsumers();
+      signal.throwIfAborted();
+      const stack = await startLocalStack({
+        redisUrl: api.redisUrl,
+        prefix: api.prefix,
+        services: cell.consumers.map((shape) => ({
+          name: shape.app,
+          app: shape.app,
+          env: shape.env,
+          replicas: shape.replicas,
+        })),
+        env: { ...LAB_ENV, ...this.#options.env },
+        logDir: this.#options.logDir,
+      });
+      this.#consumers = { key, stack };
+    }
+    return {
+      apiUrl: api.apiUrl,
+      consumers: this.#consumers.stack.services.map((service) => ({
+        service: service.name,
+        replica: service.replica,
+        statsUrl: `${service.baseUrl}/stats`,
+      })),
+    };
+  }
+
+  async #stopConsumers(): Promise<void> {
+    const consumers = this.#consumers;
+    this.#consumers = undefined;
+    await consumers?.stack.stop();
+  }
+
+  /** After a failed cell, jobs may be left in the queues: start over on a fresh api and key prefix. */
+  async reset(): Promise<void> {
+    await this.#stopConsumers();
+    const api = this.#api;
+    this.#api = undefined;
+    await api?.stop();
+  }
+
+  /** Stops every process the target started; safe to call twice. */
+  close(): Promise<void> {
+    this.#closing ??= this.reset();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { EXPERIMENT_NAMES, type ExperimentName } from './lab-results';
+
+/** What `switchyard lab` was asked to do. */
+export interface LabCommandOptions {
+  quick: boolean;
+  /** @defaultValue 3, or 1 with --quick */
+  repeat: number;
+  /** @defaultValue reports/<timestamp>/ */
+  out: string;
+  only?: ExperimentName[];
+  kube: boolean;
+  /** @defaultValue default */
+  namespace: string;
+  context?: string;
+  apiUrl?: string;
+  /** Where the local services write their logs. @defaultValue logs are discarded */
+  logDir?: string;
+}
+
+export type ParsedLabArgs = { help: true } | { help: false; options: LabCommandOptions };
+
+export class LabUsageError extends Error {
+  override readonly name = 'LabUsageError';
+}
+
+export const LAB_USAGE = `Usage: switchyard lab [options]
+
+Measures how Switchyard's concurrency models scale — event loop, worker threads, processes,
+replicas — and writes results.json, report.md and report.html.
+
+Options:
+  --quick               a small matrix that still shows the claims (about a minute); 1 repeat
+  --repeat N            repeats per cell (default 3; 1 with --quick)
+  --out DIR             where to write the report (default reports/<timestamp>/)
+  --only LIST           experiments to run, comma-separated: ${EXPERIMENT_NAMES.join(', ')}
+  --log-dir DIR         keep the local services' logs here
+  --kube                run against a Kubernetes cluster instead of a local stack
+  --namespace NS        (--kube) the release's namespace (default: default)
+  --context NAME        (--kube) kubeconfig context (default: current, or in-cluster)
+  --api-url URL         (--kube) the Switchyard API Service, e.g. http://switchyard-api:3000
+  -h, --help            show this help
+
+Ctrl-C stops cleanly: stacks are stopped, replica counts restored, partial results written.`;
+
+function timestamp(now: Date): string {
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
+function parseRepeat(value: string | undefined, quick: boolean): number {
+  if (value === undefined) return quick ? 1 : 3;
+  const repeat = Number(value);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50) {
+    throw new LabUsageError(`--repeat must be a whole number from 1 to 50, got "${value}"`);
+  }
+  return repeat;
+}
+
+function parseOnly(value: string | undefined): ExperimentName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(EXPERIMENT_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new LabUsageError(`--only takes experiments from ${EXPERIMENT_NAMES.join(', ')}; got "${value}"`);
+  }
+  return names as ExperimentName[];
+}
+
+function parseApiUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    return value;
+  } catch {
+    throw new LabUsageError(
+      `--api-url must be an http(s) URL such as http://switchyard-api:3000, got "${value}"`,
+    );
+  }
+}
+
+/** Parses `switchyard lab` arguments. @throws LabUsageError naming the bad flag and the fix. */
+export function parseLabArgs(argv: readonly string[], now = new Date()): ParsedLabArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h', default: false },
+        quick: { type: 'boolean', default: false },
+        repeat: { type: 'string' },
+        out: { type: 'string' },
+        only: { type: 'string' },
+        'log-dir': { type: 'string' },
+        kube: { type: 'boolean', default: false },
+        namespace: { type: 'string' },
+        context: { type: 'string' },
+        'api-url': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new LabUsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return { help: true };
+  const kubeOnly = (['namespace', 'context', 'api-url'] as const).filter(
+    (flag) => values[flag] !== undefined,
+  );
+  if (!values.kube && kubeOnly.length > 0) {
+    throw new LabUsageError(`${kubeOnly.map((flag) => `--${flag}`).join(', ')} only apply with --kube`);
+  }
+  const apiUrl = parseApiUrl(values['api-url']);
+  if (values.kube && !apiUrl) {
+    throw new LabUsageError(
+      '--kube needs --api-url, the Switchyard API Service, e.g. --api-url http://switchyard-api:3000',
+    );
+  }
+  return {
+    help: false,
+    options: {
+      quick: values.quick,
+      repeat: parseRepeat(values.repeat, values.quick),
+      out: values.out ?? `reports/${timestamp(now)}`,
+      only: parseOnly(values.only),
+      kube: values.kube,
+      namespace: values.namespace ?? 'default',
+      context: values.context,
+      apiUrl,
+      logDir: values['log-dir'],
+    },
+  };
+}

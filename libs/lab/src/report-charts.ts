@@ -1,0 +1,209 @@
+import { cellAtMost, measured, seriesCells, taskP99 } from './cell-queries';
+import type { CellResult, LabResults } from './lab-results';
+import { barChart, lineChart, type BarGroup, type ChartPoint, type LineSeries } from './svg-chart';
+
+export interface ReportChart {
+  /** File name stem and HTML anchor. */
+  id: string;
+  title: string;
+  caption: string;
+  svg: string;
+}
+
+function throughputPoints(cells: readonly CellResult[]): ChartPoint[] {
+  return cells.map((cell) => ({
+    x: cell.workers,
+    y: cell.throughputPerSec.median,
+    yMin: cell.throughputPerSec.min,
+    yMax: cell.throughputPerSec.max,
+  }));
+}
+
+/** The ideal-linear line: the baseline cell's throughput times the worker ratio. */
+function idealLine(baseline: CellResult | undefined, xs: number[]): LineSeries[] {
+  if (!baseline || xs.length < 2) return [];
+  const perWorker = baseline.throughputPerSec.median / baseline.workers;
+  return [
+    {
+      name: 'ideal linear',
+      reference: true,
+      points: [...new Set(xs)].sort((a, b) => a - b).map((x) => ({ x, y: perWorker * x })),
+    },
+  ];
+}
+
+function cpuChart(results: LabResults): ReportChart | undefined {
+  const models = ['inline', 'worker-threads', 'processes'];
+  const series: LineSeries[] = models
+    .map((model) => ({
+      name: model,
+      points: throughputPoints(
+        seriesCells(results.cells, `cpu/${model}`).filter((cell) => cell.replicas === 1),
+      ),
+    }))
+    .filter((entry) => entry.points.length > 0);
+  const pods = measured(results.cells).filter((cell) => cell.model === 'pods' && cell.task !== 'io.sleep');
+  for (const name of new Set(pods.map((cell) => cell.series))) {
+    series.push({
+      name: `replicas (${name.replace(/^(horizontal|kube)\//, '')})`,
+      points: throughputPoints(seriesCells(results.cells, name)),
+    });
+  }
+  if (series.length === 0) return undefined;
+  const baseline = seriesCells(results.cells, 'cpu/worker-threads')[0] ?? pods[0];
+  const xs = series.flatMap((entry) => entry.points.map((point) => point.x));
+  return {
+    id: 'cpu-throughput',
+    title: 'CPU-bound: throughput vs workers',
+    caption: `${results.cpuJob.task} jobs of about ${results.cpuJob.calibratedRunMs.toFixed(0)} ms; workers = pool size × replicas. Whiskers: min–max over repeats. The dashed line is ideal linear scaling from one worker.`,
+    svg: lineChart({
+      title: 'CPU-bound: throughput vs workers',
+      xLabel: 'workers (pool size × replicas)',
+      yLabel: 'jobs/s',
+      series: [...series, ...idealLine(baseline, xs)],
+      markers:
+        results.machine.target === 'local'
+          ? [{ x: results.machine.cores, label: `${results.machine.cores} cores` }]
+          : [],
+    }),
+  };
+}
+
+function ioChart(results: LabResults): ReportChart | undefined {
+  const io = measured(results.cells).filter(
+    (cell) => cell.experiment === 'io' || (cell.model === 'pods' && cell.task === 'io.sleep'),
+  );
+  if (io.length === 0) return undefined;
+  const groups = new Map<string, CellResult[]>();
+  for (const cell of io) {
+    const key =
+      cell.model === 'pods'
+        ? `${cell.task} · pods`
+        : `${cell.task} · ${cell.replicas} replica${cell.replicas > 1 ? 's' : ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), cell]);
+  }
+  const series: LineSeries[] = [...groups].map(([name, cells]) => ({
+    name,
+    points: throughputPoints([...cells].sort((a, b) => a.workers - b.workers)),
+  }));
+  const baseline = seriesCells(results.cells, 'io.sleep')[0];
+  return {
+    id: 'io-throughput',
+    title: 'I/O-bound: throughput vs event-loop concurrency',
+    caption:
+      'Log–log. Workers = io-consumer concurrency × replicas; one event loop per replica. The dashed line is ideal linear scaling.',
+    svg: lineChart({
+      title: 'I/O-bound: throughput vs concurrency',
+      xLabel: 'jobs in flight (concurrency × replicas)',
+      yLabel: 'jobs/s',
+      series: [
+        ...series,
+        ...idealLine(
+          baseline,
+          series.flatMap((entry) => entry.points.map((point) => point.x)),
+        ),
+      ],
+      logX: true,
+      logY: true,
+      markers:
+        results.machine.target === 'local'
+          ? [{ x: results.machine.cores, label: `${results.machine.cores} cores` }]
+          : [],
+    }),
+  };
+}
+
+/** Bar labels short enough not to run into each other. */
+const SHORT_MODEL: Record<string, string> = { 'worker-threads': 'threads', processes: 'procs' };
+
+function latencyChart(results: LabResults): ReportChart | undefined {
+  const picks: CellResult[] = [];
+  for (const model of ['inline', 'worker-threads', 'processes']) {
+    const cell = cellAtMost(
+      seriesCells(results.cells, `cpu/${model}`).filter((entry) => entry.replicas === 1),
+      results.machine.cores,
+    );
+    if (cell) picks.push(cell);
+  }
+  picks.push(
+    ...seriesCells(results.cells, 'io.sleep')
+      .filter((cell) => cell.replicas === 1)
+      .slice(0, 4),
+  );
+  if (picks.length === 0) picks.push(...measured(results.cells).slice(0, 6));
+  if (picks.length === 0) return undefined;
+  const groups: BarGroup[] = picks.map((cell) => ({
+    label:
+      cell.experiment === 'cpu'
+        ? `${SHORT_MODEL[cell.model] ?? cell.model} ×${cell.workers}`
+        : `${cell.task} c${cell.perReplica}`,
+    values: [
+      { name: 'p50', value: cell.latencyMs.p50.median },
+      { name: 'p95', value: cell.latencyMs.p95.median },
+      { name: 'p99', value: cell.latencyMs.p99.median },
+    ],
+  }));
+  return {
+    id: 'latency',
+    title: 'End-to-end latency percentiles',
+    caption:
+      'createdAt → finishedAt of each job (queue wait + run), median over repeats. CPU cells at the core count; io cells on one replica.',
+    svg: barChart({ title: 'End-to-end latency percentiles', yLabel: 'ms', groups }),
+  };
+}
+
+function misroutingChart(results: LabResults): ReportChart | undefined {
+  const cells = measured(results.cells).filter(
+    (cell) =>
+      cell.experiment === 'misrouting' &&
+      ['io-alone', 'cpu-on-io-lane', 'cpu-on-cpu-lane'].some((name) => cell.id.endsWith(name)),
+  );
+  if (cells.length === 0) return undefined;
+  const groups: BarGroup[] = cells.map((cell) => ({
+    label: cell.id.replace('misrouting/', ''),
+    values: [
+      ...(cell.eventLoopDelayP99Ms
+        ? [{ name: 'loop delay p99', value: cell.eventLoopDelayP99Ms.median }]
+        : []),
+      { name: 'io.sleep p99', value: taskP99(cell, 'io.sleep') ?? cell.latencyMs.p99.median },
+    ],
+  }));
+  return {
+    id: 'misrouting',
+    title: 'Event-loop delay under misrouting',
+    caption:
+      'The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, and with the same CPU jobs on their own lane.',
+    svg: barChart({ title: 'Event-loop delay under misrouting', yLabel: 'ms', groups }),
+  };
+}
+
+function memoryChart(results: LabResults): ReportChart | undefined {
+  const cells = measured(results.cells).filter(
+    (cell) => cell.id.startsWith('misrouting/io-on-') && cell.peakRssBytesPerReplica,
+  );
+  if (cells.length === 0) return undefined;
+  const groups: BarGroup[] = cells.map((cell) => ({
+    label: cell.id.replace('misrouting/io-on-', 'on '),
+    values: [
+      { name: 'peak RSS, MiB', value: (cell.peakRssBytesPerReplica?.median ?? 0) / 1024 / 1024 },
+      { name: 'jobs/s', value: cell.throughputPerSec.median },
+    ],
+  }));
+  return {
+    id: 'memory',
+    title: 'io jobs on a pool: memory for no gain',
+    caption:
+      'The same io.sleep jobs on the event loop and misrouted to a pool of the same size. RSS is the consumer process (children of a process pool not included).',
+    svg: barChart({ title: 'io jobs on a pool: memory vs throughput', yLabel: 'MiB · jobs/s', groups }),
+  };
+}
+
+export function buildReportCharts(results: LabResults): ReportChart[] {
+  return [
+    cpuChart(results),
+    ioChart(results),
+    latencyChart(results),
+    misroutingChart(results),
+    memoryChart(results),
+  ].filter((chart): chart is ReportChart => chart !== undefined);
+}

@@ -1,0 +1,99 @@
+/**
+ * `switchyard lab --quick` end to end, as a user runs it: the real CLI starts a real local stack
+ * (api, io-consumer, compute as OS processes, Redis), measures every quick cell and writes the report,
+ * which then opens in headless Chromium.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { buildLocalPlan, type LabResults } from '@switchyard/lab';
+
+const LAB_MAIN = path.resolve(__dirname, '../../apps/lab/src/main.js');
+const CHROMIUM = '/usr/bin/chromium';
+
+test(
+  'lab --quick measures every quick cell on the local stack and writes a report that opens in Chromium',
+  { timeout: 300_000 },
+  async (t) => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'switchyard-lab-e2e-'));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [LAB_MAIN, '--quick', '--out', out, '--log-dir', path.join(out, 'logs')],
+      {
+        timeout: 240_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    assert.match(stdout, /CPU-bound:/, 'the summary prints the conclusions');
+    assert.match(stdout, /report\.html/);
+
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as LabResults;
+    assert.equal(results.partial, false, results.partialReason);
+    assert.notEqual(results.machine.redis.split(' ')[0], 'unknown');
+    const planned = buildLocalPlan({ quick: true, cores: results.machine.cores }).map((cell) => cell.id);
+    assert.deepEqual(
+      results.cells.map((cell) => cell.id),
+      planned,
+      'every quick cell is present, in plan order',
+    );
+    for (const cell of results.cells) {
+      assert.equal(cell.error, undefined, `${cell.id} failed: ${cell.error}`);
+      assert.ok(cell.throughputPerSec.median > 0, `${cell.id} throughput > 0`);
+      const { p50, p95, p99 } = cell.latencyMs;
+      assert.ok(p50.median <= p95.median && p95.median <= p99.median, `${cell.id} p50 ≤ p95 ≤ p99`);
+      assert.ok(
+        cell.runs.every((run) => run.failed === 0),
+        `${cell.id} had no failed jobs`,
+      );
+      assert.ok(
+        cell.eventLoopDelayP99Ms !== undefined && cell.peakRssBytesPerReplica !== undefined,
+        `${cell.id} read the consumers' /stats`,
+      );
+      if (cell.experiment === 'cpu' || cell.experiment === 'io') {
+        assert.equal(typeof cell.efficiency, 'number', `${cell.id} efficiency computed`);
+        assert.ok(Number.isFinite(cell.speedup), `${cell.id} speedup computed`);
+      }
+    }
+    assert.ok(results.cpuJob.calibratedRunMs > 0);
+
+    assert.ok(
+      existsSync(CHROMIUM),
+      `headless Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`,
+    );
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) problems.push(`network request to ${request.url()}`);
+      });
+      await page.goto(pathToFileURL(path.join(out, 'report.html')).href);
+      assert.match(await page.title(), /Switchyard scaling lab/);
+      assert.ok((await page.locator('svg').count()) >= 4, 'cpu, io, latency and misrouting charts');
+      assert.ok(
+        (await page.locator('svg polyline.series').count()) >= 3,
+        'the CPU chart draws a line per model',
+      );
+      assert.ok(await page.getByText('Event loop vs worker threads vs processes vs pods').isVisible());
+      const screenshot = path.join(out, 'report.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      t.diagnostic(`report screenshot: ${screenshot}`);
+      assert.deepEqual(problems, [], 'no console errors and no network');
+    } finally {
+      await browser.close();
+    }
+  },
+);
