@@ -1,16 +1,11 @@
 import { performance } from 'node:perf_hooks';
+import { spread } from '@switchyard/stats';
 
 export interface Measurement {
   /** What ran, e.g. `raw BullMQ`. */
   subject: string;
   /** Operations per second, one value per repetition. */
   runs: number[];
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Times `operations` done by `body`, `repeat` times; returns operations per second per run. */
@@ -30,11 +25,15 @@ export async function measure(
 
 /** One table: subjects side by side, the first one the baseline of the ratio column. */
 export function formatComparison(title: string, unit: string, measurements: Measurement[]): string {
-  const baseline = median(measurements[0].runs);
+  const baseline = spread(measurements[0].runs).median;
   const rows = measurements.map((measurement) => {
-    const value = median(measurement.runs);
-    const spread = `${Math.min(...measurement.runs).toFixed(0)}–${Math.max(...measurement.runs).toFixed(0)}`;
-    return [measurement.subject, value.toFixed(0), spread, `${((value / baseline) * 100).toFixed(1)} %`];
+    const { median, min, max } = spread(measurement.runs);
+    return [
+      measurement.subject,
+      median.toFixed(0),
+      `${min.toFixed(0)}–${max.toFixed(0)}`,
+      `${((median / baseline) * 100).toFixed(1)} %`,
+    ];
   });
   const header = ['subject', `${unit} (median)`, 'min–max', 'vs first'];
   const widths = header.map((_, column) =>

@@ -146,7 +146,10 @@ describe('rendered chart behaviour', () => {
     const args = job?.podSpec.containers[0].args ?? [];
     const apiService = findObject(lab, 'Service', 'sy-switchyard-api');
     assert.ok(apiService, 'the api Service the lab submits through');
-    assert.match(args[args.indexOf('--api-url') + 1] ?? '', /^http:\/\/sy-switchyard-api\.[a-z0-9-]+\.svc:80$/);
+    assert.match(
+      args[args.indexOf('--api-url') + 1] ?? '',
+      /^http:\/\/sy-switchyard-api\.[a-z0-9-]+\.svc:80$/,
+    );
   });
 
   it('has a helm test hook that submits a job through the api Service', async () => {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { LaneQueues } from '@switchyard/queue';
+import { shutdownTelemetry } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { REDIS } from './api.tokens';
 
-/** Closes queues before their shared connection at shutdown. */
+/** Closes queues before their shared connection at shutdown, then flushes spans and metrics. */
 @Injectable()
 export class ApiLifecycle implements OnApplicationShutdown {
   constructor(
@@ -14,5 +15,6 @@ export class ApiLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.queues.close();
     await this.redis.quit().catch(() => undefined);
+    await shutdownTelemetry();
   }
 }

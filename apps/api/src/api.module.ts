@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiLifecycle } from './api-lifecycle';
+import { ApiMetrics } from './api-metrics';
 import { apiProviders } from './api.providers';
 import { CatalogController } from './controllers/catalog.controller';
 import { HealthController } from './controllers/health.controller';
@@ -7,6 +8,6 @@ import { JobsController } from './controllers/jobs.controller';
 
 @Module({
   controllers: [JobsController, CatalogController, HealthController],
-  providers: [...apiProviders, ApiLifecycle],
+  providers: [...apiProviders, ApiLifecycle, ApiMetrics],
 })
 export class ApiModule {}

@@ -11,7 +11,12 @@ import {
   SwitchyardKeys,
 } from '@switchyard/queue';
 import { taskCatalogFromEnv, type TaskCatalog } from '@switchyard/tasks';
-import { bullmqTelemetry, injectTraceContext } from '@switchyard/telemetry';
+import {
+  bullmqTelemetry,
+  injectTraceContext,
+  startBatchJobTraces,
+  switchyardMetrics,
+} from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { CONFIG, REDIS } from './api.tokens';
 
@@ -50,7 +55,16 @@ export const apiProviders: Provider[] = [
     provide: JobProducer,
     inject: [LaneQueues, REDIS, SwitchyardKeys, JobSubmissionValidator],
     useFactory: (queues: LaneQueues, redis: Redis, keys: SwitchyardKeys, validator: JobSubmissionValidator) =>
-      new JobProducer({ queues, redis, keys, validator, traceCarrier: injectTraceContext }),
+      new JobProducer({
+        queues,
+        redis,
+        keys,
+        validator,
+        traceCarrier: injectTraceContext,
+        batchTraces: startBatchJobTraces,
+        onEnqueued: ({ data: { task, routing } }) =>
+          switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
+      }),
   },
   {
     provide: JobReader,

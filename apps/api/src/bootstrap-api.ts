@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@switchyard/config';
 import { ProblemError } from '@switchyard/contracts';
+import { setHttpRoute } from '@switchyard/telemetry';
 import { ApiModule } from './api.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
@@ -20,6 +21,8 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   }
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
   const fastify = adapter.getInstance();
+  // The HTTP server span is named by route template (`GET /v1/jobs/:id`), not by method alone.
+  fastify.addHook('onRequest', async (request) => setHttpRoute(request.routeOptions.url));
   fastify.addHook('preValidation', async (request) => {
     const type = request.headers['content-type'] ?? '';
     if (request.method === 'POST' && request.body !== undefined && !/^application\/json\b/i.test(type)) {

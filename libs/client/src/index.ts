@@ -1,1 +1,9 @@
-export { SwitchyardClient, SwitchyardApiError } from './switchyard-client';
+export {
+  SwitchyardClient,
+  SwitchyardApiError,
+  isFinished,
+  type JobRequest,
+  type SwitchyardClientOptions,
+  type WaitOptions,
+} from './switchyard-client';
+export { mapWithConcurrency } from './map-with-concurrency';

@@ -1,103 +1,211 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type {
-  CreateJobRequest,
-  JobAccepted,
-  JobView,
-  LaneStats,
-  ProblemDetails,
+import {
+  MAX_BATCH_SIZE,
+  type CreateJobRequest,
+  type JobAccepted,
+  type JobState,
+  type JobView,
+  type LaneStats,
+  type ProblemDetails,
 } from '@switchyard/contracts';
+import { mapWithConcurrency } from './map-with-concurrency';
 
+/** A job to submit, as `POST /v1/jobs` takes it (the optional fields may be left out). */
+export type JobRequest = Partial<CreateJobRequest> & { task: string };
+
+/** The API answered with an error (`status` and its problem details), or could not be reached (no status). */
 export class SwitchyardApiError extends Error {
   override readonly name = 'SwitchyardApiError';
   constructor(
-    readonly status: number,
-    readonly problem: ProblemDetails | undefined,
+    message: string,
+    readonly status?: number,
+    readonly problem?: ProblemDetails,
   ) {
-    super(`HTTP ${status}: ${problem?.detail ?? 'no detail'}`);
+    super(message);
   }
 }
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+export interface SwitchyardClientOptions {
+  /** No single request may take longer. @defaultValue 30000 */
+  requestTimeoutMs?: number;
+}
 
-/** A small REST client for the Switchyard API (used by the demo, the lab and the tests). */
+export interface WaitOptions {
+  /** Stops waiting (rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** @defaultValue 120000 */
+  timeoutMs?: number;
+  /** Called after each poll with how many of the jobs have finished. */
+  onProgress?: (finished: number, total: number) => void;
+}
+
+const FINISHED: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+
+/**
+ * Finished with its timings in place. A view read while the job completes can say `completed` without
+ * `finishedAt` yet (its data and its state are two reads): such a view is polled again.
+ */
+export function isFinished(view: JobView): boolean {
+  return FINISHED.includes(view.state) && (view.state === 'cancelled' || view.finishedAt !== undefined);
+}
+
+/** The Switchyard REST API, for the demo, the lab and the tests. */
 export class SwitchyardClient {
-  constructor(readonly baseUrl: string) {}
+  readonly baseUrl: string;
+  private readonly requestTimeoutMs: number;
 
-  submit(
-    request: Partial<CreateJobRequest> & { task: string },
-    headers: Record<string, string> = {},
-  ): Promise<JobAccepted> {
-    return this.call('POST', '/v1/jobs', request, headers);
+  constructor(baseUrl: string, options: SwitchyardClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
-  async submitBatch(jobs: (Partial<CreateJobRequest> & { task: string })[]): Promise<JobAccepted[]> {
-    return (await this.call<{ jobs: JobAccepted[] }>('POST', '/v1/jobs/batch', { jobs })).jobs;
+  submit(request: JobRequest, headers: Record<string, string> = {}): Promise<JobAccepted> {
+    return this.request('POST', '/v1/jobs', { body: request, headers });
   }
 
-  get(id: string): Promise<JobView> {
-    return this.call('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+  /** One `POST /v1/jobs/batch` of at most 1000 jobs. */
+  async submitBatch(jobs: readonly JobRequest[], signal?: AbortSignal): Promise<JobAccepted[]> {
+    return (await this.request<{ jobs: JobAccepted[] }>('POST', '/v1/jobs/batch', { body: { jobs }, signal }))
+      .jobs;
+  }
+
+  /** Any number of jobs, in batches of at most 1000; their ids in order. */
+  async submitMany(jobs: readonly JobRequest[], signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; start < jobs.length; start += MAX_BATCH_SIZE) {
+      ids.push(
+        ...(await this.submitBatch(jobs.slice(start, start + MAX_BATCH_SIZE), signal)).map((job) => job.id),
+      );
+    }
+    return ids;
+  }
+
+  get(id: string, signal?: AbortSignal): Promise<JobView> {
+    return this.request('GET', `/v1/jobs/${encodeURIComponent(id)}`, { signal });
   }
 
   cancel(id: string): Promise<JobView> {
-    return this.call('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+    return this.request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
   }
 
-  async queues(): Promise<LaneStats[]> {
-    return (await this.call<{ lanes: LaneStats[] }>('GET', '/v1/queues')).lanes;
+  async queues(signal?: AbortSignal): Promise<LaneStats[]> {
+    return (await this.request<{ lanes: LaneStats[] }>('GET', '/v1/queues', { signal })).lanes;
   }
 
-  /** Polls until the job is completed, failed or cancelled. */
+  async taskNames(signal?: AbortSignal): Promise<string[]> {
+    return (await this.request<{ tasks: { name: string }[] }>('GET', '/v1/tasks', { signal })).tasks.map(
+      (task) => task.name,
+    );
+  }
+
+  /** Polls one job until it is completed, failed or cancelled. */
   async waitFor(id: string, timeoutMs = 60_000, pollMs = 50): Promise<JobView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const view = await this.get(id);
-      if (FINISHED.has(view.state)) return view;
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${view.state} after ${timeoutMs} ms`);
+      if (isFinished(view)) return view;
+      if (Date.now() > deadline)
+        throw new SwitchyardApiError(`job ${id} still ${view.state} after ${timeoutMs} ms`);
       await delay(pollMs);
     }
   }
 
-  /** Polls a set of jobs until all finished; `onProgress(finished, total)` after each sweep. */
+  /** Polls each job until all finished; for a stack that other work shares. */
   async waitForAll(
-    ids: string[],
-    options: {
-      timeoutMs?: number;
-      pollMs?: number;
-      onProgress?: (finished: number, total: number) => void;
-    } = {},
+    ids: readonly string[],
+    options: WaitOptions & { pollMs?: number } = {},
   ): Promise<JobView[]> {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     const done = new Map<string, JobView>();
     for (;;) {
       const pending = ids.filter((id) => !done.has(id));
-      for (let start = 0; start < pending.length; start += 50) {
-        const views = await Promise.all(pending.slice(start, start + 50).map((id) => this.get(id)));
-        for (const view of views) if (FINISHED.has(view.state)) done.set(view.id, view);
+      for (const view of await mapWithConcurrency(pending, 32, (id) => this.get(id, options.signal))) {
+        if (isFinished(view)) done.set(view.id, view);
       }
       options.onProgress?.(done.size, ids.length);
       if (done.size === ids.length) return ids.map((id) => done.get(id) as JobView);
-      if (Date.now() > deadline)
-        throw new Error(
+      if (Date.now() > deadline) {
+        throw new SwitchyardApiError(
           `${ids.length - done.size} of ${ids.length} jobs unfinished after ${options.timeoutMs ?? 120_000} ms`,
         );
-      await delay(options.pollMs ?? 100);
+      }
+      await delay(options.pollMs ?? 100, undefined, { signal: options.signal });
     }
   }
 
-  private async call<T>(
+  /**
+   * Waits until every lane is idle, then reads each job's final view: for a stack that runs only these
+   * jobs (the lab). While they run it reads only the lane counts — one cheap request per interval, so
+   * polling takes no CPU from the consumers being measured; timings come from the jobs' own timestamps.
+   */
+  async waitUntilDrained(ids: readonly string[], options: WaitOptions = {}): Promise<JobView[]> {
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lanes = await this.queues(options.signal);
+      const pending = lanes.reduce((sum, lane) => sum + lane.waiting + lane.active + lane.delayed, 0);
+      options.onProgress?.(Math.max(0, ids.length - pending), ids.length);
+      if (pending === 0) break;
+      if (Date.now() > deadline)
+        throw new SwitchyardApiError(
+          `${pending} of ${ids.length} jobs were not finished after ${timeoutMs} ms`,
+        );
+      await delay(150, undefined, { signal: options.signal });
+    }
+    return this.waitForAll(ids, { ...options, timeoutMs: Math.max(1_000, deadline - Date.now()) });
+  }
+
+  /**
+   * One request with its own timeout. A caller's signal is checked before it, not handed to fetch: a
+   * run makes thousands of requests and each would leave a listener on a long-lived signal.
+   */
+  private async request<T>(
     method: string,
     path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
+    {
+      body,
+      headers = {},
+      signal,
+    }: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    signal?.throwIfAborted();
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+    } catch (error) {
+      const cause =
+        error instanceof Error
+          ? error.cause instanceof Error
+            ? error.cause.message
+            : error.message
+          : String(error);
+      throw new SwitchyardApiError(
+        `cannot reach the Switchyard API at ${this.baseUrl} (${method} ${path}): ${cause}`,
+      );
+    }
     const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!response.ok) throw new SwitchyardApiError(response.status, parsed as ProblemDetails | undefined);
-    return parsed as T;
+    if (!response.ok) {
+      const problem = parseProblem(text);
+      throw new SwitchyardApiError(
+        `${method} ${path} answered ${response.status}: ${problem?.detail ?? text.slice(0, 500)}`,
+        response.status,
+        problem,
+      );
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+function parseProblem(text: string): ProblemDetails | undefined {
+  try {
+    const parsed = JSON.parse(text) as ProblemDetails;
+    return typeof parsed === 'object' && parsed !== null && 'status' in parsed ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -9,8 +9,18 @@ import {
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
 import { createRedis, LaneWorker, SwitchyardKeys } from '@switchyard/queue';
-import { bullmqTelemetry, renderPrometheus, RuntimeStats, switchyardMetrics } from '@switchyard/telemetry';
+import {
+  bullmqTelemetry,
+  createLogger,
+  injectTraceContext,
+  PROMETHEUS_CONTENT_TYPE,
+  renderPrometheus,
+  RuntimeStats,
+  shutdownTelemetry,
+  switchyardMetrics,
+} from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
+import { allObservers, attemptLog } from './attempt-log';
 import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
 import { CONSUMER_CONFIG, CONSUMER_SPEC } from './consumer.tokens';
@@ -47,7 +57,11 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       concurrency,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
       telemetry: bullmqTelemetry(),
-      observer: switchyardMetrics().laneObserver(),
+      traceCarrier: injectTraceContext,
+      observer: allObservers(
+        switchyardMetrics().laneObserver(model),
+        attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
+      ),
       lockDurationMs: model === 'inline' ? INLINE_LOCK_MS : undefined,
     });
     switchyardMetrics().observePool(() => this.executor.stats());
@@ -58,7 +72,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       '/metrics': async () => ({
         status: 200,
         body: await renderPrometheus(),
-        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+        contentType: PROMETHEUS_CONTENT_TYPE,
       }),
     });
   }
@@ -82,6 +96,8 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     await this.executor.close();
     await this.health.close();
     await this.connection.quit().catch(() => undefined);
+    // Last: the drained attempts' spans and the final metrics go out before the process ends.
+    await shutdownTelemetry();
   }
 
   private async readiness() {

@@ -1,5 +1,5 @@
 import type { JobView } from '@switchyard/contracts';
-import { mean, percentile } from './latency-stats';
+import { mean, percentile } from '@switchyard/stats';
 
 export interface SummaryRow {
   task: string;
@@ -26,7 +26,7 @@ export function summarize(views: JobView[]): SummaryRow[] {
     const first = group[0];
     const created = group.map((view) => Date.parse(view.createdAt));
     const finished = group.map((view) => Date.parse(view.finishedAt ?? view.createdAt));
-    const latencies = finished.map((end, index) => end - created[index]).sort((a, b) => a - b);
+    const latencies = finished.map((end, index) => end - created[index]);
     const wallMs = Math.max(...finished) - Math.min(...created);
     return {
       task: first.task,

@@ -1,5 +1,5 @@
-import type { SwitchyardClient } from '@switchyard/client';
-import type { CreateJobRequest, JobView } from '@switchyard/contracts';
+import type { JobRequest, SwitchyardClient } from '@switchyard/client';
+import type { JobView } from '@switchyard/contracts';
 import { DEMO_CPU_LANES } from './demo-stack';
 
 export interface DemoOptions {
@@ -16,8 +16,6 @@ export interface DemoOptions {
   onProgress?: (finished: number, total: number) => void;
 }
 
-type Request = Partial<CreateJobRequest> & { task: string };
-
 export const PRIMES_BELOW_A_MILLION = 78_498;
 
 /**
@@ -27,7 +25,7 @@ export const PRIMES_BELOW_A_MILLION = 78_498;
  */
 export async function runDemoWorkload(client: SwitchyardClient, options: DemoOptions): Promise<JobView[]> {
   const sleepMs = options.sleepMs ?? 500;
-  const phases: Request[][] = [
+  const phases: JobRequest[][] = [
     Array.from({ length: options.sleepJobs ?? 200 }, () => ({ task: 'io.sleep', payload: { ms: sleepMs } })),
     Array.from({ length: options.httpJobs ?? 50 }, () => ({
       task: 'io.http',
@@ -44,17 +42,14 @@ export async function runDemoWorkload(client: SwitchyardClient, options: DemoOpt
   const total = phases.reduce((sum, phase) => sum + phase.length, 0);
   const views: JobView[] = [];
   for (const phase of phases) {
-    const accepted = await client.submitBatch(phase);
+    const ids = await client.submitMany(phase);
     const done = views.length;
+    // The demo's stack runs only these jobs: wait on the lane counts, not on each job.
     views.push(
-      ...(await client.waitForAll(
-        accepted.map((job) => job.id),
-        {
-          timeoutMs: 180_000,
-          pollMs: 100,
-          onProgress: (finished) => options.onProgress?.(done + finished, total),
-        },
-      )),
+      ...(await client.waitUntilDrained(ids, {
+        timeoutMs: 180_000,
+        onProgress: (finished) => options.onProgress?.(done + finished, total),
+      })),
     );
   }
   return views;

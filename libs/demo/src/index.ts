@@ -1,5 +1,4 @@
 export { defaultServices, demoServices, DEMO_CPU_LANES } from './demo-stack';
 export { runDemoWorkload, demoFindings, PRIMES_BELOW_A_MILLION, type DemoOptions } from './demo-workload';
 export { summarize, formatSummary, type SummaryRow } from './demo-summary';
-export { percentile, mean } from './latency-stats';
 export { runStack } from './run-stack';

@@ -17,6 +17,16 @@ function progressLine(): (finished: number, total: number) => void {
   };
 }
 
+/**
+ * With an OTLP endpoint set, jobs link to their trace in the Jaeger UI; unless told otherwise,
+ * that UI is the one `docker/compose.yaml` (or a local `jaeger`) serves.
+ */
+function traceLinkEnv(): Record<string, string> {
+  const { OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, JAEGER_UI_URL } = process.env;
+  if (JAEGER_UI_URL || !(OTEL_EXPORTER_OTLP_ENDPOINT || OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) return {};
+  return { JAEGER_UI_URL: 'http://localhost:16686' };
+}
+
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -38,7 +48,10 @@ export async function runStack({ demo }: { demo: boolean }): Promise<number> {
     stack = await startLocalStack({
       services: demo ? demoServices() : defaultServices(),
       prefix: demo ? undefined : (process.env.QUEUE_PREFIX ?? 'switchyard'),
-      env: { HTTP_ALLOWED_HOSTS: process.env.HTTP_ALLOWED_HOSTS ?? '127.0.0.1,localhost' },
+      env: {
+        HTTP_ALLOWED_HOSTS: process.env.HTTP_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
+        ...traceLinkEnv(),
+      },
       logDir: demo ? undefined : 'inherit',
     });
     console.log(`Redis ${stack.redisUrl} · prefix ${stack.prefix} · lanes ${stack.lanes.join(', ')}`);

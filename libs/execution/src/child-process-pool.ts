@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { WorkerCrashedError, type ExecutionPlacement } from '@switchyard/contracts';
+import type { ExecuteSpanStart } from '@switchyard/telemetry/worker';
 import type { ChildMessage, ChildRunMessage } from './child-messages';
 import type { RunReply } from './remote-run';
 import type { TaskInvocation } from './run-task';
@@ -20,6 +21,8 @@ export interface ChildRunHooks {
   signal: AbortSignal;
   onStart(placement: ExecutionPlacement): void;
   onProgress(percent: number): void;
+  /** The child opened the run's execute span. */
+  onSpanStart(start: ExecuteSpanStart): void;
 }
 
 interface PendingRun {
@@ -119,6 +122,9 @@ export class ChildProcessPool {
         return;
       case 'progress':
         run?.hooks.onProgress(message.percent);
+        return;
+      case 'span-start':
+        run?.hooks.onSpanStart(message.start);
         return;
       case 'reply':
         if (!run) return;

@@ -35,6 +35,7 @@ export class EventLoopExecutor implements Executor {
       const outcome = await runInProcess(
         this.#catalog,
         request,
+        this.model,
         this.#progressIntervalMs,
         this.abortBehaviour,
       );

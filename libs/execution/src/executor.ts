@@ -1,4 +1,4 @@
-import type { ExecutionModel, ExecutionPlacement } from '@switchyard/contracts';
+import type { ExecutionModel, ExecutionPlacement, Profile } from '@switchyard/contracts';
 
 /** One job attempt handed to an executor. */
 export interface ExecutionRequest {
@@ -11,9 +11,20 @@ export interface ExecutionRequest {
   timeoutMs: number;
   /** Cancellation from outside; its reason (normally JobCancelledError) is what the run rejects with. */
   signal?: AbortSignal;
-  /** W3C trace context of the job, carried to the thread or process that runs it. */
+  /**
+   * W3C trace context to parent the `execute <task>` span on (the consumer span of this attempt),
+   * carried to the thread or process that runs it. Without it no execute span is recorded.
+   */
   traceparent?: string;
   tracestate?: string;
+  /** The lane the job came from, for the execute span. */
+  lane?: string;
+  /** 1 for the first attempt, for the execute span. */
+  attempt?: number;
+  /** The job's profile, for the execute span. */
+  profile?: Profile;
+  /** Time the job waited in its lane before this attempt, for the execute span. */
+  queueWaitMs?: number;
   /** Called once, when the handler starts, with where it runs. */
   onStart?(placement: ExecutionPlacement): void;
   /** Called with 0–100, throttled. */

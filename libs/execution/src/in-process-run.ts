@@ -1,8 +1,14 @@
 import { setImmediate as nextLoopTurn, setTimeout as delay } from 'node:timers/promises';
-import type { ExecutionPlacement } from '@switchyard/contracts';
+import type { ExecutionModel, ExecutionPlacement } from '@switchyard/contracts';
+import {
+  executeOutcomeOf,
+  exportExecuteSpan,
+  reviseExecuteSpan,
+  type ExecuteSpanRecord,
+} from '@switchyard/telemetry';
 import type { TaskCatalog } from '@switchyard/tasks';
 import type { ExecutionOutcome, ExecutionRequest } from './executor';
-import { runTask } from './run-task';
+import { invocationOf, runTask } from './run-task';
 import { RunAbortScope } from './run-abort-scope';
 
 /** How an in-process run reacts to its signal. */
@@ -12,18 +18,47 @@ export type AbortBehaviour =
   /** Only look at the signal and the deadline once the handler has returned (inline). */
   | 'after-return';
 
+/**
+ * Exports the run's execute span once the run is judged: a handler that completed after its run
+ * was cancelled or timed out (inline notices both only after the handler returns; event-loop
+ * drops a handler that ignores its signal) must not show as completed.
+ */
+class InProcessSpan {
+  #record?: ExecuteSpanRecord;
+  #judged = false;
+
+  constructor(private readonly signal: AbortSignal) {}
+
+  ended(record: ExecuteSpanRecord): void {
+    if (this.#judged) this.#export(record);
+    else this.#record = record;
+  }
+
+  judged(): void {
+    this.#judged = true;
+    if (this.#record) this.#export(this.#record);
+  }
+
+  #export(record: ExecuteSpanRecord): void {
+    const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
+    exportExecuteSpan(reason ? reviseExecuteSpan(record, executeOutcomeOf(reason), reason) : record);
+  }
+}
+
 /** Runs a task on the calling thread, for the event-loop and inline executors. */
 export async function runInProcess(
   catalog: TaskCatalog,
   request: ExecutionRequest,
+  model: ExecutionModel,
   progressIntervalMs: number,
   behaviour: AbortBehaviour,
 ): Promise<ExecutionOutcome> {
   const scope = new RunAbortScope(request);
+  const span = new InProcessSpan(scope.signal);
   let placement: ExecutionPlacement | undefined;
   let startedAt = Date.now();
   try {
-    const running = runTask(catalog, request, {
+    const running = runTask(catalog, invocationOf(request, model), {
       signal: scope.signal,
       progressIntervalMs,
       onStart: (where, at) => {
@@ -32,6 +67,7 @@ export async function runInProcess(
         request.onStart?.(where);
       },
       onProgress: request.onProgress,
+      onSpanEnd: (record) => span.ended(record),
     });
     let result: unknown;
     let finishedAt: number;
@@ -54,5 +90,6 @@ export async function runInProcess(
     return { result, placement: placement ?? { pid: process.pid, threadId: 0 }, startedAt, finishedAt };
   } finally {
     scope.dispose();
+    span.judged();
   }
 }

@@ -4,8 +4,11 @@ import type { ChildSettings } from './child-messages';
 import { ChildProcessPool } from './child-process-pool';
 import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
 import type { ResolvedExecutorOptions } from './executor-options';
+import { ExecuteSpanRelay } from './execute-span-relay';
 import { ExecutorClosedError, deserializeError } from './execution-errors';
+import type { RunReply } from './remote-run';
 import { RunAbortScope } from './run-abort-scope';
+import { invocationOf } from './run-task';
 
 /** Compiled next to this file, wherever the build puts it (dist/ or any outDir). */
 const CHILD_ENTRY = path.join(__dirname, 'process-task.child.js');
@@ -69,23 +72,31 @@ export class ProcessPoolExecutor implements Executor {
       placement = where;
       request.onStart?.(where);
     };
-    const { jobId, task, payload, traceparent, tracestate } = request;
+    const span = new ExecuteSpanRelay();
+    let reply: RunReply;
     try {
-      const reply = await this.#pool.run(
-        { jobId, task, payload, traceparent, tracestate },
-        { signal: scope.signal, onStart: started, onProgress: (percent) => request.onProgress?.(percent) },
-      );
-      if (!reply.ok) throw deserializeError(reply.error);
-      started(reply.placement);
-      return {
-        result: reply.result,
-        placement: reply.placement,
-        startedAt: reply.startedAt,
-        finishedAt: reply.finishedAt,
-      };
+      reply = await this.#pool.run(invocationOf(request, this.model), {
+        signal: scope.signal,
+        onStart: started,
+        onProgress: (percent) => request.onProgress?.(percent),
+        onSpanStart: (start) => span.started(start),
+      });
+    } catch (error) {
+      // The child was killed (cancel, timeout) or died before it could report its span.
+      span.abandoned(error);
+      throw error;
     } finally {
       scope.dispose();
     }
+    span.finished(reply.span);
+    if (!reply.ok) throw deserializeError(reply.error);
+    started(reply.placement);
+    return {
+      result: reply.result,
+      placement: reply.placement,
+      startedAt: reply.startedAt,
+      finishedAt: reply.finishedAt,
+    };
   }
 
   stats(): PoolStats {

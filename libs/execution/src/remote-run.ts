@@ -1,24 +1,33 @@
 import type { ExecutionPlacement } from '@switchyard/contracts';
 import type { TaskCatalog } from '@switchyard/tasks';
+import type { ExecuteSpanRecord, ExecuteSpanStart } from '@switchyard/telemetry/worker';
 import { serializeError, type SerializedError } from './execution-errors';
 import { runTask, type TaskInvocation } from './run-task';
 
-/** Sent by a thread or child while a task runs. */
+/**
+ * Sent by a thread or child while a task runs. `span-start` is sent as soon as the execute span
+ * opens, so the parent can still close that span if the thread or child is killed.
+ */
 export type RunEvent =
-  { type: 'start'; placement: ExecutionPlacement; startedAt: number } | { type: 'progress'; percent: number };
+  | { type: 'start'; placement: ExecutionPlacement; startedAt: number }
+  | { type: 'progress'; percent: number }
+  | { type: 'span-start'; start: ExecuteSpanStart };
 
 /**
  * How a thread or child answers one invocation. The task's own error comes back as data: thrown across
- * the boundary it would lose its name, and a rejection is kept to mean "the worker died".
+ * the boundary it would lose its name, and a rejection is kept to mean "the worker died". The finished
+ * execute span rides in the reply: a thread's events use another port than its reply, so a separate
+ * message could arrive after it.
  */
-export type RunReply =
+export type RunReply = (
   | { ok: true; result: unknown; placement: ExecutionPlacement; startedAt: number; finishedAt: number }
-  | { ok: false; error: SerializedError };
+  | { ok: false; error: SerializedError }
+) & { span?: ExecuteSpanRecord };
 
 /** Where a remote run's signal comes from: nowhere. Cancel and timeout end the whole thread or child. */
 const neverAborted = new AbortController().signal;
 
-/** Runs one invocation inside a pool thread or child, posting start and progress events as it goes. */
+/** Runs one invocation inside a pool thread or child, posting start, span and progress events as it goes. */
 export async function runRemoteTask(
   catalog: TaskCatalog,
   invocation: TaskInvocation,
@@ -27,6 +36,7 @@ export async function runRemoteTask(
 ): Promise<RunReply> {
   let placement: ExecutionPlacement | undefined;
   let startedAt = Date.now();
+  let span: ExecuteSpanRecord | undefined;
   try {
     const result = await runTask(catalog, invocation, {
       signal: neverAborted,
@@ -37,6 +47,8 @@ export async function runRemoteTask(
         post({ type: 'start', placement: where, startedAt: at });
       },
       onProgress: (percent) => post({ type: 'progress', percent }),
+      onSpanStart: (start) => post({ type: 'span-start', start }),
+      onSpanEnd: (record) => (span = record),
     });
     return {
       ok: true,
@@ -44,8 +56,9 @@ export async function runRemoteTask(
       placement: placement ?? { pid: process.pid, threadId: 0 },
       startedAt,
       finishedAt: Date.now(),
+      span,
     };
   } catch (error) {
-    return { ok: false, error: serializeError(error) };
+    return { ok: false, error: serializeError(error), span };
   }
 }

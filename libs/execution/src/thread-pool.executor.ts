@@ -1,12 +1,14 @@
 import path from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { WorkerCrashedError, type ExecutionModel, type ExecutionPlacement } from '@switchyard/contracts';
 import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
 import type { ResolvedExecutorOptions } from './executor-options';
+import { ExecuteSpanRelay } from './execute-span-relay';
 import { ExecutorClosedError, deserializeError } from './execution-errors';
 import type { RunEvent, RunReply } from './remote-run';
 import { RunAbortScope } from './run-abort-scope';
+import { invocationOf } from './run-task';
 import type { ThreadTask, ThreadWorkerData } from './thread-task.worker';
 
 /** Compiled next to this file, wherever the build puts it (dist/ or any outDir). */
@@ -71,29 +73,32 @@ export class ThreadPoolExecutor implements Executor {
       placement = where;
       request.onStart?.(where);
     };
-    events.on('message', (event: RunEvent) => {
+    const span = new ExecuteSpanRelay();
+    const onEvent = (event: RunEvent) => {
       if (event.type === 'start') started(event.placement);
+      else if (event.type === 'span-start') span.started(event.start);
       else request.onProgress?.(event.percent);
-    });
-    const { jobId, task, payload, traceparent, tracestate } = request;
+    };
+    events.on('message', onEvent);
     let reply: RunReply;
     try {
       reply = await this.#pool.run(
-        { invocation: { jobId, task, payload, traceparent, tracestate }, events: eventsForThread },
+        { invocation: invocationOf(request, this.model), events: eventsForThread },
         { transferList: [eventsForThread], signal: scope.signal },
       );
     } catch (error) {
-      if (scope.signal.aborted) throw scope.signal.reason;
-      if (this.#closing) throw new ExecutorClosedError(this.model);
-      // The task's own errors come back as replies, so a rejection means the thread died
-      // (piscina: "worker exited with code: 1", or an error thrown outside the task).
-      const where = placement ? `thread ${placement.threadId}` : 'its thread';
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new WorkerCrashedError(`${where} ended while running job ${jobId} (${detail}); it was replaced`);
+      // A terminated thread's last events may still wait in the port: its span-start among them.
+      for (let queued = receiveMessageOnPort(events); queued; queued = receiveMessageOnPort(events)) {
+        onEvent(queued.message as RunEvent);
+      }
+      const failure = this.#failureOf(error, request.jobId, placement, scope);
+      span.abandoned(failure);
+      throw failure;
     } finally {
       scope.dispose();
       events.close();
     }
+    span.finished(reply.span);
     if (!reply.ok) throw deserializeError(reply.error);
     // The reply and the start event travel on different ports: make sure onStart came first.
     started(reply.placement);
@@ -103,6 +108,21 @@ export class ThreadPoolExecutor implements Executor {
       startedAt: reply.startedAt,
       finishedAt: reply.finishedAt,
     };
+  }
+
+  /** Why a piscina run rejected: the task's own errors come back as replies, so the thread ended. */
+  #failureOf(
+    error: unknown,
+    jobId: string,
+    placement: ExecutionPlacement | undefined,
+    scope: RunAbortScope,
+  ): unknown {
+    if (scope.signal.aborted) return scope.signal.reason;
+    if (this.#closing) return new ExecutorClosedError(this.model);
+    // piscina: "worker exited with code: 1", or an error thrown outside the task.
+    const where = placement ? `thread ${placement.threadId}` : 'its thread';
+    const detail = error instanceof Error ? error.message : String(error);
+    return new WorkerCrashedError(`${where} ended while running job ${jobId} (${detail}); it was replaced`);
   }
 
   stats(): PoolStats {

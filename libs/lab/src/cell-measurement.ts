@@ -5,12 +5,12 @@ import type { DelayServer } from '@switchyard/local-stack';
 import type { CellSpec, JobKind } from './experiment-plan';
 import type { ConsumerStatsSample, RunMeasurement, TaskLatency } from './lab-results';
 import { cpuPercentBetween, sampleCpu } from './machine-info';
-import { mean, percentiles } from './statistics';
-import type { JobRequest, SwitchyardApiClient } from './switchyard-api-client';
+import { mean, percentiles } from '@switchyard/stats';
+import type { JobRequest, SwitchyardClient } from '@switchyard/client';
 
 /** What a run needs besides the cell: the run-time values its jobs are made from. */
 export interface RunContext {
-  api: SwitchyardApiClient;
+  api: SwitchyardClient;
   consumers: ConsumerEndpoint[];
   cpuJob?: CalibratedCpuJob;
   delayServer?: DelayServer;
@@ -137,8 +137,8 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
   );
   const cpuStart = sampleCpu();
   const wallStart = Date.now();
-  const ids = await context.api.submitJobs(requests, context.signal);
-  const views = await context.api.waitForJobs(ids, {
+  const ids = await context.api.submitMany(requests, context.signal);
+  const views = await context.api.waitUntilDrained(ids, {
     signal: context.signal,
     timeoutMs: context.timeoutMs,
     onProgress: (finished) => context.onProgress?.(finished, ids.length),

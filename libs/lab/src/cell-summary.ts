@@ -1,6 +1,6 @@
 import type { CellSpec } from './experiment-plan';
 import type { CellResult, RunMeasurement } from './lab-results';
-import { optionalSpread, spread } from './statistics';
+import { optionalSpread, spread } from '@switchyard/stats';
 
 /** Folds a cell's repeats into medians and spreads. `cpuTask` names the calibrated CPU task. */
 export function summarizeCell(

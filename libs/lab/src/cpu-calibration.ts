@@ -1,4 +1,4 @@
-import type { SwitchyardApiClient } from './switchyard-api-client';
+import type { SwitchyardClient } from '@switchyard/client';
 
 /** The CPU job the cpu cells submit, chosen and sized at the start of a run. */
 export interface CalibratedCpuJob {
@@ -27,17 +27,17 @@ const MAX_PRIMES_LIMIT = 2_000_000_000;
  * ever makes a run slower.
  */
 async function fastestRunMs(
-  api: SwitchyardApiClient,
+  api: SwitchyardClient,
   task: string,
   payload: Record<string, unknown>,
   lane: string | undefined,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const ids = await api.submitJobs(
+  const ids = await api.submitMany(
     Array.from({ length: SAMPLES }, () => ({ task, payload, ...(lane ? { lane } : {}) })),
     signal,
   );
-  const views = await api.waitForJobs(ids, { signal, timeoutMs: 60_000 });
+  const views = await api.waitUntilDrained(ids, { signal, timeoutMs: 60_000 });
   const failed = views.find((view) => view.state !== 'completed' || view.runMs === undefined);
   if (failed) {
     throw new Error(
@@ -53,7 +53,7 @@ async function fastestRunMs(
  * Falls back to `diag.spin` (a calibrated busy loop, when DIAGNOSTIC_TASKS is on) if `cpu.primes` is absent.
  */
 export async function calibrateCpuJob(
-  api: SwitchyardApiClient,
+  api: SwitchyardClient,
   options: CalibrationOptions = {},
 ): Promise<CalibratedCpuJob> {
   const targetMs = options.targetMs ?? 30;

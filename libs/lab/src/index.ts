@@ -22,7 +22,7 @@ export {
 export { buildKubePlan } from './kube-plan';
 export { StatusLineProgress, type LabProgress } from './progress-reporter';
 export { summarizeCell, applySpeedups } from './cell-summary';
-export { percentile, percentiles, spread, mean } from './statistics';
+export { percentile, percentiles, spread, mean } from '@switchyard/stats';
 export { deriveConclusions, type Conclusion } from './conclusions';
 export { buildComparisonTable, COMPARISON_COLUMNS, type ComparisonRow } from './comparison-table';
 export { buildReportCharts, type ReportChart } from './report-charts';

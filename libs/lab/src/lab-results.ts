@@ -1,16 +1,6 @@
-/** Median and spread of one metric over a cell's repeats. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
+import type { Percentiles, Spread } from '@switchyard/stats';
 
-/** Latency percentiles in milliseconds. */
-export interface Percentiles {
-  p50: number;
-  p95: number;
-  p99: number;
-}
+export type { Percentiles, Spread };
 
 /** What one consumer replica reported on `GET /stats` for one run. */
 export interface ConsumerStatsSample {

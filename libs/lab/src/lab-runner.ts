@@ -6,7 +6,7 @@ import type { CellSpec } from './experiment-plan';
 import type { CellResult, ExperimentName, LabResults, RunMeasurement } from './lab-results';
 import type { LabTarget } from './lab-target';
 import type { LabProgress } from './progress-reporter';
-import { SwitchyardApiClient } from './switchyard-api-client';
+import { SwitchyardClient } from '@switchyard/client';
 
 export interface LabRunOptions {
   quick: boolean;
@@ -63,7 +63,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
       try {
         progress.cellStatus('preparing consumers');
         const prepared = await target.prepare(cell, signal);
-        const api = new SwitchyardApiClient(prepared.apiUrl);
+        const api = new SwitchyardClient(prepared.apiUrl);
         if (!cpuJob && cell.jobs.some((mix) => mix.job.kind === 'cpu')) {
           progress.cellStatus('calibrating the CPU job');
           cpuJob = await calibrateCpuJob(api, { lane: cpuLaneOf(cell), signal });

@@ -9,7 +9,13 @@ export {
   type ValidatedSubmission,
   type SubmissionConfig,
 } from './job-submission';
-export { JobProducer, type EnqueuedJob, type JobProducerOptions, type TraceCarrier } from './job-producer';
+export {
+  JobProducer,
+  type BatchTraces,
+  type EnqueuedJob,
+  type JobProducerOptions,
+  type TraceCarrier,
+} from './job-producer';
 export { JobReader, type JobPage } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';
 export { toJobView, traceIdOf, type CancellationRecord, type ViewLinks } from './job-view-mapper';

@@ -9,6 +9,15 @@ import type { SwitchyardKeys } from './switchyard-keys';
 /** W3C trace context of the submitting request, stored with the job. */
 export type TraceCarrier = () => { traceparent?: string; tracestate?: string };
 
+/**
+ * Opens one trace per job of a batch (`startBatchJobTraces` from `@switchyard/telemetry`): the
+ * carriers, in the jobs' order, become each job's stored context and BullMQ telemetry metadata.
+ */
+export type BatchTraces = (jobs: { id: string; task: string; lane: string; profile: string }[]) => {
+  carriers: { traceparent?: string; tracestate?: string }[];
+  end(error?: unknown): void;
+};
+
 export interface EnqueuedJob {
   id: string;
   data: JobData;
@@ -22,6 +31,10 @@ export interface JobProducerOptions {
   keys: SwitchyardKeys;
   validator: JobSubmissionValidator;
   traceCarrier?: TraceCarrier;
+  /** Gives each job of a batch its own trace. @defaultValue batch jobs share the request's trace */
+  batchTraces?: BatchTraces;
+  /** Told about every newly enqueued job (not about idempotent replays), e.g. to count it. */
+  onEnqueued?(job: EnqueuedJob): void;
   /** How long an Idempotency-Key is remembered. @defaultValue 86400 */
   idempotencyTtlSeconds?: number;
 }
@@ -60,7 +73,9 @@ export class JobProducer {
         await this.options.redis.del(this.options.keys.idempotency(idempotencyKey));
       throw error;
     }
-    return { id, data: submission.data, replayed: false };
+    const enqueued = { id, data: submission.data, replayed: false };
+    this.options.onEnqueued?.(enqueued);
+    return enqueued;
   }
 
   /** All-or-nothing: every invalid item is reported by index and nothing is enqueued. */
@@ -73,20 +88,47 @@ export class JobProducer {
       else errors.push(...checked.errors);
     }
     if (errors.length > 0) throw invalidRequest(errors, `the batch (${items.length} jobs)`);
-    const jobs = submissions.map((submission) => ({ id: randomUUID(), submission }));
-    const byLane = Map.groupBy(jobs, (job) => job.submission.data.routing.lane);
-    await Promise.all(
-      [...byLane].map(([lane, laneJobs]) =>
-        this.options.queues.get(lane).addBulk(
-          laneJobs.map(({ id, submission }) => ({
-            name: submission.data.task,
-            data: submission.data,
-            opts: { ...submission.options, jobId: id },
-          })),
-        ),
-      ),
+    const ids = submissions.map(() => randomUUID());
+    const traces = this.options.batchTraces?.(
+      submissions.map(({ data }, index) => ({
+        id: ids[index],
+        task: data.task,
+        lane: data.routing.lane,
+        profile: data.routing.profile,
+      })),
     );
-    return jobs.map(({ id, submission }) => ({ id, data: submission.data, replayed: false }));
+    const jobs = submissions.map((submission, index) => {
+      const id = ids[index];
+      const carrier = traces?.carriers[index];
+      if (!carrier?.traceparent)
+        return { id, data: submission.data, opts: { ...submission.options, jobId: id } };
+      const { traceparent, tracestate } = carrier;
+      return {
+        id,
+        data: { ...submission.data, traceparent, tracestate },
+        // BullMQ parents the job's consumer span on this instead of on the batch's publish span.
+        opts: { ...submission.options, jobId: id, telemetry: { metadata: JSON.stringify(carrier) } },
+      };
+    });
+    const byLane = Map.groupBy(jobs, (job) => job.data.routing.lane);
+    try {
+      await Promise.all(
+        [...byLane].map(([lane, laneJobs]) =>
+          this.options.queues
+            .get(lane)
+            .addBulk(laneJobs.map(({ data, opts }) => ({ name: data.task, data, opts }))),
+        ),
+      );
+    } catch (error) {
+      traces?.end(error);
+      throw error;
+    }
+    traces?.end();
+    return jobs.map(({ id, data }) => {
+      const job = { id, data, replayed: false };
+      this.options.onEnqueued?.(job);
+      return job;
+    });
   }
 
   private withTraceContext(submission: ValidatedSubmission): ValidatedSubmission {

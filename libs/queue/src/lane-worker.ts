@@ -37,6 +37,12 @@ export interface LaneWorkerOptions {
   /** Shown by `GET /v1/queues` as a worker; @defaultValue `<lane>@<host>:<pid>` */
   name?: string;
   telemetry?: Telemetry;
+  /**
+   * The W3C context of the active span, read inside the processor, where BullMQ's telemetry has made
+   * the attempt's consumer span active: the executor parents `execute <task>` on it. Pass
+   * `injectTraceContext` from `@switchyard/telemetry`. @defaultValue the job's stored context
+   */
+  traceCarrier?: () => { traceparent?: string; tracestate?: string };
   observer?: LaneWorkerObserver;
   /**
    * How long a job holds its lock between renewals. `inline` blocks the event loop that renews
@@ -143,8 +149,11 @@ export class LaneWorker {
         payload: job.data.payload,
         timeoutMs: job.data.timeoutMs,
         signal: controller.signal,
-        traceparent: job.data.traceparent,
-        tracestate: job.data.tracestate,
+        ...this.traceContextOf(job),
+        lane: this.options.lane,
+        attempt: job.attemptsMade + 1,
+        profile: job.data.routing.profile,
+        queueWaitMs,
         onStart: (placement) => {
           execution = {
             model: this.options.executor.model,
@@ -191,6 +200,13 @@ export class LaneWorker {
     } finally {
       this.running.delete(jobId);
     }
+  }
+
+  /** The consumer span's context when traced, else the context the job was submitted under. */
+  private traceContextOf(job: LaneJob): { traceparent?: string; tracestate?: string } {
+    const active = this.options.traceCarrier?.();
+    if (active?.traceparent) return { traceparent: active.traceparent, tracestate: active.tracestate };
+    return { traceparent: job.data.traceparent, tracestate: job.data.tracestate };
   }
 
   /** Progress writes are throttled: a CPU task may report thousands of times a second. */

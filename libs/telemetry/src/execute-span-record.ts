@@ -14,10 +14,11 @@ export type PlainAttributes = Record<string, PlainAttributeValue>;
 export interface ExecuteSpanMeta {
   task: string;
   jobId: string;
-  lane: string;
+  /** The lane the job came from; absent when the run was not fed by a lane (an executor used directly). */
+  lane?: string;
   model: ExecutionModel;
-  /** 1 for the first attempt. */
-  attempt: number;
+  /** 1 for the first attempt; absent when unknown. */
+  attempt?: number;
   profile?: Profile;
   /** Time from enqueue to the start of this attempt. */
   queueWaitMs?: number;
@@ -64,7 +65,7 @@ export function executeSpanName(task: string): string {
  * Names an error's outcome. The abort reason wins over the error itself, because a handler
  * that honours its signal usually throws a generic AbortError rather than our typed error.
  */
-export function outcomeOf(error: unknown, signal?: AbortSignal): Exclude<ExecuteOutcome, 'completed'> {
+export function executeOutcomeOf(error: unknown, signal?: AbortSignal): Exclude<ExecuteOutcome, 'completed'> {
   const reason = signal?.aborted ? signal.reason : undefined;
   if (isTimeout(reason) || error instanceof JobTimeoutError) return 'timeout';
   if (isCancellation(reason) || error instanceof JobCancelledError) return 'cancelled';

@@ -48,3 +48,18 @@ export function abandonExecuteSpan(
 ): ExecuteSpanRecord {
   return finishExecuteSpan(start, { outcome, error, endTime: hrTime() });
 }
+
+/**
+ * Re-closes a span whose handler completed but whose run the executor then judged timed out or
+ * cancelled (inline: the deadline passed while the handler held the thread; event-loop: the run
+ * was abandoned and the handler ignored its signal), keeping the handler's own end time.
+ * A span that already ended otherwise is returned as it is.
+ */
+export function reviseExecuteSpan(
+  record: ExecuteSpanRecord,
+  outcome: Exclude<ExecuteOutcome, 'completed'>,
+  error?: unknown,
+): ExecuteSpanRecord {
+  if (record.outcome !== 'completed') return record;
+  return finishExecuteSpan(record, { outcome, error, endTime: record.endTime, events: record.events });
+}

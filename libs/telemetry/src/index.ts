@@ -10,7 +10,9 @@ export {
 } from './start-telemetry';
 export { injectTraceContext, withExtractedContext, traceIdOf, type TraceCarrier } from './trace-propagation';
 export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
-export { exportExecuteSpan, abandonExecuteSpan } from './export-execute-span';
+export { startBatchJobTraces, type BatchJob, type BatchJobTraces } from './batch-job-traces';
+export { setHttpRoute } from './http-route';
+export { exportExecuteSpan, abandonExecuteSpan, reviseExecuteSpan } from './export-execute-span';
 export {
   SwitchyardMetrics,
   switchyardMetrics,

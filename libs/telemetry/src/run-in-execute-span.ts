@@ -25,7 +25,7 @@ import { ensureContextManager } from './context-manager';
 import {
   executeSpanName,
   finishExecuteSpan,
-  outcomeOf,
+  executeOutcomeOf,
   type ExecuteSpanEvent,
   type ExecuteSpanMeta,
   type ExecuteSpanRecord,
@@ -64,12 +64,12 @@ function openSpan(meta: ExecuteSpanMeta): ExecuteSpanStart | undefined {
   const attributes: PlainAttributes = {
     [SwitchyardAttributes.JobId]: meta.jobId,
     [SwitchyardAttributes.Task]: meta.task,
-    [SwitchyardAttributes.Lane]: meta.lane,
     [SwitchyardAttributes.ExecutionModel]: meta.model,
-    [SwitchyardAttributes.Attempt]: meta.attempt,
     [SwitchyardAttributes.ThreadId]: threadId,
     [SwitchyardAttributes.ProcessPid]: process.pid,
   };
+  if (meta.lane) attributes[SwitchyardAttributes.Lane] = meta.lane;
+  if (meta.attempt !== undefined) attributes[SwitchyardAttributes.Attempt] = meta.attempt;
   if (meta.profile) attributes[SwitchyardAttributes.Profile] = meta.profile;
   if (meta.queueWaitMs !== undefined) attributes[SwitchyardAttributes.QueueWaitMs] = meta.queueWaitMs;
   return {
@@ -115,7 +115,7 @@ export async function runInExecuteSpan<T>(
   try {
     value = await context.with(active, () => fn(handle));
   } catch (error) {
-    end(outcomeOf(error, options.signal), hrTime(), error);
+    end(executeOutcomeOf(error, options.signal), hrTime(), error);
     throw error;
   }
   end('completed', hrTime());

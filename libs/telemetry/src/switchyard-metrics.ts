@@ -126,18 +126,22 @@ export class SwitchyardMetrics {
     if (runMs !== undefined) this.#runTime.record(runMs, attributes);
   }
 
-  /** The same records, fed by the lane worker's attempt callbacks. */
-  laneObserver(): LaneAttemptObserver {
-    const labels = (job: ObservedJob, model?: ExecutionModel): JobLabels => ({
+  /**
+   * The same records, fed by the lane worker's attempt callbacks.
+   * @param model labels attempts that failed before the executor reported where they ran
+   *   (their `execution` is absent). @defaultValue no model label on those
+   */
+  laneObserver(model?: ExecutionModel): LaneAttemptObserver {
+    const labels = (job: ObservedJob, ranWith?: ExecutionModel): JobLabels => ({
       task: job.data.task,
       lane: job.data.routing.lane,
       profile: job.data.routing.profile,
-      model,
+      model: ranWith,
     });
     return {
       attemptStarted: (job, queueWaitMs) => this.recordQueueWait(labels(job), queueWaitMs),
       attemptSettled: (job, outcome, execution) =>
-        this.recordFinished(labels(job, execution?.model), outcome, execution?.runMs),
+        this.recordFinished(labels(job, execution?.model ?? model), outcome, execution?.runMs),
     };
   }
 

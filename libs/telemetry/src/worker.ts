@@ -9,6 +9,7 @@ export {
   type RunInExecuteSpanOptions,
 } from './run-in-execute-span';
 export {
+  executeOutcomeOf,
   type ExecuteOutcome,
   type ExecuteSpanEvent,
   type ExecuteSpanMeta,

@@ -1,4 +1,16 @@
-import type { Percentiles, Spread } from './lab-results';
+/** Median and spread of one metric over a cell's repeats. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Latency percentiles in milliseconds. */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
 
 /** The p-th percentile (0–100) by the nearest-rank method; 0 for an empty list. */
 export function percentile(values: readonly number[], p: number): number {

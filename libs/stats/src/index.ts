@@ -1,0 +1,9 @@
+export {
+  percentile,
+  percentiles,
+  mean,
+  spread,
+  optionalSpread,
+  type Percentiles,
+  type Spread,
+} from './statistics';

@@ -1,0 +1,85 @@
+import {
+  context,
+  isSpanContextValid,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
+import { SwitchyardAttributes } from '@switchyard/contracts';
+import { injectTraceContext, type TraceCarrier } from './trace-propagation';
+
+/** One job of a batch, as its `submit <task>` span describes it. */
+export interface BatchJob {
+  id: string;
+  task: string;
+  lane: string;
+  profile: string;
+}
+
+/** The traces `startBatchJobTraces` opened, one per job. */
+export interface BatchJobTraces {
+  /**
+   * Each job's context, in the jobs' order: store it in the job (its `traceparent`) and hand it
+   * to BullMQ as the job's telemetry metadata, so the job's consumer span parents on it.
+   * Empty carriers when nothing is traced.
+   */
+  readonly carriers: TraceCarrier[];
+  /** Ends every job span once the jobs are enqueued, or with status ERROR when that failed. */
+  end(error?: unknown): void;
+}
+
+const TRACER_NAME = 'switchyard-api';
+/** The SDK keeps 128 links per span by default; more would be dropped anyway. */
+const MAX_BATCH_LINKS = 128;
+const BATCH_SIZE_ATTRIBUTE = 'switchyard.batch.size';
+
+/**
+ * A batch links to its jobs instead of parenting them (DESIGN.md): each job starts its own trace
+ * with a root PRODUCER span `submit <task>` that links to the batch request's span, so a
+ * 1000-job batch makes 1000 small traces instead of one trace of 3000 spans. The request span
+ * (the active one) gets `switchyard.batch.size` and links back to the first 128 jobs.
+ * Call it inside the batch request's context.
+ */
+export function startBatchJobTraces(jobs: readonly BatchJob[]): BatchJobTraces {
+  const batchContext = context.active();
+  const batchSpan = trace.getSpan(batchContext);
+  const batch = batchSpan?.spanContext();
+  const toBatch: Link[] = batch && isSpanContextValid(batch) ? [{ context: batch }] : [];
+  const tracer = trace.getTracer(TRACER_NAME);
+  const spans: Span[] = jobs.map((job) =>
+    tracer.startSpan(
+      `submit ${job.task}`,
+      {
+        root: true,
+        kind: SpanKind.PRODUCER,
+        links: toBatch,
+        attributes: {
+          [SwitchyardAttributes.JobId]: job.id,
+          [SwitchyardAttributes.Task]: job.task,
+          [SwitchyardAttributes.Lane]: job.lane,
+          [SwitchyardAttributes.Profile]: job.profile,
+        },
+      },
+      batchContext,
+    ),
+  );
+  if (batchSpan?.isRecording()) {
+    batchSpan.setAttribute(BATCH_SIZE_ATTRIBUTE, jobs.length);
+    batchSpan.addLinks(spans.slice(0, MAX_BATCH_LINKS).map((span) => ({ context: span.spanContext() })));
+  }
+  return {
+    carriers: spans.map((span) => injectTraceContext(trace.setSpan(batchContext, span))),
+    end: (error?: unknown) => {
+      for (const span of spans) {
+        if (error !== undefined) {
+          const message = error instanceof Error ? error.message : String(error);
+          span.recordException(error instanceof Error ? error : message);
+          span.setStatus({ code: SpanStatusCode.ERROR, message });
+        }
+        span.end();
+      }
+    },
+  };
+}
