@@ -62,7 +62,8 @@ async function rawBullmq(jobs: number, concurrency: number): Promise<void> {
   }
 }
 
-async function switchyard(
+/** Enqueues `jobs` through JobProducer and runs them on a LaneWorker in this process. */
+async function switchyardRun(
   jobs: number,
   concurrency: number,
   task: { task: string; payload: unknown },
@@ -127,7 +128,7 @@ export async function queueThroughput(
     {
       subject: `Switchyard JobProducer + LaneWorker (io.sleep 0 ms, event-loop)`,
       runs: await measure(jobs, repeat, () =>
-        switchyard(jobs, concurrency, { task: 'io.sleep', payload: { ms: 0 } }),
+        switchyardRun(jobs, concurrency, { task: 'io.sleep', payload: { ms: 0 } }),
       ),
     },
   ];

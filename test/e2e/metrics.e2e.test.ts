@@ -23,9 +23,9 @@ describe('/metrics on every service after work ran', () => {
   before(async () => {
     e2e = await startE2eStack([], { POOL_SIZE: String(POOL_SIZE) });
     const jobs = await e2e.client.submitBatch([
-      ...Array.from({ length: THREAD_JOBS }, () => ({ task: 'cpu.primes', payload: { limit: 5_000 } })),
-      { task: 'cpu.primes', payload: { limit: 5_000 }, lane: MODEL_LANES.processes },
-      { task: 'cpu.primes', payload: { limit: 5_000 }, lane: MODEL_LANES.inline },
+      ...Array.from({ length: THREAD_JOBS }, () => ({ task: 'cpu.primes', payload: { limit: 1_000_000 } })),
+      { task: 'cpu.primes', payload: { limit: 1_000_000 }, lane: MODEL_LANES.processes },
+      { task: 'cpu.primes', payload: { limit: 1_000_000 }, lane: MODEL_LANES.inline },
       ...Array.from({ length: IO_JOBS }, () => ({ task: 'io.sleep', payload: { ms: 5 } })),
       { task: 'diag.crash', payload: { mode: 'throw' }, lane: MODEL_LANES.processes },
     ]);
