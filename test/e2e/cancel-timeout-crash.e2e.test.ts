@@ -31,7 +31,7 @@ describe('cancel, timeout and crash in every execution model', () => {
 
   it('cancelling an active io job aborts its handler on the event loop', async () => {
     const accepted = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 60_000 } });
-    await waitUntilRunning(e2e.client, accepted.id);
+    await waitUntilRunning(e2e.client, accepted.id, { placement: false });
     const view = await e2e.client.cancel(accepted.id);
     assert.equal(view.state, 'cancelled');
     assert.match(view.error?.message ?? '', /cancelled/);

@@ -1,3 +1,3 @@
 import { startTelemetry } from '@switchyard/telemetry';
 
-startTelemetry({ serviceName: 'switchyard-compute' });
+startTelemetry({ serviceName: 'switchyard-compute', redisCommandSpans: false });

@@ -1,3 +1,3 @@
 import { startTelemetry } from '@switchyard/telemetry';
 
-startTelemetry({ serviceName: 'switchyard-io-consumer' });
+startTelemetry({ serviceName: 'switchyard-io-consumer', redisCommandSpans: false });

@@ -1,4 +1,4 @@
-import { setImmediate as nextLoopTurn, setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import type { ExecutionModel, ExecutionPlacement } from '@switchyard/contracts';
 import {
   executeOutcomeOf,
@@ -81,8 +81,8 @@ export async function runInProcess(
         throw scope.signal.aborted ? scope.signal.reason : error;
       });
       finishedAt = Date.now();
-      // The handler held the thread: let due timers, then pending I/O (a cancel message) run, then look.
-      await delay(0);
+      // The handler held the thread: let pending I/O (a cancel message) run, then look. The deadline
+      // is read off the clock, so no timer turn (at least 1 ms) is needed.
       await nextLoopTurn();
       if (!scope.signal.aborted && Date.now() >= scope.deadline) scope.timeOut();
       if (scope.signal.aborted) throw scope.signal.reason;

@@ -53,6 +53,10 @@ export interface LaneWorkerOptions {
   progressIntervalMs?: number;
 }
 
+/** How long a cancel heard for a job this process does not (yet) run is remembered. */
+const RECENT_CANCEL_TTL_MS = 60_000;
+const RECENT_CANCELS_MAX = 10_000;
+
 class ShutdownError extends Error {
   override readonly name = 'ShutdownError';
 }
@@ -63,6 +67,7 @@ class ShutdownError extends Error {
  */
 export class LaneWorker {
   private readonly running = new Map<string, AbortController>();
+  private readonly recentlyCancelled = new Map<string, number>();
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
   private readonly subscriber: Redis;
   private readonly host = os.hostname();
@@ -96,12 +101,37 @@ export class LaneWorker {
 
   /** Starts consuming; call once the app is fully initialised. */
   async start(): Promise<void> {
-    this.subscriber.on('message', (_channel: string, jobId: string) =>
-      this.abort(jobId, new JobCancelledError(jobId)),
-    );
+    this.subscriber.on('message', (_channel: string, jobId: string) => {
+      if (!this.abort(jobId, new JobCancelledError(jobId))) this.rememberCancel(jobId);
+    });
     await this.subscriber.subscribe(this.options.keys.cancelChannel());
     void this.worker.run();
     await this.worker.waitUntilReady();
+  }
+
+  /**
+   * A cancel can be heard just before BullMQ hands this process the job: remember it for a while, so
+   * the job is stopped as it starts, without asking Redis on every job.
+   */
+  private rememberCancel(jobId: string): void {
+    const now = Date.now();
+    for (const [id, expiry] of this.recentlyCancelled) {
+      if (expiry > now && this.recentlyCancelled.size < RECENT_CANCELS_MAX) break;
+      this.recentlyCancelled.delete(id);
+    }
+    this.recentlyCancelled.set(jobId, now + RECENT_CANCEL_TTL_MS);
+  }
+
+  /**
+   * Whether a job was cancelled before it started here. A first attempt can only have been cancelled
+   * after it left the queue (a waiting job is removed instead), so the pub/sub message covers it; a
+   * job run before (a retry, or one taken back from a consumer that died) asks Redis for the record.
+   */
+  private async cancelledBeforeStart(job: LaneJob): Promise<boolean> {
+    const jobId = job.id ?? '';
+    if (this.recentlyCancelled.delete(jobId)) return true;
+    if (job.attemptsMade === 0 && !job.stalledCounter) return false;
+    return (await this.options.connection.exists(this.options.keys.cancellation(jobId))) > 0;
   }
 
   /** Aborts a job if this process runs it. */
@@ -140,8 +170,7 @@ export class LaneWorker {
     this.options.observer?.attemptStarted?.(job, queueWaitMs);
     let execution: ExecutionRecord | undefined;
     try {
-      if (await this.options.connection.exists(this.options.keys.cancellation(jobId)))
-        throw new JobCancelledError(jobId);
+      if (await this.cancelledBeforeStart(job)) throw new JobCancelledError(jobId);
       const progress = this.progressWriter(job, () => execution);
       const outcome = await this.options.executor.run({
         jobId,
@@ -162,7 +191,9 @@ export class LaneWorker {
             ...placement,
             startedAt: Date.now(),
           };
-          progress(0, true);
+          // Pools report which thread or child took the job. An event-loop job runs on this
+          // consumer, recorded when it ends: a write per job here would cost the io lane throughput.
+          if (this.options.executor.model !== 'event-loop') progress(0, true);
         },
         onProgress: (percent) => progress(percent, false),
       });

@@ -23,6 +23,12 @@ export interface TelemetryOptions {
    * otherwise bury the job traces. @defaultValue ['/metrics', '/stats', '/health', '/healthz', '/readyz', '/livez']
    */
   untracedPaths?: readonly string[];
+  /**
+   * Spans for Redis commands that run under another span. A consumer's are BullMQ's own
+   * bookkeeping inside every job's consumer span: several spans per job that say nothing about the
+   * job and cost throughput, so the consumers turn them off. @defaultValue true
+   */
+  redisCommandSpans?: boolean;
 }
 
 /** What `startTelemetry` turned on, for a start-up log line. */
@@ -101,7 +107,9 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
         new HttpInstrumentation({
           ignoreIncomingRequestHook: untracedRequest(options.untracedPaths ?? DEFAULT_UNTRACED_PATHS),
         }),
-        new IORedisInstrumentation({ requireParentSpan: true }),
+        ...(options.redisCommandSpans === false
+          ? []
+          : [new IORedisInstrumentation({ requireParentSpan: true })]),
         new PinoInstrumentation({ disableLogSending: true }),
       ]
     : [];
