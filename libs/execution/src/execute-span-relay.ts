@@ -5,6 +5,10 @@ import {
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
 } from '@switchyard/telemetry';
+import type { ExecutionPlacement } from '@switchyard/contracts';
+import { deserializeError } from './execution-errors';
+import type { ExecutionOutcome } from './executor';
+import type { RunReply } from './remote-run';
 
 /**
  * The parent's side of one remote run's `execute <task>` span (see `runInExecuteSpan`): the thread
@@ -33,5 +37,21 @@ export class ExecuteSpanRelay {
     if (!this.#start || this.#done) return;
     this.#done = true;
     exportExecuteSpan(abandonExecuteSpan(this.#start, executeOutcomeOf(reason), reason));
+  }
+
+  /**
+   * Settles a run from the thread's or child's reply: exports its span, rethrows the task's own
+   * error, or returns the outcome. `started` is called first: the reply may overtake the start event.
+   */
+  settle(reply: RunReply, started: (placement: ExecutionPlacement) => void): ExecutionOutcome {
+    this.finished(reply.span);
+    if (!reply.ok) throw deserializeError(reply.error);
+    started(reply.placement);
+    return {
+      result: reply.result,
+      placement: reply.placement,
+      startedAt: reply.startedAt,
+      finishedAt: reply.finishedAt,
+    };
   }
 }

@@ -5,7 +5,7 @@ import { ChildProcessPool } from './child-process-pool';
 import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
 import type { ResolvedExecutorOptions } from './executor-options';
 import { ExecuteSpanRelay } from './execute-span-relay';
-import { ExecutorClosedError, deserializeError } from './execution-errors';
+import { ExecutorClosedError } from './execution-errors';
 import type { RunReply } from './remote-run';
 import { RunAbortScope } from './run-abort-scope';
 import { invocationOf } from './run-task';
@@ -88,15 +88,7 @@ export class ProcessPoolExecutor implements Executor {
     } finally {
       scope.dispose();
     }
-    span.finished(reply.span);
-    if (!reply.ok) throw deserializeError(reply.error);
-    started(reply.placement);
-    return {
-      result: reply.result,
-      placement: reply.placement,
-      startedAt: reply.startedAt,
-      finishedAt: reply.finishedAt,
-    };
+    return span.settle(reply, started);
   }
 
   stats(): PoolStats {

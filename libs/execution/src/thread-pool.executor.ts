@@ -5,7 +5,7 @@ import { WorkerCrashedError, type ExecutionModel, type ExecutionPlacement } from
 import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './executor';
 import type { ResolvedExecutorOptions } from './executor-options';
 import { ExecuteSpanRelay } from './execute-span-relay';
-import { ExecutorClosedError, deserializeError } from './execution-errors';
+import { ExecutorClosedError } from './execution-errors';
 import type { RunEvent, RunReply } from './remote-run';
 import { RunAbortScope } from './run-abort-scope';
 import { invocationOf } from './run-task';
@@ -98,16 +98,7 @@ export class ThreadPoolExecutor implements Executor {
       scope.dispose();
       events.close();
     }
-    span.finished(reply.span);
-    if (!reply.ok) throw deserializeError(reply.error);
-    // The reply and the start event travel on different ports: make sure onStart came first.
-    started(reply.placement);
-    return {
-      result: reply.result,
-      placement: reply.placement,
-      startedAt: reply.startedAt,
-      finishedAt: reply.finishedAt,
-    };
+    return span.settle(reply, started);
   }
 
   /** Why a piscina run rejected: the task's own errors come back as replies, so the thread ended. */

@@ -1,5 +1,5 @@
 import type { ComputeExecutionModel } from '@switchyard/contracts';
-import type { ExperimentName, ModelName } from './lab-results';
+import type { CellIdentity, ExperimentName, ModelName } from './lab-results';
 
 /** A job a cell submits, before run-time values (the calibrated CPU payload, the delay server) are known. */
 export type JobKind =
@@ -30,16 +30,7 @@ export interface KubeScale {
   replicas: number;
 }
 
-export interface CellSpec {
-  id: string;
-  experiment: ExperimentName;
-  series: string;
-  label: string;
-  model: ModelName;
-  /** The task the cell's headline numbers are about. */
-  task: string;
-  perReplica: number;
-  replicas: number;
+export interface CellSpec extends CellIdentity {
   jobs: JobMix[];
   /** Local mode: the consumers to start (the api is shared by all cells). */
   consumers: ConsumerShape[];

@@ -65,18 +65,23 @@ export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['io', 'cpu', 'misrou
 /** The concurrency model a cell measures, as the report's comparison table names it. */
 export type ModelName = 'event-loop' | 'worker-threads' | 'processes' | 'inline' | 'pods';
 
-/** One cell of the matrix, its repeats and the numbers derived from them. */
-export interface CellResult {
+/** What names a cell, in the plan and in the results. */
+export interface CellIdentity {
   id: string;
   experiment: ExperimentName;
   /** Cells of one series share a baseline: speedup and efficiency are against its 1-worker cell. */
   series: string;
   label: string;
   model: ModelName;
+  /** The task the cell's headline numbers are about. */
   task: string;
   /** Jobs interleaved or run in parallel by one replica (io concurrency or pool size). */
   perReplica: number;
   replicas: number;
+}
+
+/** One cell of the matrix, its repeats and the numbers derived from them. */
+export interface CellResult extends CellIdentity {
   /** perReplica × replicas: the x axis of the scaling charts. */
   workers: number;
   jobsPerRun: number;
