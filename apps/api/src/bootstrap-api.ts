@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadConfig } from '@switchyard/config';
 import { ProblemError } from '@switchyard/contracts';
-import { setHttpRoute } from '@switchyard/telemetry';
+import { NestPinoLogger, setHttpRoute } from '@switchyard/telemetry';
 import { ApiModule } from './api.module';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
@@ -34,7 +34,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
     }
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
-    logger: ['error', 'warn', 'log'],
+    logger: new NestPinoLogger('switchyard-api'),
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

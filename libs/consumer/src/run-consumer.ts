@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, type SwitchyardConfig } from '@switchyard/config';
+import { NestPinoLogger } from '@switchyard/telemetry';
 import type { ConsumerSpec } from './consumer-spec';
 import { ConsumerModule } from './consumer.module';
 
@@ -15,7 +16,7 @@ export async function runConsumer(spec: ConsumerSpec): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const app = await NestFactory.createApplicationContext(ConsumerModule.register(spec, config), {
-    logger: ['error', 'warn', 'log'],
+    logger: new NestPinoLogger(`switchyard-${spec.service}`),
   });
   app.enableShutdownHooks();
 }

@@ -23,3 +23,4 @@ export {
   type LaneAttemptObserver,
 } from './switchyard-metrics';
 export { RuntimeStats, type RuntimeStatsOptions, type RuntimeStatsSnapshot } from './runtime-stats';
+export { NestPinoLogger } from './nest-pino-logger';
