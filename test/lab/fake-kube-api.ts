@@ -147,7 +147,7 @@ export async function startFakeKubeApi(
       }
       return send(response, 405, {
         kind: 'Status',
-        message: `fake: ${request.method} ${url.pathname} not implemented`,
+        message: `fake: ${request.method} ${url.pathname} is not an endpoint this fake serves`,
       });
     });
   });

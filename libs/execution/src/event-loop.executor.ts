@@ -5,6 +5,7 @@ import type { ExecutionOutcome, ExecutionRequest, Executor, PoolStats } from './
 import type { ResolvedExecutorOptions } from './executor-options';
 import { ExecutorClosedError } from './execution-errors';
 import { runInProcess, type AbortBehaviour } from './in-process-run';
+import { RunTally } from './run-tally';
 
 /**
  * Runs handlers on this thread's event loop, many interleaved (the asyncio analogue), for io lanes.
@@ -17,9 +18,7 @@ export class EventLoopExecutor implements Executor {
   protected readonly abortBehaviour: AbortBehaviour = 'reject-at-once';
   readonly #catalog: TaskCatalog;
   readonly #progressIntervalMs: number;
-  #busy = 0;
-  #completed = 0;
-  #failed = 0;
+  readonly #tally = new RunTally();
   #closed = false;
 
   constructor(options: ResolvedExecutorOptions) {
@@ -30,34 +29,20 @@ export class EventLoopExecutor implements Executor {
 
   async run(request: ExecutionRequest): Promise<ExecutionOutcome> {
     if (this.#closed) throw new ExecutorClosedError(this.model);
-    this.#busy++;
-    try {
-      const outcome = await runInProcess(
-        this.#catalog,
-        request,
-        this.model,
-        this.#progressIntervalMs,
-        this.abortBehaviour,
-      );
-      this.#completed++;
-      return outcome;
-    } catch (error) {
-      this.#failed++;
-      throw error;
-    } finally {
-      this.#busy--;
-    }
+    return this.#tally.track(() =>
+      runInProcess(this.#catalog, request, this.model, this.#progressIntervalMs, this.abortBehaviour),
+    );
   }
 
   stats(): PoolStats {
     return {
       model: this.model,
       size: this.size,
-      busy: this.#busy,
+      busy: this.#tally.inFlight,
       queued: 0,
       workers: [{ pid: process.pid, threadId }],
-      completed: this.#completed,
-      failed: this.#failed,
+      completed: this.#tally.completed,
+      failed: this.#tally.failed,
     };
   }
 

@@ -8,6 +8,7 @@ import { ExecuteSpanRelay } from './execute-span-relay';
 import { ExecutorClosedError } from './execution-errors';
 import type { RunReply } from './remote-run';
 import { RunAbortScope } from './run-abort-scope';
+import { RunTally } from './run-tally';
 import { invocationOf } from './run-task';
 
 /** Compiled next to this file, wherever the build puts it (dist/ or any outDir). */
@@ -34,8 +35,7 @@ export class ProcessPoolExecutor implements Executor {
   readonly model: ExecutionModel = 'processes';
   readonly size: number;
   readonly #pool: ChildProcessPool;
-  #completed = 0;
-  #failed = 0;
+  readonly #tally = new RunTally();
   #closing?: Promise<void>;
 
   constructor(options: ResolvedExecutorOptions) {
@@ -54,14 +54,7 @@ export class ProcessPoolExecutor implements Executor {
 
   async run(request: ExecutionRequest): Promise<ExecutionOutcome> {
     if (this.#closing) throw new ExecutorClosedError(this.model);
-    try {
-      const outcome = await this.#runOnPool(request);
-      this.#completed++;
-      return outcome;
-    } catch (error) {
-      this.#failed++;
-      throw error;
-    }
+    return this.#tally.track(() => this.#runOnPool(request));
   }
 
   async #runOnPool(request: ExecutionRequest): Promise<ExecutionOutcome> {
@@ -98,8 +91,8 @@ export class ProcessPoolExecutor implements Executor {
       busy: this.#pool.busy,
       queued: this.#pool.queued,
       workers: this.#pool.children,
-      completed: this.#completed,
-      failed: this.#failed,
+      completed: this.#tally.completed,
+      failed: this.#tally.failed,
     };
   }
 

@@ -8,6 +8,7 @@ import { ExecuteSpanRelay } from './execute-span-relay';
 import { ExecutorClosedError } from './execution-errors';
 import type { RunEvent, RunReply } from './remote-run';
 import { RunAbortScope } from './run-abort-scope';
+import { RunTally } from './run-tally';
 import { invocationOf } from './run-task';
 import type { ThreadTask, ThreadWorkerData } from './thread-task.worker';
 
@@ -24,9 +25,7 @@ export class ThreadPoolExecutor implements Executor {
   readonly model: ExecutionModel = 'worker-threads';
   readonly size: number;
   readonly #pool: Piscina<ThreadTask, RunReply>;
-  #inFlight = 0;
-  #completed = 0;
-  #failed = 0;
+  readonly #tally = new RunTally();
   #closing?: Promise<void>;
 
   constructor(options: ResolvedExecutorOptions) {
@@ -51,17 +50,7 @@ export class ThreadPoolExecutor implements Executor {
 
   async run(request: ExecutionRequest): Promise<ExecutionOutcome> {
     if (this.#closing) throw new ExecutorClosedError(this.model);
-    this.#inFlight++;
-    try {
-      const outcome = await this.#runOnPool(request);
-      this.#completed++;
-      return outcome;
-    } catch (error) {
-      this.#failed++;
-      throw error;
-    } finally {
-      this.#inFlight--;
-    }
+    return this.#tally.track(() => this.#runOnPool(request));
   }
 
   async #runOnPool(request: ExecutionRequest): Promise<ExecutionOutcome> {
@@ -121,11 +110,11 @@ export class ThreadPoolExecutor implements Executor {
     return {
       model: this.model,
       size: this.size,
-      busy: Math.max(0, this.#inFlight - queued),
+      busy: Math.max(0, this.#tally.inFlight - queued),
       queued,
       workers: this.#pool.threads.map((thread) => ({ pid: process.pid, threadId: thread.threadId })),
-      completed: this.#completed,
-      failed: this.#failed,
+      completed: this.#tally.completed,
+      failed: this.#tally.failed,
     };
   }
 
