@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// `switchyard <command>`: one entry point over the built apps (run `npm run build` first).
+'use strict';
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const commands = {
+  lab: ['apps/lab/src/main.js'],
+  start: ['apps/stack/src/main.js'],
+  demo: ['apps/stack/src/main.js', '--demo'],
+};
+const [command, ...args] = process.argv.slice(2);
+if (!commands[command]) {
+  console.error(`usage: switchyard <${Object.keys(commands).join('|')}> [options]   (switchyard lab --help)`);
+  process.exit(command === undefined || command === '--help' || command === '-h' ? 0 : 2);
+}
+const [entry, ...fixed] = commands[command];
+const script = path.join(__dirname, '..', 'dist', entry);
+const run = spawnSync(process.execPath, [script, ...fixed, ...args], { stdio: 'inherit' });
+process.exit(run.status ?? (run.signal === 'SIGINT' ? 130 : 1));
