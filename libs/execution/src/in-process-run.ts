@@ -81,8 +81,10 @@ export async function runInProcess(
         throw scope.signal.aborted ? scope.signal.reason : error;
       });
       finishedAt = Date.now();
-      // The handler held the thread: let pending I/O (a cancel message) run, then look. The deadline
-      // is read off the clock, so no timer turn (at least 1 ms) is needed.
+      // The handler held the thread: let pending I/O (a cancel message) run, then look. Two
+      // setImmediate turns take the loop through one poll phase whatever phase this is; the
+      // deadline is read off the clock, so no timer turn (at least 1 ms) is needed.
+      await nextLoopTurn();
       await nextLoopTurn();
       if (!scope.signal.aborted && Date.now() >= scope.deadline) scope.timeOut();
       if (scope.signal.aborted) throw scope.signal.reason;

@@ -1,4 +1,14 @@
-import { SpanStatusCode, trace, type Context, type Tracer as OtelTracer } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
+import {
+  context,
+  isSpanContextValid,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Context,
+  type SpanContext,
+  type Tracer as OtelTracer,
+} from '@opentelemetry/api';
 import type { Attributes, Span, SpanOptions, Telemetry, Time, Tracer } from 'bullmq';
 import { BullMQOtel, BullMQOTelSpan } from 'bullmq-otel';
 
@@ -9,9 +19,11 @@ import { BullMQOtel, BullMQOTelSpan } from 'bullmq-otel';
  * - `Worker` opens one CONSUMER span `process <queue>` per attempt whose **parent** (not a link)
  *   is that stored context, so producer and consumer share one trace.
  * - A failed attempt only gets a `job failed` event; its span status stays UNSET.
- * We keep BullMQ's spans and context handling and change three things: producer spans take the
+ * We keep BullMQ's spans and context handling and change four things: producer spans take the
  * messaging name DESIGN.md uses (`publish <lane>`), every span gets `messaging.*` attributes
- * (BullMQ keeps its own `bullmq.*` ones), and a failed attempt's span gets status ERROR.
+ * (BullMQ keeps its own `bullmq.*` ones), a failed attempt's span gets status ERROR, and BullMQ's
+ * internal spans (`complete <queue>` per job, stalled-job checks, `close`) are not recorded unless
+ * asked for: they are not in the job's story and cost a span per job.
  */
 const MESSAGING_SYSTEM = 'messaging.system';
 const MESSAGING_DESTINATION = 'messaging.destination.name';
@@ -50,11 +62,30 @@ class QueueSpan extends BullMQOTelSpan {
   }
 }
 
+function unsampledContext(): SpanContext {
+  return {
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: TraceFlags.NONE,
+  };
+}
+
 class QueueTracer implements Tracer<Context> {
-  constructor(private readonly tracer: OtelTracer) {}
+  constructor(
+    private readonly tracer: OtelTracer,
+    private readonly internalSpans: boolean,
+  ) {}
 
   startSpan(name: string, options?: SpanOptions, ctx?: Context): Span<Context> {
     const messaging = messagingName(name);
+    if (!messaging && !this.internalSpans) {
+      // Not recorded, but carrying its parent's context, so what runs under it keeps its parent;
+      // with no parent, an unsampled context, so what runs under it (Redis commands) is not recorded.
+      const parent = trace.getSpanContext(ctx ?? context.active());
+      return new QueueSpan(
+        trace.wrapSpanContext(parent && isSpanContextValid(parent) ? parent : unsampledContext()),
+      );
+    }
     const span = this.tracer.startSpan(messaging?.name ?? name, options, ctx);
     if (messaging) {
       span.setAttributes({
@@ -71,6 +102,8 @@ class QueueTracer implements Tracer<Context> {
 export interface BullmqTelemetryOptions {
   /** Instrumentation scope name of the queue spans. @defaultValue switchyard-queue */
   tracerName?: string;
+  /** Also record BullMQ's internal spans (`complete <queue>`, stalled checks, `close`). @defaultValue false */
+  internalSpans?: boolean;
 }
 
 /**
@@ -81,5 +114,8 @@ export interface BullmqTelemetryOptions {
 export function bullmqTelemetry(options: BullmqTelemetryOptions = {}): Telemetry<Context> {
   const tracerName = options.tracerName ?? 'switchyard-queue';
   const otel = new BullMQOtel({ tracerName });
-  return { tracer: new QueueTracer(trace.getTracer(tracerName)), contextManager: otel.contextManager };
+  return {
+    tracer: new QueueTracer(trace.getTracer(tracerName), options.internalSpans ?? false),
+    contextManager: otel.contextManager,
+  };
 }
