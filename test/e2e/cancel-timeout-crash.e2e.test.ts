@@ -21,6 +21,7 @@ describe('cancel, timeout and crash in every execution model', () => {
 
   it('cancelling a waiting (delayed) job removes it and reports cancelled', async () => {
     const accepted = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 60_000 });
+    assert.equal(accepted.state, 'delayed');
     assert.equal((await e2e.client.get(accepted.id)).state, 'delayed');
     const cancelled = await e2e.client.cancel(accepted.id);
     assert.equal(cancelled.state, 'cancelled');

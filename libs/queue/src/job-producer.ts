@@ -23,6 +23,8 @@ export interface EnqueuedJob {
   data: JobData;
   /** True when an Idempotency-Key matched an earlier request: nothing new was enqueued. */
   replayed: boolean;
+  /** Enqueued with a delay: it starts out `delayed`, not `waiting`. */
+  delayed: boolean;
 }
 
 export interface JobProducerOptions {
@@ -61,7 +63,7 @@ export class JobProducer {
     const id = randomUUID();
     if (idempotencyKey !== undefined) {
       const earlier = await this.claimIdempotencyKey(idempotencyKey, id, submission);
-      if (earlier) return { id: earlier.jobId, data: submission.data, replayed: true };
+      if (earlier) return { id: earlier.jobId, data: submission.data, replayed: true, delayed: false };
       submission.data.idempotencyKey = idempotencyKey;
     }
     try {
@@ -73,7 +75,12 @@ export class JobProducer {
         await this.options.redis.del(this.options.keys.idempotency(idempotencyKey));
       throw error;
     }
-    const enqueued = { id, data: submission.data, replayed: false };
+    const enqueued = {
+      id,
+      data: submission.data,
+      replayed: false,
+      delayed: Boolean(submission.options.delay),
+    };
     this.options.onEnqueued?.(enqueued);
     return enqueued;
   }
@@ -124,8 +131,8 @@ export class JobProducer {
       throw error;
     }
     traces?.end();
-    return jobs.map(({ id, data }) => {
-      const job = { id, data, replayed: false };
+    return jobs.map(({ id, data, opts }) => {
+      const job = { id, data, replayed: false, delayed: Boolean(opts.delay) };
       this.options.onEnqueued?.(job);
       return job;
     });

@@ -40,7 +40,7 @@ function accepted(job: EnqueuedJob, jaegerUiUrl?: string): JobAccepted {
     task: job.data.task,
     profile: job.data.routing.profile,
     lane: job.data.routing.lane,
-    state: 'waiting',
+    state: job.delayed ? 'delayed' : 'waiting',
     ...(traceId ? { traceId } : {}),
     links: {
       self: `/v1/jobs/${job.id}`,
@@ -86,10 +86,7 @@ export class JobsController {
         ...(view ? { state: view.state, task: view.task, profile: view.profile, lane: view.lane } : {}),
       };
     }
-    return {
-      ...accepted(job, this.config.JAEGER_UI_URL),
-      state: (body as { delayMs?: number }).delayMs ? 'delayed' : 'waiting',
-    };
+    return accepted(job, this.config.JAEGER_UI_URL);
   }
 
   @Post('batch')
