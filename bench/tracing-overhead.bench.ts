@@ -35,24 +35,31 @@ async function throughput(testCase: TracingCase, env: Record<string, string>): P
 
 /**
  * The real apps with tracing off (no endpoint: no exporter at all) against tracing on at 100 %
- * sampling, every span exported over OTLP/protobuf to a local receiver standing in for Jaeger.
- * Off and on alternate, each on a fresh stack.
+ * sampling, every span exported over OTLP (protobuf, then JSON) to a local receiver standing in for
+ * Jaeger. The three alternate, each on a fresh stack.
  */
 export async function tracingOverhead(testCase: TracingCase, repeat: number): Promise<Measurement[]> {
   const receiver = await OtlpReceiver.start();
-  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'always_on' };
+  const tracing = (protocol: string) => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_TRACES_SAMPLER: 'always_on',
+  });
   const off: number[] = [];
-  const on: number[] = [];
+  const protobuf: number[] = [];
+  const json: number[] = [];
   try {
     for (let index = 0; index < repeat; index++) {
       off.push(await throughput(testCase, { OTEL_EXPORTER_OTLP_ENDPOINT: '' }));
-      on.push(await throughput(testCase, tracing));
+      protobuf.push(await throughput(testCase, tracing('http/protobuf')));
+      json.push(await throughput(testCase, tracing('http/json')));
     }
   } finally {
     await receiver.close();
   }
   return [
     { subject: 'tracing off', runs: off },
-    { subject: `tracing on: 100 % sampled, ${receiver.spans().length} spans exported over OTLP`, runs: on },
+    { subject: 'tracing on, 100 % sampled, OTLP http/protobuf (the default)', runs: protobuf },
+    { subject: 'tracing on, 100 % sampled, OTLP http/json', runs: json },
   ];
 }
