@@ -1,11 +1,7 @@
-/** What a consumer serves on `GET /stats` for the time since the last `?reset=1`. */
-export interface ConsumerStats {
-  pid: number;
-  uptimeMs: number;
-  memory: { rssBytes: number; maxRssBytes: number };
-  cpu: { userMicros: number; systemMicros: number };
-  eventLoop: { delayP50Ms: number; delayP99Ms: number; utilization: number };
-}
+import type { RuntimeStatsSnapshot } from '@switchyard/telemetry';
+
+/** What a consumer serves on `GET /stats` for the time since the last `?reset=1` (its runtime part). */
+export type ConsumerStats = RuntimeStatsSnapshot;
 
 /** One consumer replica whose `/stats` the lab reads. */
 export interface ConsumerEndpoint {
