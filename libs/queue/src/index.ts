@@ -18,5 +18,5 @@ export {
 } from './job-producer';
 export { JobReader, type JobPage } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';
-export { toJobView, traceIdOf, type CancellationRecord, type ViewLinks } from './job-view-mapper';
+export { toJobView, jobLinks, type CancellationRecord, type ViewLinks } from './job-view-mapper';
 export { LaneWorker, type LaneWorkerObserver, type LaneWorkerOptions } from './lane-worker';

@@ -35,7 +35,7 @@ export class JobCanceller {
   async cancel(id: string): Promise<CancelOutcome> {
     const job = await this.reader.find(id);
     if (!job) return { view: await this.reader.view(id), final: true };
-    const view = await this.reader.toView(job, await this.reader.cancellation(id));
+    const view = await this.reader.toView(job);
     if (view.state === 'cancelled') return { view, final: true };
     if (view.state === 'completed' || view.state === 'failed') {
       throw new ProblemError(

@@ -68,14 +68,16 @@ export class JobReader {
     );
   }
 
+  /** `cancellation`: the job's record when already read; else it is read only for a failed job. */
   async toView(job: LaneJob, cancellation?: CancellationRecord): Promise<JobView> {
     const state = await job.getState();
+    const record = cancellation ?? (state === 'failed' ? await this.cancellation(job.id ?? '') : undefined);
     // The job was read before it finished and its state after: read it again for its result or error.
     const settled =
       (state === 'completed' || state === 'failed') && job.finishedOn === undefined
         ? (((await this.queues.get(job.queueName).getJob(job.id ?? '')) as LaneJob | undefined) ?? job)
         : job;
-    return toJobView(settled, state, cancellation, this.links);
+    return toJobView(settled, state, record, this.links);
   }
 
   async list(query: ListJobsQuery): Promise<JobPage> {
@@ -89,10 +91,13 @@ export class JobReader {
       let offset = laneIndex === cursor.lane ? cursor.offset : 0;
       for (;;) {
         const page = (await queue.getJobs(types, offset, offset + chunk - 1, false)) as LaneJob[];
-        for (const [position, job] of page.entries()) {
-          if (!job || (query.task && job.data.task !== query.task)) continue;
-          const view = await this.toView(job, await this.cancellation(job.id ?? ''));
-          if (query.state && view.state !== query.state) continue;
+        const views = await Promise.all(
+          page.map((job) =>
+            job && (!query.task || job.data.task === query.task) ? this.toView(job) : undefined,
+          ),
+        );
+        for (const [position, view] of views.entries()) {
+          if (!view || (query.state && view.state !== query.state)) continue;
           jobs.push(view);
           if (jobs.length === query.limit) {
             return { jobs, nextCursor: encodeCursor({ lane: laneIndex, offset: offset + position + 1 }) };

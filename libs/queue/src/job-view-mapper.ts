@@ -1,4 +1,5 @@
 import type { JobData, JobProgress, JobResultEnvelope, JobState, JobView } from '@switchyard/contracts';
+import { traceIdOf } from '@switchyard/telemetry';
 import type { Job, JobState as BullJobState } from 'bullmq';
 
 export interface CancellationRecord {
@@ -27,9 +28,14 @@ function mapState(state: BullJobState | 'unknown', cancelled: boolean): JobState
   }
 }
 
-export function traceIdOf(traceparent?: string): string | undefined {
-  const traceId = traceparent?.split('-')[1];
-  return traceId && /^[0-9a-f]{32}$/.test(traceId) && !/^0+$/.test(traceId) ? traceId : undefined;
+/** A job's links: itself, and its trace in the Jaeger UI when one is configured and the job was traced. */
+export function jobLinks(jobId: string, traceId: string | undefined, links: ViewLinks): JobView['links'] {
+  return {
+    self: `/v1/jobs/${jobId}`,
+    ...(traceId && links.jaegerUiUrl
+      ? { trace: `${links.jaegerUiUrl.replace(/\/$/, '')}/trace/${traceId}` }
+      : {}),
+  };
 }
 
 function progressOf(progress: unknown): JobProgress {
@@ -71,12 +77,7 @@ export function toJobView(
       execution?.runMs ?? (job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined),
     execution,
     traceId,
-    links: {
-      self: `/v1/jobs/${job.id}`,
-      ...(traceId && links.jaegerUiUrl
-        ? { trace: `${links.jaegerUiUrl.replace(/\/$/, '')}/trace/${traceId}` }
-        : {}),
-    },
+    links: jobLinks(job.id ?? '', traceId, links),
   };
   if (envelope) view.result = envelope.result;
   if ((viewState === 'failed' || viewState === 'cancelled') && job.failedReason) {

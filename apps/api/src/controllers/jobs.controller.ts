@@ -25,10 +25,11 @@ import {
   JobCanceller,
   JobProducer,
   JobReader,
-  traceIdOf,
+  jobLinks,
   type EnqueuedJob,
   type JobPage,
 } from '@switchyard/queue';
+import { traceIdOf } from '@switchyard/telemetry';
 import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
 import { openApiSchemas } from '../openapi-schemas';
@@ -42,10 +43,7 @@ function accepted(job: EnqueuedJob, jaegerUiUrl?: string): JobAccepted {
     lane: job.data.routing.lane,
     state: job.delayed ? 'delayed' : 'waiting',
     ...(traceId ? { traceId } : {}),
-    links: {
-      self: `/v1/jobs/${job.id}`,
-      ...(traceId && jaegerUiUrl ? { trace: `${jaegerUiUrl.replace(/\/$/, '')}/trace/${traceId}` } : {}),
-    },
+    links: jobLinks(job.id, traceId, { jaegerUiUrl }),
   };
 }
 
