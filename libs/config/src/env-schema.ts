@@ -63,14 +63,27 @@ export const envSchema = z.object({
   JOB_TIMEOUT_MAX_MS: integer(100, 86_400_000).default(600_000),
   /** How long completed jobs (and their results) are kept. @defaultValue 86400 */
   COMPLETED_RETENTION_SECONDS: integer(0, 31_536_000).default(86_400),
-  /** At most this many completed jobs are kept per lane. @defaultValue 10000 */
-  COMPLETED_RETENTION_COUNT: integer(0, 10_000_000).default(10_000),
+  /** At most this many completed jobs are kept per lane. @defaultValue 5000 */
+  COMPLETED_RETENTION_COUNT: integer(0, 10_000_000).default(5_000),
   /** How long failed and cancelled jobs are kept. @defaultValue 604800 */
   FAILED_RETENTION_SECONDS: integer(0, 31_536_000).default(604_800),
-  /** At most this many failed jobs are kept per lane. @defaultValue 50000 */
-  FAILED_RETENTION_COUNT: integer(0, 10_000_000).default(50_000),
-  /** Host names `io.http` may call (exact match, comma-separated). Empty: none. @defaultValue (empty) */
+  /** At most this many failed and cancelled jobs are kept per lane. @defaultValue 2000 */
+  FAILED_RETENTION_COUNT: integer(0, 10_000_000).default(2_000),
+  /**
+   * `host[:port]` entries `io.http` may call (exact host match, comma-separated; the port defaults to 80
+   * for http and 443 for https). Empty: none. @defaultValue (empty)
+   */
   HTTP_ALLOWED_HOSTS: hostList.default([]),
+  /**
+   * CIDR ranges `io.http` may connect to although they are private, loopback, link-local… (comma-separated,
+   * e.g. `10.0.0.0/8,127.0.0.1/32`). Empty: every such range is refused. @defaultValue (empty)
+   */
+  HTTP_ALLOWED_CIDRS: hostList.default([]),
+  /**
+   * More `io.http` request header names shown as "[redacted]" in job views, logs and traces, besides
+   * authorization, cookie, proxy-authorization and x-api-key (comma-separated). @defaultValue (empty)
+   */
+  HTTP_REDACT_HEADERS: hostList.default([]),
   /**
    * Registers the diagnostic tasks (`diag.crash`, `diag.spin`) used by tests and the scaling lab.
    * Keep off in production: they exist to crash and burn CPU. @defaultValue false
@@ -80,6 +93,46 @@ export const envSchema = z.object({
   DRAIN_TIMEOUT_MS: integer(0, 3_600_000).default(25_000),
   /** Base URL of the Jaeger UI; when set, job views link to their trace. */
   JAEGER_UI_URL: z.string().url().optional(),
+  /**
+   * `keys`: every request but /healthz and /readyz needs `Authorization: Bearer <key>` from API_KEYS or
+   * API_KEYS_FILE, and the api refuses to start without keys. `none`: no authentication (local use only;
+   * a warning is logged at start). @defaultValue keys
+   */
+  AUTH: z.enum(['keys', 'none']).default('keys'),
+  /**
+   * API keys: entries separated by commas or newlines, each `<tenant>:<scopes>:<sha256 hex of the key>`,
+   * scopes joined by `+` among jobs:write, jobs:read, jobs:cancel, admin. Create one with
+   * `switchyard keys create`.
+   */
+  API_KEYS: z.string().optional(),
+  /** A file holding API_KEYS entries (a mounted Secret); read at start, added to API_KEYS. */
+  API_KEYS_FILE: z.string().min(1).optional(),
+  /** The api's admin port (`/metrics`, `/docs`, `/docs-json` without a key); unset: admin scope on PORT only. */
+  ADMIN_PORT: integer(1, 65535).optional(),
+  /** Requests per window per API key (or per client address without one), across api replicas: `<requests>/<seconds>` or `off`. @defaultValue 6000/60 */
+  RATE_LIMIT: z
+    .string()
+    .regex(/^(off|[1-9][0-9]{0,8}\/[1-9][0-9]{0,5})$/, 'write <requests>/<seconds>, e.g. 600/60, or off')
+    .default('6000/60'),
+  /** Jobs of one tenant not yet finished (waiting, delayed or active); past it: 429. @defaultValue 5000 */
+  TENANT_MAX_PENDING_JOBS: integer(1, 10_000_000).default(5_000),
+  /** Jobs waiting or delayed in one lane; past it: 429. @defaultValue 10000 */
+  LANE_MAX_DEPTH: integer(1, 10_000_000).default(10_000),
+  /** Longest `delayMs` a job may ask for. @defaultValue 604800000 (7 days) */
+  JOB_DELAY_MAX_MS: integer(0, 31_536_000_000).default(604_800_000),
+  /** Largest job payload, as JSON bytes. @defaultValue 16384 */
+  JOB_PAYLOAD_MAX_BYTES: integer(2, 1_048_576).default(16_384),
+  /** A failed job's stored error (message and stack) is cut to this many characters. @defaultValue 2048 */
+  JOB_ERROR_MAX_CHARS: integer(64, 1_048_576).default(2_048),
+  /**
+   * Lets any client move a task onto a profile it does not declare (e.g. a CPU task onto the io lane).
+   * Keys with the admin scope may always. The scaling lab's misrouting experiment sets it. @defaultValue false
+   */
+  ALLOW_PROFILE_OVERRIDE: z.stringbool({ truthy: ['true'], falsy: ['false'] }).default(false),
+  /** A request must be received whole within this time (slow bodies are cut off). @defaultValue 30000 */
+  HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
+  /** Origins allowed by CORS (comma-separated); empty: CORS off. @defaultValue (empty) */
+  CORS_ORIGINS: hostList.default([]),
   /** pino log level. @defaultValue info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
