@@ -101,6 +101,7 @@ async function switchyardRun(
     for (let start = 0; start < jobs; start += BATCH) {
       await producer.enqueueBatch(
         Array.from({ length: Math.min(BATCH, jobs - start) }, () => ({ ...task, lane: 'io' })),
+        { tenant: 'bench', mayOverrideProfile: true },
       );
     }
     await finished;

@@ -8,6 +8,7 @@ const commands = {
   lab: ['apps/lab/src/main.js'],
   start: ['apps/stack/src/main.js'],
   demo: ['apps/stack/src/main.js', '--demo'],
+  keys: ['apps/keys/src/main.js'],
 };
 const [command, ...args] = process.argv.slice(2);
 if (!commands[command]) {

@@ -86,6 +86,7 @@ export function sendProblem(reply: FastifyReply, error: unknown, url: string): v
   const problem = toProblem(error, url);
   if (problem.status >= 500)
     new Logger('Problem').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (error instanceof ProblemError) void reply.headers(error.headers);
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
 }
 

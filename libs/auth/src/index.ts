@@ -1,1 +1,14 @@
-export {};
+export {
+  ANONYMOUS,
+  ANONYMOUS_TENANT,
+  SCOPES,
+  TENANT_NAME,
+  hasScope,
+  isAdmin,
+  isScope,
+  type Principal,
+  type Scope,
+} from './scopes';
+export { ApiKeyRing, ApiKeysError, createApiKey, parseApiKeys, sha256Hex } from './api-key-ring';
+export { loadApiKeys, type ApiKeySources } from './load-api-keys';
+export { runKeysCommand } from './keys-command';

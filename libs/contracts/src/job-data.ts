@@ -13,6 +13,8 @@ export interface RoutingDecision {
 /** What Switchyard stores as a BullMQ job's data. Wire format: extend, never rename. */
 export interface JobData {
   task: string;
+  /** The tenant whose key submitted the job; absent on jobs stored before tenants existed ("anonymous"). */
+  tenant?: string;
   payload: unknown;
   routing: RoutingDecision;
   /** Effective per-attempt timeout, already capped by the global maximum. */

@@ -17,6 +17,11 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
   readonly description: string;
   /** The profile a job of this task gets unless the client overrides it. */
   readonly profile: Profile;
+  /**
+   * Every profile the task may run under; moving it to another needs an admin key or
+   * ALLOW_PROFILE_OVERRIDE. @defaultValue [profile]
+   */
+  readonly profiles?: readonly Profile[];
   readonly payloadSchema: z.ZodType<Payload>;
   readonly resultSchema: z.ZodType<Result>;
   /** A valid payload, shown in the catalog and used by the demo. */

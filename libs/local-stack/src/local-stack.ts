@@ -85,6 +85,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const port = spec.port ?? (await freePort());
         const label = `${spec.name}#${replica}`;
         const env: NodeJS.ProcessEnv = {
+          // A local stack listens on loopback only, so it may run without keys unless the caller gives some.
+          AUTH: 'none',
           ...process.env,
           ...options.env,
           REDIS_URL: redis.url,

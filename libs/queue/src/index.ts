@@ -1,22 +1,24 @@
 export { createRedis, type RedisRole } from './redis-connection';
 export { SwitchyardKeys } from './switchyard-keys';
 export { LaneRouter, type RouteRequest } from './lane-router';
-export { LaneQueues, type LaneQueue, type LaneQueuesOptions } from './lane-queues';
+export { LaneQueues, type LaneJobInsert, type LaneQueue, type LaneQueuesOptions } from './lane-queues';
 export type { TaskLookup } from './task-lookup';
 export {
   JobSubmissionValidator,
   invalidRequest,
   type ValidatedSubmission,
   type SubmissionConfig,
+  type Submitter,
 } from './job-submission';
 export {
   JobProducer,
   type BatchTraces,
+  type EnqueueGuard,
   type EnqueuedJob,
   type JobProducerOptions,
   type TraceCarrier,
 } from './job-producer';
-export { JobReader, type JobPage } from './job-reader';
+export { JobReader, isJobId, type JobPage, type JobScope } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';
 export { toJobView, jobLinks, type CancellationRecord, type ViewLinks } from './job-view-mapper';
 export { LaneWorker, type LaneWorkerObserver, type LaneWorkerOptions } from './lane-worker';

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ProblemError, type JobData } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
-import type { JobSubmissionValidator, ValidatedSubmission } from './job-submission';
+import { canonicalJson } from './canonical-json';
+import type { JobSubmissionValidator, Submitter, ValidatedSubmission } from './job-submission';
 import { invalidRequest } from './job-submission';
-import type { LaneQueues } from './lane-queues';
+import type { LaneJobInsert, LaneQueues } from './lane-queues';
 import type { SwitchyardKeys } from './switchyard-keys';
 
 /** W3C trace context of the submitting request, stored with the job. */
@@ -17,6 +18,15 @@ export type BatchTraces = (jobs: { id: string; task: string; lane: string; profi
   carriers: { traceparent?: string; tracestate?: string }[];
   end(error?: unknown): void;
 };
+
+/** Admission control around a write: quotas reserve room first and give it back if the write fails. */
+export interface EnqueueGuard {
+  /** @throws a quota error when there is no room; @returns how to undo the reservation. */
+  reserve(
+    tenant: string,
+    jobs: readonly { id: string; lane: string; task: string }[],
+  ): Promise<() => Promise<void>>;
+}
 
 export interface EnqueuedJob {
   id: string;
@@ -35,6 +45,8 @@ export interface JobProducerOptions {
   traceCarrier?: TraceCarrier;
   /** Gives each job of a batch its own trace. @defaultValue batch jobs share the request's trace */
   batchTraces?: BatchTraces;
+  /** Quotas checked before anything is written. @defaultValue none */
+  guard?: EnqueueGuard;
   /** Told about every newly enqueued job (not about idempotent replays), e.g. to count it. */
   onEnqueued?(job: EnqueuedJob): void;
   /** How long an Idempotency-Key is remembered. @defaultValue 86400 */
@@ -42,10 +54,11 @@ export interface JobProducerOptions {
 }
 
 interface IdempotencyRecord {
-  jobId: string;
-  lane: string;
+  jobIds: string[];
   fingerprint: string;
 }
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Validates and enqueues jobs; nothing is enqueued for a rejected request. */
 export class JobProducer {
@@ -56,86 +69,143 @@ export class JobProducer {
   }
 
   /** @throws ProblemError 422 for an invalid request, 409 when the Idempotency-Key was used for another request. */
-  async enqueue(body: unknown, idempotencyKey?: string): Promise<EnqueuedJob> {
-    const checked = this.options.validator.check(body);
+  async enqueue(body: unknown, submitter: Submitter, idempotencyKey?: string): Promise<EnqueuedJob> {
+    const checked = this.options.validator.check(body, submitter);
     if (!checked.ok) throw invalidRequest(checked.errors);
-    const submission = this.withTraceContext(checked.submission);
-    const id = randomUUID();
-    if (idempotencyKey !== undefined) {
-      const earlier = await this.claimIdempotencyKey(idempotencyKey, id, submission);
-      if (earlier) return { id: earlier.jobId, data: submission.data, replayed: true, delayed: false };
-      submission.data.idempotencyKey = idempotencyKey;
-    }
-    try {
-      await this.options.queues
-        .get(submission.data.routing.lane)
-        .add(submission.data.task, submission.data, { ...submission.options, jobId: id });
-    } catch (error) {
-      if (idempotencyKey !== undefined)
-        await this.options.redis.del(this.options.keys.idempotency(idempotencyKey));
-      throw error;
-    }
-    const enqueued = {
-      id,
-      data: submission.data,
-      replayed: false,
-      delayed: Boolean(submission.options.delay),
-    };
-    this.options.onEnqueued?.(enqueued);
-    return enqueued;
+    const [job] = await this.write(
+      [this.withTraceContext(checked.submission)],
+      submitter,
+      idempotencyKey,
+      'job',
+      false,
+    );
+    return job;
   }
 
-  /** All-or-nothing: every invalid item is reported by index and nothing is enqueued. */
-  async enqueueBatch(items: unknown[]): Promise<EnqueuedJob[]> {
+  /** All-or-nothing across lanes: every invalid item is reported by index and nothing is enqueued. */
+  async enqueueBatch(
+    items: unknown[],
+    submitter: Submitter,
+    idempotencyKey?: string,
+  ): Promise<EnqueuedJob[]> {
     const submissions: ValidatedSubmission[] = [];
     const errors = [];
     for (const [index, item] of items.entries()) {
-      const checked = this.options.validator.check(item, index);
+      const checked = this.options.validator.check(item, submitter, index);
       if (checked.ok) submissions.push(this.withTraceContext(checked.submission));
       else errors.push(...checked.errors);
     }
     if (errors.length > 0) throw invalidRequest(errors, `the batch (${items.length} jobs)`);
+    return this.write(submissions, submitter, idempotencyKey, 'batch', true);
+  }
+
+  private async write(
+    submissions: ValidatedSubmission[],
+    submitter: Submitter,
+    idempotencyKey: string | undefined,
+    kind: 'job' | 'batch',
+    ownTraces: boolean,
+  ): Promise<EnqueuedJob[]> {
     const ids = submissions.map(() => randomUUID());
-    const traces = this.options.batchTraces?.(
-      submissions.map(({ data }, index) => ({
-        id: ids[index],
-        task: data.task,
-        lane: data.routing.lane,
-        profile: data.routing.profile,
-      })),
-    );
-    const jobs = submissions.map((submission, index) => {
-      const id = ids[index];
-      const carrier = traces?.carriers[index];
-      if (!carrier?.traceparent)
-        return { id, data: submission.data, opts: { ...submission.options, jobId: id } };
-      const { traceparent, tracestate } = carrier;
-      return {
-        id,
-        data: { ...submission.data, traceparent, tracestate },
-        // BullMQ parents the job's consumer span on this instead of on the batch's publish span.
-        opts: { ...submission.options, jobId: id, telemetry: { metadata: JSON.stringify(carrier) } },
-      };
-    });
-    const byLane = Map.groupBy(jobs, (job) => job.data.routing.lane);
-    try {
-      await Promise.all(
-        [...byLane].map(([lane, laneJobs]) =>
-          this.options.queues
-            .get(lane)
-            .addBulk(laneJobs.map(({ data, opts }) => ({ name: data.task, data, opts }))),
-        ),
+    if (idempotencyKey !== undefined) {
+      const earlier = await this.claimIdempotencyKey(
+        submitter.tenant,
+        idempotencyKey,
+        kind,
+        ids,
+        submissions,
       );
+      if (earlier) {
+        return earlier.jobIds.map((id, index) => ({
+          id,
+          data: submissions[index]?.data ?? submissions[0].data,
+          replayed: true,
+          delayed: false,
+        }));
+      }
+      for (const submission of submissions) submission.data.idempotencyKey = idempotencyKey;
+    }
+    const release = await this.reserve(submitter, ids, submissions, idempotencyKey);
+    const inserts = this.inserts(ids, submissions, ownTraces);
+    try {
+      if (inserts.length === 1) {
+        const [{ lane, data, opts }] = inserts;
+        await this.options.queues.get(lane).add(data.task, data, opts);
+      } else {
+        await this.options.queues.addAtomically(inserts);
+      }
     } catch (error) {
-      traces?.end(error);
+      inserts.traces?.end(error);
+      await release();
       throw error;
     }
-    traces?.end();
-    return jobs.map(({ id, data, opts }) => {
-      const job = { id, data, replayed: false, delayed: Boolean(opts.delay) };
+    inserts.traces?.end();
+    return inserts.map(({ data, opts }) => {
+      const job = { id: opts.jobId, data, replayed: false, delayed: Boolean(opts.delay) };
       this.options.onEnqueued?.(job);
       return job;
     });
+  }
+
+  /** Quota room for the jobs; a refused reservation gives the Idempotency-Key back too. */
+  private async reserve(
+    submitter: Submitter,
+    ids: string[],
+    submissions: ValidatedSubmission[],
+    idempotencyKey: string | undefined,
+  ): Promise<() => Promise<void>> {
+    const forgetKey = async () => {
+      if (idempotencyKey !== undefined)
+        await this.options.redis.del(this.options.keys.idempotency(submitter.tenant, idempotencyKey));
+    };
+    let undo: () => Promise<void> = async () => undefined;
+    try {
+      if (this.options.guard) {
+        undo = await this.options.guard.reserve(
+          submitter.tenant,
+          submissions.map(({ data }, index) => ({
+            id: ids[index],
+            lane: data.routing.lane,
+            task: data.task,
+          })),
+        );
+      }
+    } catch (error) {
+      await forgetKey();
+      throw error;
+    }
+    return async () => {
+      await Promise.all([undo(), forgetKey()]);
+    };
+  }
+
+  /** The BullMQ inserts; a batch's jobs each get a trace of their own (`ownTraces`). */
+  private inserts(ids: string[], submissions: ValidatedSubmission[], ownTraces: boolean) {
+    const traces = ownTraces
+      ? this.options.batchTraces?.(
+          submissions.map(({ data }, index) => ({
+            id: ids[index],
+            task: data.task,
+            lane: data.routing.lane,
+            profile: data.routing.profile,
+          })),
+        )
+      : undefined;
+    const inserts: LaneJobInsert[] = submissions.map((submission, index) => {
+      const jobId = ids[index];
+      const carrier = traces?.carriers[index];
+      const lane = submission.data.routing.lane;
+      if (!carrier?.traceparent)
+        return { lane, data: submission.data, opts: { ...submission.options, jobId } };
+      const { traceparent, tracestate } = carrier;
+      return {
+        lane,
+        data: { ...submission.data, traceparent, tracestate },
+        // BullMQ parents the job's consumer span on this instead of on the batch request's span.
+        opts: { ...submission.options, jobId, telemetry: { metadata: JSON.stringify(carrier) } },
+      };
+    });
+    return Object.assign(inserts, { traces });
   }
 
   private withTraceContext(submission: ValidatedSubmission): ValidatedSubmission {
@@ -147,42 +217,64 @@ export class JobProducer {
     return submission;
   }
 
-  /** @returns the earlier job when the key was already used for the same request. */
+  /**
+   * Keys are the tenant's own: another tenant's use of the same key neither replays nor blocks it.
+   * @returns the earlier jobs when the key was already used for the same request.
+   */
   private async claimIdempotencyKey(
+    tenant: string,
     key: string,
-    jobId: string,
-    submission: ValidatedSubmission,
+    kind: 'job' | 'batch',
+    jobIds: string[],
+    submissions: ValidatedSubmission[],
   ): Promise<IdempotencyRecord | undefined> {
-    if (key.length === 0 || key.length > 255) {
+    if (!IDEMPOTENCY_KEY.test(key)) {
       throw new ProblemError(
         400,
         'Invalid Idempotency-Key',
-        'the Idempotency-Key header must be 1 to 255 characters long',
+        'the Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good choice)',
       );
     }
-    const fingerprint = createHash('sha256').update(JSON.stringify(submission.request)).digest('hex');
-    const record: IdempotencyRecord = { jobId, lane: submission.data.routing.lane, fingerprint };
-    const redisKey = this.options.keys.idempotency(key);
-    const claimed = await this.options.redis.set(
-      redisKey,
-      JSON.stringify(record),
-      'EX',
-      this.idempotencyTtlSeconds,
-      'NX',
+    const fingerprint = createHash('sha256')
+      .update(canonicalJson({ kind, requests: submissions.map(({ request }) => request) }))
+      .digest('hex');
+    const record: IdempotencyRecord = { jobIds, fingerprint };
+    const redisKey = this.options.keys.idempotency(tenant, key);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const claimed = await this.options.redis.set(
+        redisKey,
+        JSON.stringify(record),
+        'EX',
+        this.idempotencyTtlSeconds,
+        'NX',
+      );
+      if (claimed === 'OK') return undefined;
+      const earlier = parseRecord(await this.options.redis.get(redisKey));
+      if (!earlier) continue; // expired between the two reads
+      if (earlier.fingerprint !== fingerprint) {
+        throw new ProblemError(
+          409,
+          'Idempotency-Key reused',
+          `this Idempotency-Key was already used for a different request (job ${earlier.jobIds[0]}); use a new key for a new request`,
+          { jobId: earlier.jobIds[0] },
+        );
+      }
+      return earlier;
+    }
+    throw new ProblemError(
+      409,
+      'Idempotency-Key busy',
+      'the Idempotency-Key is being claimed concurrently; retry',
     );
-    if (claimed === 'OK') return undefined;
-    const earlier = JSON.parse(
-      (await this.options.redis.get(redisKey)) ?? 'null',
-    ) as IdempotencyRecord | null;
-    if (!earlier) return this.claimIdempotencyKey(key, jobId, submission);
-    if (earlier.fingerprint !== fingerprint) {
-      throw new ProblemError(
-        409,
-        'Idempotency-Key reused',
-        `the Idempotency-Key "${key}" was already used for a different request (job ${earlier.jobId}); use a new key for a new job`,
-        { jobId: earlier.jobId },
-      );
-    }
-    return earlier;
   }
+}
+
+/** Records written before batches had keys hold one `jobId`. */
+function parseRecord(raw: string | null): IdempotencyRecord | undefined {
+  if (!raw) return undefined;
+  const parsed = JSON.parse(raw) as Partial<IdempotencyRecord> & { jobId?: string };
+  return {
+    fingerprint: parsed.fingerprint ?? '',
+    jobIds: parsed.jobIds ?? (parsed.jobId ? [parsed.jobId] : []),
+  };
 }

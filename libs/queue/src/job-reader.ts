@@ -29,6 +29,28 @@ interface Cursor {
   offset: number;
 }
 
+/** Whose jobs a caller may see: one tenant's, or every tenant's (`tenant` undefined: admin). */
+export interface JobScope {
+  tenant?: string;
+}
+
+/** Job ids are the UUIDs `POST /v1/jobs` made; anything else (a BullMQ key name, say) is no job of ours. */
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Deeper than any lane's retention: a cursor past it is not one this API made. */
+const MAX_CURSOR_OFFSET = 100_000_000;
+
+export function isJobId(id: string): boolean {
+  return JOB_ID.test(id);
+}
+
+function notFound(): ProblemError {
+  return new ProblemError(
+    404,
+    'Job not found',
+    'no job has this id; it may never have existed, belong to another tenant, or its retention has expired',
+  );
+}
+
 export interface JobPage {
   jobs: JobView[];
   /** Pass as `cursor` for the next page; absent on the last page. */
@@ -44,11 +66,14 @@ export class JobReader {
     private readonly links: ViewLinks = {},
   ) {}
 
-  async find(id: string): Promise<LaneJob | undefined> {
+  /** The job, when it exists and `scope` may see it. */
+  async find(id: string, scope: JobScope = {}): Promise<LaneJob | undefined> {
+    if (!isJobId(id)) return undefined;
     const found = await Promise.all(
       this.queues.all().map((queue) => queue.getJob(id) as Promise<LaneJob | undefined>),
     );
-    return found.find((job) => job !== undefined);
+    const job = found.find((candidate) => candidate !== undefined);
+    return job && visible(job.data, scope) ? job : undefined;
   }
 
   async cancellation(id: string): Promise<CancellationRecord | undefined> {
@@ -57,15 +82,12 @@ export class JobReader {
   }
 
   /** @throws ProblemError 404 when no lane has the job (and it was not cancelled while waiting). */
-  async view(id: string): Promise<JobView> {
-    const [job, cancellation] = await Promise.all([this.find(id), this.cancellation(id)]);
+  async view(id: string, scope: JobScope = {}): Promise<JobView> {
+    if (!isJobId(id)) throw notFound();
+    const [job, cancellation] = await Promise.all([this.find(id, scope), this.cancellation(id)]);
     if (job) return this.toView(job, cancellation);
-    if (cancellation?.removed) return cancellation.removed;
-    throw new ProblemError(
-      404,
-      'Job not found',
-      `no job has id "${id}"; it may never have existed or its retention has expired`,
-    );
+    if (cancellation?.removed && visible(cancellation.removed, scope)) return cancellation.removed;
+    throw notFound();
   }
 
   /** `cancellation`: the job's record when already read; else it is read only for a failed job. */
@@ -80,10 +102,15 @@ export class JobReader {
     return toJobView(settled, state, record, this.links);
   }
 
-  async list(query: ListJobsQuery): Promise<JobPage> {
+  async list(query: ListJobsQuery, scope: JobScope = {}): Promise<JobPage> {
+    if (query.lane !== undefined && !this.queues.lanes.includes(query.lane)) {
+      throw new ProblemError(400, 'Invalid query', `lane must be one of: ${this.queues.lanes.join(', ')}`, {
+        errors: [{ path: 'lane', message: `must be one of: ${this.queues.lanes.join(', ')}` }],
+      });
+    }
     const lanes = query.lane ? [query.lane] : this.queues.lanes;
     const types = query.state ? STATE_TYPES[query.state] : ALL_TYPES;
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, lanes.length);
     const jobs: JobView[] = [];
     const chunk = Math.max(query.limit, 50);
     for (let laneIndex = cursor.lane; laneIndex < lanes.length; laneIndex++) {
@@ -93,7 +120,9 @@ export class JobReader {
         const page = (await queue.getJobs(types, offset, offset + chunk - 1, false)) as LaneJob[];
         const views = await Promise.all(
           page.map((job) =>
-            job && (!query.task || job.data.task === query.task) ? this.toView(job) : undefined,
+            job && (!query.task || job.data.task === query.task) && visible(job.data, scope)
+              ? this.toView(job)
+              : undefined,
           ),
         );
         for (const [position, view] of views.entries()) {
@@ -135,15 +164,22 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(raw?: string): Cursor {
+/** Jobs without a tenant were stored before tenants existed: they are the anonymous tenant's. */
+function visible(job: { tenant?: string }, scope: JobScope): boolean {
+  return scope.tenant === undefined || (job.tenant ?? 'anonymous') === scope.tenant;
+}
+
+function decodeCursor(raw: string | undefined, lanes: number): Cursor {
   if (!raw) return { lane: 0, offset: 0 };
   try {
     const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString()) as Cursor;
     if (
-      Number.isInteger(cursor.lane) &&
-      Number.isInteger(cursor.offset) &&
+      Number.isSafeInteger(cursor.lane) &&
+      Number.isSafeInteger(cursor.offset) &&
       cursor.lane >= 0 &&
-      cursor.offset >= 0
+      cursor.lane < lanes &&
+      cursor.offset >= 0 &&
+      cursor.offset <= MAX_CURSOR_OFFSET
     )
       return cursor;
   } catch {

@@ -11,6 +11,8 @@ export interface CancellationRecord {
 export interface ViewLinks {
   /** Base URL of the Jaeger UI; when set, views link to their trace. */
   jaegerUiUrl?: string;
+  /** Hides secrets in a payload before it is shown (the task catalog's `redactPayload`). @defaultValue payloads are not shown */
+  redactPayload?: (task: string, payload: unknown) => unknown;
 }
 
 const ISO = (epochMs?: number) => (epochMs ? new Date(epochMs).toISOString() : undefined);
@@ -62,6 +64,8 @@ export function toJobView(
   const view: JobView = {
     id: job.id ?? '',
     task: job.data.task,
+    tenant: job.data.tenant ?? 'anonymous',
+    ...(links.redactPayload ? { payload: links.redactPayload(job.data.task, job.data.payload) } : {}),
     profile: job.data.routing.profile,
     lane: job.data.routing.lane,
     routing: job.data.routing,

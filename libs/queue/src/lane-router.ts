@@ -1,9 +1,10 @@
 import type { SwitchyardConfig } from '@switchyard/config';
-import { ProblemError, type Profile, type RoutingDecision } from '@switchyard/contracts';
+import type { Profile, RoutingDecision } from '@switchyard/contracts';
 
 export interface RouteRequest {
   taskProfile: Profile;
   profile?: Profile;
+  /** Must be a known lane (see `knows`). */
   lane?: string;
 }
 
@@ -19,28 +20,31 @@ export class LaneRouter {
     return this.config.LANES;
   }
 
-  /** @throws ProblemError (422) for a lane that is not configured. */
+  knows(lane: string): boolean {
+    return this.config.LANES.includes(lane);
+  }
+
+  /**
+   * What a lane runs: IO_LANE interleaves jobs on one event loop (io); every other lane is served by a
+   * compute pool (cpu). A job's effective profile is its lane's, so naming the io lane outright is the
+   * same move as asking for profile io.
+   */
+  profileOf(lane: string): Profile {
+    return lane === this.config.IO_LANE ? 'io' : 'cpu';
+  }
+
   route(request: RouteRequest): RoutingDecision {
-    const profile = request.profile ?? request.taskProfile;
     if (request.lane !== undefined) {
-      this.assertKnown(request.lane);
-      return { profile, lane: request.lane, reason: 'lane-explicit' };
+      return { profile: this.profileOf(request.lane), lane: request.lane, reason: 'lane-explicit' };
     }
+    const profile = request.profile ?? request.taskProfile;
     const reason =
       request.profile && request.profile !== request.taskProfile ? 'profile-override' : 'task-default';
     return { profile, lane: this.defaultLanes[profile], reason };
   }
 
-  assertKnown(lane: string): void {
-    if (!this.config.LANES.includes(lane)) {
-      throw new ProblemError(
-        422,
-        'Unknown lane',
-        `lane "${lane}" is not configured; known lanes: ${this.config.LANES.join(', ')}`,
-        {
-          errors: [{ path: 'lane', message: `must be one of: ${this.config.LANES.join(', ')}` }],
-        },
-      );
-    }
+  /** The lanes a job of one of these profiles may be sent to. */
+  lanesFor(profiles: readonly Profile[]): string[] {
+    return this.config.LANES.filter((lane) => profiles.includes(this.profileOf(lane)));
   }
 }

@@ -15,7 +15,8 @@ export class SwitchyardKeys {
     return `${this.prefix}:_switchyard:cancel`;
   }
 
-  idempotency(key: string): string {
-    return `${this.prefix}:_switchyard:idempotency:${key}`;
+  /** A tenant's Idempotency-Key record. Tenant names hold no `:`, so tenants never share a key. */
+  idempotency(tenant: string, key: string): string {
+    return `${this.prefix}:_switchyard:idempotency:${tenant}:${key}`;
   }
 }

@@ -18,6 +18,8 @@ import type { Redis } from 'ioredis';
 import { eventually } from '../../helpers/e2e-stack';
 import { deletePrefix } from '../../helpers/redis-cleanup';
 
+const TEST_SUBMITTER = { tenant: 'test', mayOverrideProfile: false };
+
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The queue layer in one process against the real Redis: producer, reader and lane worker. */
@@ -69,7 +71,7 @@ describe('lane worker and producer against a real Redis', () => {
     const { worker, executor } = laneWorker();
     await worker.start();
     try {
-      const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 5 } });
+      const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 5 } }, TEST_SUBMITTER);
       const view = await eventually(async () => {
         const current = await reader.view(job.id);
         return current.state === 'completed' ? current : undefined;
@@ -91,7 +93,7 @@ describe('lane worker and producer against a real Redis', () => {
     try {
       const jobs = [];
       for (let index = 0; index < 6; index++) {
-        const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 0 } });
+        const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 0 } }, TEST_SUBMITTER);
         jobs.push(job);
         await eventually(
           async () => ((await reader.view(job.id)).state === 'completed' ? true : undefined),
@@ -111,7 +113,7 @@ describe('lane worker and producer against a real Redis', () => {
   it('at shutdown puts a job still running after the drain timeout back in the queue: nothing is lost', async () => {
     const first = laneWorker();
     await first.worker.start();
-    const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 30_000 } });
+    const job = await producer.enqueue({ task: 'io.sleep', payload: { ms: 30_000 } }, TEST_SUBMITTER);
     await eventually(
       async () => ((await reader.view(job.id)).state === 'active' ? true : undefined),
       'the job to start',

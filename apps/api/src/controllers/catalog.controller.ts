@@ -1,10 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { LaneStats } from '@switchyard/contracts';
 import { JobReader } from '@switchyard/queue';
+import { RequireScope } from '../security/require-scope';
 import type { TaskCatalog, TaskDescription } from '@switchyard/tasks';
 
 @ApiTags('catalog')
+@ApiBearerAuth()
 @Controller('v1')
 export class CatalogController {
   constructor(
@@ -13,6 +15,7 @@ export class CatalogController {
   ) {}
 
   @Get('tasks')
+  @RequireScope('jobs:read')
   @ApiOperation({
     summary: 'The task catalog: name, default profile, payload JSON schema, an example payload',
   })
@@ -21,6 +24,7 @@ export class CatalogController {
   }
 
   @Get('queues')
+  @RequireScope('jobs:read')
   @ApiOperation({ summary: 'Per lane: waiting, active, delayed, completed, failed, workers online' })
   async queues(): Promise<{ lanes: LaneStats[] }> {
     return { lanes: await this.reader.laneStats() };

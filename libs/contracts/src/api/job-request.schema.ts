@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { PROFILES } from '../profile';
 
+/** BullMQ's largest priority (2^21 − 1). */
+export const MAX_PRIORITY = 2_097_151;
+
 /** How failed attempts are spaced out. */
 export const backoffSchema = z
   .object({
@@ -20,15 +23,21 @@ export const createJobRequestSchema = z
     priority: z
       .int()
       .min(1)
-      .max(2_097_152)
+      .max(MAX_PRIORITY)
       .optional()
-      .describe('1 is the highest; jobs without one go first'),
-    delayMs: z.int().min(0).max(31_536_000_000).optional().describe('Wait this long before the job may run'),
+      .describe(`1 is the highest, ${MAX_PRIORITY} the lowest; jobs without one go first`),
+    delayMs: z
+      .int()
+      .min(0)
+      .max(31_536_000_000)
+      .optional()
+      .describe('Wait this long before the job may run; at most JOB_DELAY_MAX_MS'),
     attempts: z.int().min(1).max(100).optional().describe('Attempts in all, the first included (default 1)'),
     backoff: backoffSchema.optional(),
     timeoutMs: z
       .int()
       .min(1)
+      .max(86_400_000)
       .optional()
       .describe("Per attempt; defaults to the task's, capped by JOB_TIMEOUT_MAX_MS"),
   })

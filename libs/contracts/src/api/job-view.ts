@@ -6,6 +6,10 @@ import type { JobState } from './job-request.schema';
 export interface JobView {
   id: string;
   task: string;
+  /** The tenant the job belongs to. */
+  tenant: string;
+  /** The payload as submitted, with secrets (credentials, tokens) shown as "[redacted]". */
+  payload?: unknown;
   profile: string;
   lane: string;
   routing: RoutingDecision;

@@ -18,6 +18,8 @@ export class ProblemError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly extras: Partial<ProblemDetails> = {},
+    /** Response headers that go with the problem, e.g. `Retry-After` or `WWW-Authenticate`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
