@@ -28,6 +28,8 @@ export class SwitchyardApiError extends Error {
 export interface SwitchyardClientOptions {
   /** No single request may take longer. @defaultValue 30000 */
   requestTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer <key>`. @defaultValue none (an api run with AUTH=none) */
+  apiKey?: string;
 }
 
 export interface WaitOptions {
@@ -53,10 +55,12 @@ export function isFinished(view: JobView): boolean {
 export class SwitchyardClient {
   readonly baseUrl: string;
   private readonly requestTimeoutMs: number;
+  private readonly authorization: Record<string, string>;
 
   constructor(baseUrl: string, options: SwitchyardClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.authorization = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
   }
 
   submit(request: JobRequest, headers: Record<string, string> = {}): Promise<JobAccepted> {
@@ -173,7 +177,11 @@ export class SwitchyardClient {
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        headers: {
+          ...this.authorization,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
