@@ -54,8 +54,20 @@ function isRedisUnavailable(error: unknown): boolean {
   );
 }
 
+/** Redis at maxmemory under `noeviction` refuses writes: the job store is full, nothing was written. */
+function isRedisFull(error: unknown): boolean {
+  return error instanceof Error && /^OOM command not allowed/.test(error.message);
+}
+
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof ProblemError) return error.toProblem(instance);
+  if (isRedisFull(error)) {
+    return new ProblemError(
+      503,
+      'Job store full',
+      'Redis has reached its maxmemory and refuses new jobs (nothing was written); retry later, or raise maxmemory / lower the retention limits',
+    ).toProblem(instance);
+  }
   if (isRedisUnavailable(error)) {
     return new ProblemError(
       503,

@@ -43,11 +43,13 @@ export function isJobId(id: string): boolean {
   return JOB_ID.test(id);
 }
 
-function notFound(): ProblemError {
+function notFound(id: string): ProblemError {
   return new ProblemError(
     404,
     'Job not found',
-    'no job has this id; it may never have existed, belong to another tenant, or its retention has expired',
+    isJobId(id)
+      ? `no job has id "${id}"; it may never have existed, belong to another tenant, or its retention has expired`
+      : 'no job has id like that: job ids are the UUIDs that POST /v1/jobs returns',
   );
 }
 
@@ -83,11 +85,11 @@ export class JobReader {
 
   /** @throws ProblemError 404 when no lane has the job (and it was not cancelled while waiting). */
   async view(id: string, scope: JobScope = {}): Promise<JobView> {
-    if (!isJobId(id)) throw notFound();
+    if (!isJobId(id)) throw notFound(id);
     const [job, cancellation] = await Promise.all([this.find(id, scope), this.cancellation(id)]);
     if (job) return this.toView(job, cancellation);
     if (cancellation?.removed && visible(cancellation.removed, scope)) return cancellation.removed;
-    throw notFound();
+    throw notFound(id);
   }
 
   /** `cancellation`: the job's record when already read; else it is read only for a failed job. */

@@ -77,7 +77,12 @@ export class JobSubmissionValidator {
     if (!this.catalog.has(request.task)) {
       return {
         ok: false,
-        errors: [{ path: 'task', message: `unknown task; known tasks: ${this.catalog.names().join(', ')}` }],
+        errors: [
+          {
+            path: 'task',
+            message: `unknown task "${request.task}"; known tasks: ${this.catalog.names().join(', ')}`,
+          },
+        ],
       };
     }
     const task = this.catalog.get(request.task);

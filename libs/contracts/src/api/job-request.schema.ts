@@ -37,7 +37,6 @@ export const createJobRequestSchema = z
     timeoutMs: z
       .int()
       .min(1)
-      .max(86_400_000)
       .optional()
       .describe("Per attempt; defaults to the task's, capped by JOB_TIMEOUT_MAX_MS"),
   })
