@@ -18,7 +18,18 @@ export interface LocalStackTargetOptions {
 }
 
 /** What every local service gets: io.http may call the lab's delay server, and diag.spin exists. */
-const LAB_ENV = { HTTP_ALLOWED_HOSTS: '127.0.0.1', DIAGNOSTIC_TASKS: 'true', LOG_LEVEL: 'warn' };
+/**
+ * The lab floods lanes on purpose (quotas far above its largest cell) and misroutes CPU jobs onto the io
+ * lane to measure what that costs (ALLOW_PROFILE_OVERRIDE).
+ */
+const LAB_ENV = {
+  HTTP_ALLOWED_HOSTS: '127.0.0.1',
+  DIAGNOSTIC_TASKS: 'true',
+  LOG_LEVEL: 'warn',
+  ALLOW_PROFILE_OVERRIDE: 'true',
+  TENANT_MAX_PENDING_JOBS: '1000000',
+  LANE_MAX_DEPTH: '1000000',
+};
 
 const shapeKey = (consumers: readonly ConsumerShape[]) => JSON.stringify(consumers);
 

@@ -85,8 +85,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const port = spec.port ?? (await freePort());
         const label = `${spec.name}#${replica}`;
         const env: NodeJS.ProcessEnv = {
-          // A local stack listens on loopback only, so it may run without keys unless the caller gives some.
+          // A local stack listens on loopback only, so it may run without keys and without a request
+          // rate limit unless the caller sets them.
           AUTH: 'none',
+          RATE_LIMIT: 'off',
           ...process.env,
           ...options.env,
           REDIS_URL: redis.url,
