@@ -17,6 +17,13 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
   readonly description: string;
   /** The profile a job of this task gets unless the client overrides it. */
   readonly profile: Profile;
+  /**
+   * Every profile a job of this task may run under; `profile` must be one of them (the catalog refuses to
+   * register the task otherwise). Moving a job onto another profile is an admin decision
+   * (`ALLOW_PROFILE_OVERRIDE`).
+   * @defaultValue [profile] (applied by the catalog)
+   */
+  readonly profiles?: readonly Profile[];
   readonly payloadSchema: z.ZodType<Payload>;
   readonly resultSchema: z.ZodType<Result>;
   /** A valid payload, shown in the catalog and used by the demo. */
@@ -24,4 +31,9 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
   /** Timeout applied when the job names none. */
   readonly defaultTimeoutMs: number;
   readonly handler: TaskHandler<Payload, Result>;
+  /**
+   * A copy of a payload fit to show in job views, logs and traces: credentials and other secrets replaced
+   * by "[redacted]". Must not throw or change `payload`. Without it, the payload is shown as sent.
+   */
+  redactPayload?(payload: Payload): unknown;
 }
