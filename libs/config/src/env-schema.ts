@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { COMPUTE_EXECUTION_MODELS } from '@switchyard/contracts';
@@ -25,6 +26,66 @@ const hostList = z.string().transform((value) =>
     .split(',')
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean),
+);
+
+/** `host` or `host:port`; an IPv6 literal in brackets (`[::1]:8080`). No scheme, path or credentials. */
+const HOST_PORT_ENTRY = /^(\[[0-9a-f:.]+\]|[^\s/?#@\\:[\]]+)(?::(\d{1,5}))?$/;
+
+/**
+ * `HTTP_ALLOWED_HOSTS` entries as `{ host, port }`: host in the WHATWG URL parser's canonical form (lower
+ * case, punycode, IPv4 in dotted decimal, IPv6 compressed in brackets) so it compares equal to the
+ * `hostname` of any spelling of the same URL; port undefined when the entry names none.
+ */
+const allowedHostList = hostList.pipe(
+  z.array(
+    z.string().transform((entry, context) => {
+      const match = HOST_PORT_ENTRY.exec(entry);
+      const port = match?.[2] === undefined ? undefined : Number(match[2]);
+      let host: string | undefined;
+      try {
+        if (match) host = new URL(`http://${match[1]}/`).hostname;
+      } catch {
+        host = undefined;
+      }
+      if (!host || (port !== undefined && (port < 1 || port > 65_535))) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not host[:port] (a name or IP, an IPv6 literal in brackets, a port 1-65535)`,
+        });
+        return z.NEVER;
+      }
+      return { host, port };
+    }),
+  ),
+);
+
+/** `HTTP_ALLOWED_CIDRS` entries as `{ address, prefix, family }`; a bare address is a single-host range. */
+const cidrList = hostList.pipe(
+  z.array(
+    z.string().transform((entry, context) => {
+      const [address = '', prefixText, ...rest] = entry.split('/');
+      const version = isIP(address);
+      const bits = version === 6 ? 128 : 32;
+      const prefix = prefixText === undefined ? bits : Number(prefixText);
+      const badPrefix = prefixText !== undefined && !/^\d{1,3}$/.test(prefixText);
+      // A zone id (fe80::1%eth0) names an interface, not a range.
+      if (version === 0 || address.includes('%') || rest.length > 0 || badPrefix || prefix > bits) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not a CIDR range such as 10.0.0.0/8, 127.0.0.1/32 or fd00::/8`,
+        });
+        return z.NEVER;
+      }
+      return { address, prefix, family: version === 6 ? ('ipv6' as const) : ('ipv4' as const) };
+    }),
+  ),
+);
+
+/** Header names (RFC 9110 tokens), lower case. */
+const headerNameList = hostList.pipe(
+  z.array(
+    z.string().regex(/^[!#$%&'*+.^_`|~0-9a-z-]+$/, "a header name is letters, digits and -!#$%&'*+.^_`|~"),
+  ),
 );
 
 /**
@@ -73,17 +134,17 @@ export const envSchema = z.object({
    * `host[:port]` entries `io.http` may call (exact host match, comma-separated; the port defaults to 80
    * for http and 443 for https). Empty: none. @defaultValue (empty)
    */
-  HTTP_ALLOWED_HOSTS: hostList.default([]),
+  HTTP_ALLOWED_HOSTS: allowedHostList.default([]),
   /**
    * CIDR ranges `io.http` may connect to although they are private, loopback, link-local… (comma-separated,
    * e.g. `10.0.0.0/8,127.0.0.1/32`). Empty: every such range is refused. @defaultValue (empty)
    */
-  HTTP_ALLOWED_CIDRS: hostList.default([]),
+  HTTP_ALLOWED_CIDRS: cidrList.default([]),
   /**
    * More `io.http` request header names shown as "[redacted]" in job views, logs and traces, besides
    * authorization, cookie, proxy-authorization and x-api-key (comma-separated). @defaultValue (empty)
    */
-  HTTP_REDACT_HEADERS: hostList.default([]),
+  HTTP_REDACT_HEADERS: headerNameList.default([]),
   /**
    * Registers the diagnostic tasks (`diag.crash`, `diag.spin`) used by tests and the scaling lab.
    * Keep off in production: they exist to crash and burn CPU. @defaultValue false

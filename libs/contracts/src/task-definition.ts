@@ -18,8 +18,10 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
   /** The profile a job of this task gets unless the client overrides it. */
   readonly profile: Profile;
   /**
-   * Every profile the task may run under; moving it to another needs an admin key or
-   * ALLOW_PROFILE_OVERRIDE. @defaultValue [profile]
+   * Every profile a job of this task may run under; `profile` must be one of them (the catalog refuses to
+   * register the task otherwise). Moving a job onto another profile is an admin decision
+   * (`ALLOW_PROFILE_OVERRIDE`).
+   * @defaultValue [profile] (applied by the catalog)
    */
   readonly profiles?: readonly Profile[];
   readonly payloadSchema: z.ZodType<Payload>;
@@ -29,4 +31,9 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
   /** Timeout applied when the job names none. */
   readonly defaultTimeoutMs: number;
   readonly handler: TaskHandler<Payload, Result>;
+  /**
+   * A copy of a payload fit to show in job views, logs and traces: credentials and other secrets replaced
+   * by "[redacted]". Must not throw or change `payload`. Without it, the payload is shown as sent.
+   */
+  redactPayload?(payload: Payload): unknown;
 }

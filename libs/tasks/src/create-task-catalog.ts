@@ -14,7 +14,13 @@ import { ioSleepTask } from './tasks/io-sleep.task';
 export function createTaskCatalog(options: TaskCatalogOptions): TaskCatalog {
   const catalog = new TaskCatalog()
     .register(ioSleepTask)
-    .register(createIoHttpTask(options.httpAllowedHosts))
+    .register(
+      createIoHttpTask({
+        allowedHosts: options.httpAllowedHosts,
+        allowedCidrs: options.httpAllowedCidrs,
+        redactHeaders: options.httpRedactHeaders,
+      }),
+    )
     .register(cpuPrimesTask)
     .register(cpuHashTask)
     .register(cpuMandelbrotTask)
@@ -25,18 +31,35 @@ export function createTaskCatalog(options: TaskCatalogOptions): TaskCatalog {
   return catalog;
 }
 
+/** The variables a catalog is built from; every other one is ignored. */
+const CATALOG_VARIABLES = [
+  'HTTP_ALLOWED_HOSTS',
+  'HTTP_ALLOWED_CIDRS',
+  'HTTP_REDACT_HEADERS',
+  'DIAGNOSTIC_TASKS',
+] as const;
+
 /**
- * Reads `HTTP_ALLOWED_HOSTS` and `DIAGNOSTIC_TASKS` with the same rules as the app config, ignoring
- * every other variable (a thread or child must not fail on settings it does not use).
+ * Reads `HTTP_ALLOWED_HOSTS`, `HTTP_ALLOWED_CIDRS`, `HTTP_REDACT_HEADERS` and `DIAGNOSTIC_TASKS` with the same
+ * rules as the app config, ignoring every other variable (a thread or child must not fail on settings it
+ * does not use).
  * @throws ConfigError naming a bad variable.
  */
 export function catalogOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TaskCatalogOptions {
   const present = Object.fromEntries(
-    (['HTTP_ALLOWED_HOSTS', 'DIAGNOSTIC_TASKS'] as const)
-      .filter((key) => env[key] !== undefined && env[key] !== '')
-      .map((key) => [key, env[key]]),
+    CATALOG_VARIABLES.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [
+      key,
+      env[key],
+    ]),
   );
-  const parsed = envSchema.pick({ HTTP_ALLOWED_HOSTS: true, DIAGNOSTIC_TASKS: true }).safeParse(present);
+  const parsed = envSchema
+    .pick({
+      HTTP_ALLOWED_HOSTS: true,
+      HTTP_ALLOWED_CIDRS: true,
+      HTTP_REDACT_HEADERS: true,
+      DIAGNOSTIC_TASKS: true,
+    })
+    .safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
@@ -44,7 +67,12 @@ export function catalogOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tas
     });
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
-  return { httpAllowedHosts: parsed.data.HTTP_ALLOWED_HOSTS, diagnosticTasks: parsed.data.DIAGNOSTIC_TASKS };
+  return {
+    httpAllowedHosts: parsed.data.HTTP_ALLOWED_HOSTS,
+    httpAllowedCidrs: parsed.data.HTTP_ALLOWED_CIDRS,
+    httpRedactHeaders: parsed.data.HTTP_REDACT_HEADERS,
+    diagnosticTasks: parsed.data.DIAGNOSTIC_TASKS,
+  };
 }
 
 /** The catalog as configured by the environment, for use inside threads and child processes. */

@@ -3,10 +3,24 @@ export type { TaskCatalogOptions } from './task-catalog-options';
 export { createTaskCatalog, catalogOptionsFromEnv, taskCatalogFromEnv } from './create-task-catalog';
 export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './task-errors';
 export {
-  IO_HTTP_MAX_BODY_BYTES,
+  ALWAYS_REDACTED_HEADERS,
+  AddressPolicy,
+  IO_HTTP_UNREACHABLE_MESSAGE,
+  IoHttpUnreachableError,
+  REDACTED,
   httpUrlRefusal,
+  systemHostLookup,
+  type HostLookup,
+  type HttpAllowedCidr,
+  type HttpAllowedHost,
+  type ResolvedAddress,
+} from './http-guard';
+export {
+  IO_HTTP_MAX_BODY_BYTES,
+  createIoHttpTask,
   type IoHttpPayload,
   type IoHttpResult,
+  type IoHttpTaskOptions,
 } from './tasks/io-http.task';
 export type { IoSleepPayload, IoSleepResult } from './tasks/io-sleep.task';
 export type { CpuPrimesPayload, CpuPrimesResult } from './tasks/cpu-primes.task';

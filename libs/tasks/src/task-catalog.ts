@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnknownTaskError, type Profile, type TaskDefinition } from '@switchyard/contracts';
+import { PROFILES, UnknownTaskError, type Profile, type TaskDefinition } from '@switchyard/contracts';
 import { InvalidTaskPayloadError, TaskRegistrationError } from './task-errors';
 
 /** What the catalog tells clients about one task (`GET /v1/tasks`). */
@@ -7,6 +7,8 @@ export interface TaskDescription {
   name: string;
   description: string;
   profile: Profile;
+  /** Every profile a job of this task may run under (moving it to another needs admin or an override). */
+  profiles: Profile[];
   defaultTimeoutMs: number;
   /** The payload's JSON Schema (draft 2020-12), as accepted at submit time. */
   payloadSchema: Record<string, unknown>;
@@ -19,8 +21,13 @@ export interface TaskDescription {
  */
 export class TaskCatalog {
   readonly #tasks = new Map<string, TaskDefinition>();
+  /** Each task's profiles, its `profiles` or else `[profile]`. */
+  readonly #profiles = new Map<string, readonly Profile[]>();
 
-  /** @throws TaskRegistrationError for a second task of the same name or a task without a handler. */
+  /**
+   * @throws TaskRegistrationError for a second task of the same name, a task without a handler, or a task
+   *   whose default profile is not among its `profiles`.
+   */
   register<Payload, Result>(definition: TaskDefinition<Payload, Result>): this {
     if (this.#tasks.has(definition.name)) {
       throw new TaskRegistrationError(
@@ -30,7 +37,20 @@ export class TaskCatalog {
     if (typeof definition.handler !== 'function') {
       throw new TaskRegistrationError(`task "${definition.name}" has no handler: give it a handler function`);
     }
+    const profiles = definition.profiles ?? [definition.profile];
+    if (!profiles.includes(definition.profile)) {
+      throw new TaskRegistrationError(
+        `task "${definition.name}" has default profile "${definition.profile}" outside its profiles [${profiles.join(', ')}]: add it to profiles`,
+      );
+    }
+    const unknown = profiles.filter((profile) => !PROFILES.includes(profile));
+    if (unknown.length > 0) {
+      throw new TaskRegistrationError(
+        `task "${definition.name}" declares unknown profiles [${unknown.join(', ')}]: profiles are ${PROFILES.join(', ')}`,
+      );
+    }
     this.#tasks.set(definition.name, definition as unknown as TaskDefinition);
+    this.#profiles.set(definition.name, [...new Set(profiles)]);
     return this;
   }
 
@@ -71,12 +91,42 @@ export class TaskCatalog {
     );
   }
 
+  /**
+   * The profiles a job of this task may run under: its `profiles`, or `[profile]` when it declares none.
+   * @throws UnknownTaskError listing the known names.
+   */
+  profilesOf(name: string): readonly Profile[] {
+    this.get(name);
+    return this.#profiles.get(name) ?? [];
+  }
+
+  /** Whether a job of this task may run under `profile`; false for an unknown task. */
+  allowsProfile(name: string, profile: Profile): boolean {
+    return this.#profiles.get(name)?.includes(profile) ?? false;
+  }
+
+  /**
+   * A copy of a job's payload fit to show in views and logs (the task's `redactPayload`). Never throws:
+   * a task without a redactor, or an unknown task, gives the payload back as it is; a redactor that
+   * throws gives "[redacted]" rather than the raw payload.
+   */
+  redactPayload(name: string, payload: unknown): unknown {
+    const definition = this.#tasks.get(name);
+    if (!definition?.redactPayload) return payload;
+    try {
+      return definition.redactPayload(payload);
+    } catch {
+      return '[redacted]';
+    }
+  }
+
   describe(name: string): TaskDescription {
     const definition = this.get(name);
     return {
       name: definition.name,
       description: definition.description,
       profile: definition.profile,
+      profiles: [...this.profilesOf(name)],
       defaultTimeoutMs: definition.defaultTimeoutMs,
       // io: what a client must send (defaults are optional); refinements cannot be expressed and are left out.
       payloadSchema: z.toJSONSchema(definition.payloadSchema, { io: 'input', unrepresentable: 'any' }),

@@ -6,6 +6,7 @@ import {
   InvalidTaskPayloadError,
   TaskCatalog,
   TaskRegistrationError,
+  catalogOptionsFromEnv,
   createTaskCatalog,
   taskCatalogFromEnv,
 } from '@switchyard/tasks';
@@ -69,7 +70,7 @@ describe('task catalog', () => {
   });
 
   it('describes every task with a JSON schema and an example the schema accepts', () => {
-    const catalog = createTaskCatalog({ httpAllowedHosts: ['127.0.0.1'], diagnosticTasks: true });
+    const catalog = createTaskCatalog({ httpAllowedHosts: [{ host: '127.0.0.1' }], diagnosticTasks: true });
     const descriptions = catalog.describeAll();
     assert.deepEqual(
       descriptions.map((description) => description.name),
@@ -104,13 +105,67 @@ describe('task catalog', () => {
 
   it('builds from HTTP_ALLOWED_HOSTS and DIAGNOSTIC_TASKS, ignoring other variables', () => {
     const catalog = taskCatalogFromEnv({
-      HTTP_ALLOWED_HOSTS: 'Example.org, 127.0.0.1',
+      HTTP_ALLOWED_HOSTS: 'Example.org, 127.0.0.1:8080, [::1]:9000',
       DIAGNOSTIC_TASKS: 'true',
       PORT: 'x',
     });
     assert.ok(catalog.has('diag.spin'));
-    assert.doesNotThrow(() => catalog.parsePayload('io.http', { url: 'http://example.org/', method: 'GET' }));
+    const accepts = (url: string) => {
+      try {
+        catalog.parsePayload('io.http', { url, method: 'GET' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // A port-less entry allows the scheme's default port only; every spelling of an address is one host.
+    assert.equal(accepts('http://example.org/'), true);
+    assert.equal(accepts('https://EXAMPLE.org:443/'), true);
+    assert.equal(accepts('http://example.org:8080/'), false);
+    assert.equal(accepts('http://example.org:443/'), false);
+    assert.equal(accepts('http://127.0.0.1:8080/'), true);
+    assert.equal(accepts('http://0x7f.0.0.1:8080/'), true);
+    assert.equal(accepts('http://127.0.0.1/'), false);
+    assert.equal(accepts('http://[0:0::1]:9000/'), true);
     assert.equal(taskCatalogFromEnv({}).has('diag.spin'), false);
     assert.throws(() => taskCatalogFromEnv({ DIAGNOSTIC_TASKS: 'yes' }), /DIAGNOSTIC_TASKS/);
+  });
+
+  it('refuses malformed HTTP_ALLOWED_HOSTS, HTTP_ALLOWED_CIDRS and HTTP_REDACT_HEADERS entries, naming them', () => {
+    const bad: [string, string, RegExp][] = [
+      ['HTTP_ALLOWED_HOSTS', 'example.org:99999', /"example\.org:99999" is not host\[:port\]/],
+      ['HTTP_ALLOWED_HOSTS', '::1', /"::1" is not host\[:port\]/],
+      ['HTTP_ALLOWED_HOSTS', 'http://example.org', /is not host\[:port\]/],
+      ['HTTP_ALLOWED_HOSTS', 'user@example.org', /is not host\[:port\]/],
+      ['HTTP_ALLOWED_CIDRS', '10.0.0.0/', /"10\.0\.0\.0\/" is not a CIDR range/],
+      ['HTTP_ALLOWED_CIDRS', '10.0.0.0/33', /is not a CIDR range/],
+      ['HTTP_ALLOWED_CIDRS', 'example.org/8', /is not a CIDR range/],
+      ['HTTP_ALLOWED_CIDRS', 'fe80::1%eth0/64', /is not a CIDR range/],
+      ['HTTP_REDACT_HEADERS', 'x token', /header name/],
+    ];
+    for (const [variable, value, message] of bad) {
+      assert.throws(
+        () => catalogOptionsFromEnv({ [variable]: value }),
+        (error: unknown) =>
+          error instanceof Error && error.message.includes(variable) && message.test(error.message),
+        `${variable}=${value}`,
+      );
+    }
+    assert.deepEqual(
+      catalogOptionsFromEnv({
+        HTTP_ALLOWED_CIDRS: '10.0.0.0/8, FD00::/8, 127.0.0.1',
+        HTTP_REDACT_HEADERS: 'X-Token',
+      }),
+      {
+        httpAllowedHosts: [],
+        httpAllowedCidrs: [
+          { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+          { address: 'fd00::', prefix: 8, family: 'ipv6' },
+          { address: '127.0.0.1', prefix: 32, family: 'ipv4' },
+        ],
+        httpRedactHeaders: ['x-token'],
+        diagnosticTasks: false,
+      },
+    );
   });
 });

@@ -31,6 +31,7 @@ export const cpuHashTask: TaskDefinition<CpuHashPayload, CpuHashResult> = {
   description:
     'Iterated SHA-256: round 1 hashes `input` (UTF-8), each later round hashes the previous 32-byte digest. Returns the hex digest.',
   profile: 'cpu',
+  profiles: ['cpu'],
   payloadSchema,
   resultSchema,
   example: { input: 'switchyard', rounds: 100_000 },

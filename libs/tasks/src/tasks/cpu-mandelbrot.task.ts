@@ -59,6 +59,7 @@ export const cpuMandelbrotTask: TaskDefinition<CpuMandelbrotPayload, CpuMandelbr
   description:
     'Renders the Mandelbrot set over real [-2, 1] × imaginary [-1.5, 1.5] at pixel centres; returns the sum of iteration counts and how many pixels stayed inside.',
   profile: 'cpu',
+  profiles: ['cpu'],
   payloadSchema,
   resultSchema,
   example: { width: 800, height: 600, maxIterations: 500 },

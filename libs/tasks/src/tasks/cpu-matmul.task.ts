@@ -44,6 +44,7 @@ export const cpuMatmulTask: TaskDefinition<CpuMatmulPayload, CpuMatmulResult> = 
   description:
     'Multiplies two n×n matrices of integers 0–9 drawn from mulberry32(seed) (A first, then B, row-major); returns the sum and trace of the product.',
   profile: 'cpu',
+  profiles: ['cpu'],
   payloadSchema,
   resultSchema,
   example: { n: 300, seed: 42 },

@@ -38,6 +38,7 @@ export const cpuPrimesTask: TaskDefinition<CpuPrimesPayload, CpuPrimesResult> = 
   name: 'cpu.primes',
   description: 'Counts the primes ≤ `limit` with a segmented sieve of Eratosthenes (1,000,000 → 78498).',
   profile: 'cpu',
+  profiles: ['cpu'],
   payloadSchema,
   resultSchema,
   example: { limit: 1_000_000 },

@@ -24,6 +24,8 @@ export const ioSleepTask: TaskDefinition<IoSleepPayload, IoSleepResult> = {
   description:
     'Waits for `ms` milliseconds without using the CPU (simulated I/O latency). Honours cancellation.',
   profile: 'io',
+  // On a cpu lane it only holds a pool slot while it waits: wasteful, but it blocks no one else's loop.
+  profiles: ['io', 'cpu'],
   payloadSchema,
   resultSchema,
   example: { ms: 500 },

@@ -1,0 +1,24 @@
+/**
+ * A self-signed certificate for `localhost` (P-256, valid until 2126) and its key, for a local TLS server in
+ * tests. Test-only: trusted by nothing, protecting nothing.
+ */
+export const LOCALHOST_TLS = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZQqzZ4rR7QnUFU0V
+YG7zQ+8DwHUwjUsjYB8kZxuxpnGhRANCAASNwbn+d5WKOa+kc9oDVx+ZFEXPSWo0
+0KzoSso8q31NiZv1JaEd1prZ7D81BxVPcq3lvh3VWwqfx17SyMyHvzTk
+-----END PRIVATE KEY-----
+`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBljCCATugAwIBAgIULMQ0V+XhiYAMhKab4CEwQ/LNuekwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyOTA3MzcwNloYDzIxMjYxMTA1
+MDczNzA2WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASNwbn+d5WKOa+kc9oDVx+ZFEXPSWo00KzoSso8q31NiZv1JaEd1prZ
+7D81BxVPcq3lvh3VWwqfx17SyMyHvzTko2kwZzAdBgNVHQ4EFgQUBbXwZSfYF4MH
+WBFJc42ZAUuKaBYwHwYDVR0jBBgwFoAUBbXwZSfYF4MHWBFJc42ZAUuKaBYwDwYD
+VR0TAQH/BAUwAwEB/zAUBgNVHREEDTALgglsb2NhbGhvc3QwCgYIKoZIzj0EAwID
+SQAwRgIhAN2m5bNhrmF83wOMcgLWDETfQkcH7nrV3ktBpqkY8n6lAiEAi/Ug9+Yx
+goDAnk5ZjpAnLleKOJSuF/YysyN8ll3lTNU=
+-----END CERTIFICATE-----
+`,
+};
