@@ -22,3 +22,12 @@ export { JobReader, isJobId, type JobPage, type JobScope } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';
 export { toJobView, jobLinks, type CancellationRecord, type ViewLinks } from './job-view-mapper';
 export { LaneWorker, type LaneWorkerObserver, type LaneWorkerOptions } from './lane-worker';
+export {
+  JobIndex,
+  InvalidCursorError,
+  type JobIndexEntry,
+  type JobIndexOptions,
+  type JobIndexPage,
+  type JobIndexQuery,
+  type IndexedJob,
+} from './job-index';

@@ -1,0 +1,262 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+
+/** One job as the index records it when it is enqueued. */
+export interface JobIndexEntry {
+  jobId: string;
+  lane: string;
+  tenant: string;
+  task: string;
+  /** When the job was created, in ms since the epoch: its place in every list. */
+  createdAt: number;
+}
+
+/** One job as a page lists it. */
+export interface IndexedJob {
+  jobId: string;
+  lane: string;
+  createdAt: number;
+}
+
+/** Which jobs a page lists: one tenant's, or every tenant's when `tenant` is absent (the admin view). */
+export interface JobIndexQuery {
+  tenant?: string;
+  task?: string;
+}
+
+export interface JobIndexPage {
+  /** Newest first. */
+  jobs: IndexedJob[];
+  /** Pass to `page` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface JobIndexOptions {
+  /** The connection whose MULTIs `add` joins (its script is defined on it). */
+  redis: Redis;
+  /** QUEUE_PREFIX: keys live under `${prefix}:_switchyard:job-index:`. */
+  prefix: string;
+  /**
+   * Entries created longer ago than this are trimmed when their list next gets an entry, and a list
+   * that gets none for this long expires. Keep it above JOB_DELAY_MAX_MS plus the longest retention.
+   * @defaultValue 1296000000 (15 days)
+   */
+  maxAgeMs?: number;
+  /**
+   * Most entries one list keeps (the oldest go first); the all-tenants list holds every retained job,
+   * so keep it above what the lanes retain. @defaultValue 250000
+   */
+  maxEntries?: number;
+}
+
+/** A cursor this index did not hand out: the api answers 400. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super(
+      'the cursor is not one this API returned; pass nextCursor from the previous page as is, or none for the first page',
+    );
+  }
+}
+
+/**
+ * Adds a batch of jobs to their four lists in one step, then trims each list touched by age and
+ * count and renews its expiry.
+ *
+ * KEYS: every list the batch touches. ARGV[1] entries scored below it are trimmed; ARGV[2] most
+ * entries a list keeps; ARGV[3] a list's expiry (ms); then per job: score, member and the 1-based
+ * KEYS indexes of its four lists.
+ */
+const INDEX_JOBS_LUA = `
+local cutoff, maxEntries, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+for i = 4, #ARGV, 6 do
+  for k = i + 2, i + 5 do
+    redis.call('ZADD', KEYS[tonumber(ARGV[k])], ARGV[i], ARGV[i + 1])
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. cutoff)
+  redis.call('ZREMRANGEBYRANK', key, 0, -maxEntries - 1)
+  redis.call('PEXPIRE', key, ttl)
+end
+return #KEYS
+`;
+
+const COMMAND = 'switchyardIndexJobs';
+const MAX_CURSOR_CHARS = 1_024;
+const MAX_PAGE = 1_000;
+
+interface IndexCommand {
+  [COMMAND](numKeys: number, ...args: (string | number)[]): ChainableCommander;
+}
+
+interface Position {
+  score: number;
+  member: string;
+}
+
+/**
+ * Lists jobs newest first without scanning a lane: sorted sets per tenant, per tenant and task, and
+ * the same for all tenants, scored by creation time, whose members are `${lane}:${jobId}` (the lane
+ * lets the reader fetch a job from its own queue). A page is one ZRANGE, O(log N + limit); after a
+ * cursor, two in one MULTI.
+ *
+ * Entries whose job is gone (retention) stay until a reader reports them with `remove`, or age out.
+ */
+export class JobIndex {
+  private readonly maxAgeMs: number;
+  private readonly maxEntries: number;
+
+  constructor(private readonly options: JobIndexOptions) {
+    this.maxAgeMs = options.maxAgeMs ?? 1_296_000_000;
+    this.maxEntries = options.maxEntries ?? 250_000;
+    if (!Number.isSafeInteger(this.maxAgeMs) || this.maxAgeMs < 1)
+      throw new RangeError('options.maxAgeMs must be a positive integer');
+    if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1)
+      throw new RangeError('options.maxEntries must be a positive integer');
+    options.redis.defineCommand(COMMAND, { lua: INDEX_JOBS_LUA });
+  }
+
+  /**
+   * Appends one EVALSHA indexing `entries` to the caller's MULTI, so the jobs and their index entries
+   * are written together. The MULTI must come from the Redis given to this index.
+   */
+  add(multi: ChainableCommander, entries: readonly JobIndexEntry[], now = Date.now()): void {
+    if (entries.length === 0) return;
+    if (typeof (multi as Partial<IndexCommand>)[COMMAND] !== 'function') {
+      throw new Error(
+        'JobIndex.add needs a MULTI made from the Redis given to the JobIndex (its script is defined there)',
+      );
+    }
+    const keys: string[] = [];
+    const keyIndexes = new Map<string, number>();
+    const indexOf = (key: string) => {
+      let index = keyIndexes.get(key);
+      if (index === undefined) {
+        index = keys.push(key);
+        keyIndexes.set(key, index);
+      }
+      return index;
+    };
+    const jobArgs = entries.flatMap((entry) => {
+      if (!Number.isSafeInteger(entry.createdAt) || entry.createdAt < 0 || !/^[^:]+$/.test(entry.lane)) {
+        throw new RangeError(
+          `job ${entry.jobId}: createdAt must be ms since the epoch and the lane a name without ":"`,
+        );
+      }
+      const lists = [{}, { task: entry.task }, { tenant: entry.tenant }, entry].map((query) =>
+        indexOf(this.listKey(query)),
+      );
+      return [entry.createdAt, `${entry.lane}:${entry.jobId}`, ...lists];
+    });
+    (multi as ChainableCommander & IndexCommand)[COMMAND](
+      keys.length,
+      ...keys,
+      now - this.maxAgeMs,
+      this.maxEntries,
+      this.maxAgeMs,
+      ...jobArgs,
+    );
+  }
+
+  /**
+   * Up to `limit` jobs (1 to 1,000) matching `query`, newest first, after `cursor`. Jobs created
+   * while a client pages are never repeated and never make it skip one.
+   * @throws InvalidCursorError for any cursor this index did not hand out.
+   */
+  async page(query: JobIndexQuery, cursor: string | undefined, limit: number): Promise<JobIndexPage> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE}`);
+    }
+    const key = this.listKey(query);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const found = after ? await this.readAfter(key, after, limit + 1) : await this.readNewest(key, limit + 1);
+    const jobs = found.slice(0, limit).map(toIndexedJob);
+    return found.length > limit ? { jobs, nextCursor: this.cursorAfter(jobs[jobs.length - 1]) } : { jobs };
+  }
+
+  /** A cursor for the jobs after `job`, for a reader that stops inside a page (e.g. filtering by state). */
+  cursorAfter(job: IndexedJob): string {
+    return Buffer.from(JSON.stringify([job.createdAt, `${job.lane}:${job.jobId}`])).toString('base64url');
+  }
+
+  /**
+   * Drops jobs a reader found gone (retention removed them) from the list `query` reads, so the
+   * next reads skip them; other lists heal the same way when they are read, or age out.
+   */
+  async remove(query: JobIndexQuery, jobs: readonly IndexedJob[]): Promise<number> {
+    if (jobs.length === 0) return 0;
+    return this.options.redis.zrem(this.listKey(query), ...jobs.map((job) => `${job.lane}:${job.jobId}`));
+  }
+
+  private async readNewest(key: string, count: number): Promise<Position[]> {
+    return toPositions(
+      await this.options.redis.zrange(key, '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, count, 'WITHSCORES'),
+    );
+  }
+
+  /**
+   * Members sharing the cursor's score (jobs created in the same millisecond) are ordered by their
+   * bytes, as Redis orders them, so they are read whole (as many as were created in that one
+   * millisecond) and filtered here; the rest come from one range below that score. One MULTI, so
+   * both reads see the same list.
+   */
+  private async readAfter(key: string, after: Position, count: number): Promise<Position[]> {
+    const replies = await this.options.redis
+      .multi()
+      .zrange(key, after.score, String(after.score), 'BYSCORE')
+      .zrange(key, `(${after.score}`, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, count, 'WITHSCORES')
+      .exec();
+    const [ties, older] = (replies ?? []).map(([error, reply]) => {
+      if (error) throw error;
+      return reply as string[];
+    });
+    const cursorBytes = Buffer.from(after.member);
+    const sameScore = ties
+      .filter((member) => Buffer.compare(Buffer.from(member), cursorBytes) < 0)
+      .reverse()
+      .map((member) => ({ score: after.score, member }));
+    return [...sameScore, ...toPositions(older)].slice(0, count);
+  }
+
+  private listKey(query: JobIndexQuery): string {
+    const owner = query.tenant === undefined ? 'all' : `tenant:${encodeURIComponent(query.tenant)}`;
+    const task = query.task === undefined ? '' : `:task:${encodeURIComponent(query.task)}`;
+    return `${this.options.prefix}:_switchyard:job-index:${owner}${task}`;
+  }
+}
+
+function toPositions(flat: string[]): Position[] {
+  const positions: Position[] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    positions.push({ member: flat[index], score: Number(flat[index + 1]) });
+  }
+  return positions;
+}
+
+function toIndexedJob({ score, member }: Position): IndexedJob {
+  const colon = member.indexOf(':');
+  return { lane: member.slice(0, colon), jobId: member.slice(colon + 1), createdAt: score };
+}
+
+function decodeCursor(raw: string): Position {
+  if (raw.length === 0 || raw.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(raw)) {
+    throw new InvalidCursorError();
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw new InvalidCursorError();
+  const [score, member] = decoded as unknown[];
+  if (
+    !Number.isSafeInteger(score) ||
+    (score as number) < 0 ||
+    typeof member !== 'string' ||
+    !/^[^:]+:.+$/s.test(member)
+  ) {
+    throw new InvalidCursorError();
+  }
+  return { score: score as number, member };
+}
