@@ -1,4 +1,4 @@
-import { FlowProducer, Queue, type JobsOptions, type Telemetry } from 'bullmq';
+import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobData, JobResultEnvelope } from '@switchyard/contracts';
 
@@ -22,16 +22,9 @@ export interface LaneJobInsert {
 /** One BullMQ Queue per lane, sharing one connection. Queue names are wire format: the lane name. */
 export class LaneQueues {
   private readonly queues = new Map<string, LaneQueue>();
-  /**
-   * Adds jobs to several lanes in one MULTI (BullMQ's flows, without children). Untraced on purpose:
-   * each job of a batch carries its own trace context, and one producer span per job in the batch
-   * request's trace is what the batch links are there to avoid.
-   */
-  private readonly flows: FlowProducer;
   private closing?: Promise<void>;
 
   constructor(options: LaneQueuesOptions) {
-    this.flows = new FlowProducer({ connection: options.connection, prefix: options.prefix });
     for (const lane of options.lanes) {
       this.queues.set(
         lane,
@@ -56,13 +49,33 @@ export class LaneQueues {
   }
 
   /**
-   * All or nothing, across lanes: the inserts go to Redis as one MULTI/EXEC. Validate first: a Redis
-   * transaction does not roll back a command that fails inside it.
+   * All or nothing, across lanes: every insert goes in one MULTI/EXEC on the lanes' shared connection
+   * (BullMQ's own `addBulk` is one lane's pipeline, not a transaction). A transaction Redis refuses
+   * (EXECABORT: out of memory, say) writes nothing. Redis does not roll back a command that fails
+   * inside an executed transaction, so the jobs that were written are then removed again before the
+   * error is thrown. Untraced on purpose: each job of a batch carries its own trace context, and one
+   * producer span per job in the batch request's trace is what the batch links are there to avoid.
    */
-  async addAtomically(jobs: readonly LaneJobInsert[]): Promise<void> {
-    await this.flows.addBulk(
-      jobs.map(({ lane, data, opts }) => ({ name: data.task, queueName: this.get(lane).name, data, opts })),
+  async addAtomically(inserts: readonly LaneJobInsert[]): Promise<void> {
+    // The queues' client has BullMQ's scripts loaded; a MULTI made from it can call them.
+    const client = await this.get(inserts[0].lane).backend.client;
+    const multi = client.multi();
+    const jobs = inserts.map(
+      ({ lane, data, opts }) => new Job(this.get(lane), data.task, data, opts, opts.jobId),
     );
+    try {
+      // Each insert is queued on the MULTI synchronously; awaiting surfaces BullMQ's option checks.
+      await Promise.all(jobs.map((job) => job.addJob(multi)));
+    } catch (error) {
+      throw error; // nothing was sent: a MULTI is sent as a whole by exec()
+    }
+    const results = (await multi.exec()) ?? [];
+    const failure = results.find(([error]) => error)?.[0];
+    if (!failure) return;
+    await Promise.all(
+      results.map(([error], index) => (error ? undefined : jobs[index].remove().catch(() => undefined))),
+    );
+    throw failure;
   }
 
   all(): LaneQueue[] {
@@ -70,9 +83,7 @@ export class LaneQueues {
   }
 
   close(): Promise<void> {
-    this.closing ??= Promise.all([...this.all().map((queue) => queue.close()), this.flows.close()]).then(
-      () => undefined,
-    );
+    this.closing ??= Promise.all(this.all().map((queue) => queue.close())).then(() => undefined);
     return this.closing;
   }
 }
