@@ -3,6 +3,7 @@ import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
 import {
   createRedis,
   JobCanceller,
+  JobIndex,
   JobProducer,
   JobReader,
   JobSubmissionValidator,
@@ -10,6 +11,7 @@ import {
   LaneRouter,
   SwitchyardKeys,
 } from '@switchyard/queue';
+import { LaneDepthGuard, SubmissionQuotas, TenantPendingJobs } from '@switchyard/quotas';
 import { taskCatalogFromEnv, type TaskCatalog } from '@switchyard/tasks';
 import {
   bullmqTelemetry,
@@ -19,6 +21,8 @@ import {
 } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { CONFIG, REDIS } from './api.tokens';
+
+const DAY_MS = 86_400_000;
 
 export const apiProviders: Provider[] = [
   { provide: CONFIG, useFactory: () => loadConfig() },
@@ -46,6 +50,48 @@ export const apiProviders: Provider[] = [
       }),
   },
   {
+    provide: JobIndex,
+    inject: [CONFIG, REDIS],
+    useFactory: (config: SwitchyardConfig, redis: Redis) =>
+      new JobIndex({
+        redis,
+        prefix: config.QUEUE_PREFIX,
+        // Past every job's life: its longest delay, its retention, a day of running and slack.
+        maxAgeMs:
+          config.JOB_DELAY_MAX_MS +
+          Math.max(config.COMPLETED_RETENTION_SECONDS, config.FAILED_RETENTION_SECONDS) * 1000 +
+          DAY_MS,
+        // Every job the lanes may hold at once: a list never outgrows what it can point at.
+        maxEntries:
+          config.LANES.length *
+          (config.LANE_MAX_DEPTH + config.COMPLETED_RETENTION_COUNT + config.FAILED_RETENTION_COUNT),
+      }),
+  },
+  {
+    provide: SubmissionQuotas,
+    inject: [CONFIG, REDIS, LaneQueues],
+    useFactory: (config: SwitchyardConfig, redis: Redis, queues: LaneQueues) =>
+      new SubmissionQuotas(
+        new LaneDepthGuard({ redis, prefix: config.QUEUE_PREFIX, maxDepth: config.LANE_MAX_DEPTH }),
+        new TenantPendingJobs({
+          redis,
+          prefix: config.QUEUE_PREFIX,
+          maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
+          maxAgeMs: config.JOB_DELAY_MAX_MS + DAY_MS,
+          // A member whose job is gone or finished was left by a consumer that died before it could
+          // remove it: the sweep at the cap drops it.
+          isFinished: (ids) =>
+            Promise.all(
+              ids.map(async (id) =>
+                (await Promise.all(queues.all().map((queue) => queue.getJobState(id)))).every(
+                  (state) => state === 'unknown' || state === 'completed' || state === 'failed',
+                ),
+              ),
+            ),
+        }),
+      ),
+  },
+  {
     provide: JobSubmissionValidator,
     inject: ['TaskCatalog', LaneRouter, CONFIG],
     useFactory: (catalog: TaskCatalog, router: LaneRouter, config: SwitchyardConfig) =>
@@ -53,13 +99,22 @@ export const apiProviders: Provider[] = [
   },
   {
     provide: JobProducer,
-    inject: [LaneQueues, REDIS, SwitchyardKeys, JobSubmissionValidator],
-    useFactory: (queues: LaneQueues, redis: Redis, keys: SwitchyardKeys, validator: JobSubmissionValidator) =>
+    inject: [LaneQueues, REDIS, SwitchyardKeys, JobSubmissionValidator, SubmissionQuotas, JobIndex],
+    useFactory: (
+      queues: LaneQueues,
+      redis: Redis,
+      keys: SwitchyardKeys,
+      validator: JobSubmissionValidator,
+      quotas: SubmissionQuotas,
+      index: JobIndex,
+    ) =>
       new JobProducer({
         queues,
         redis,
         keys,
         validator,
+        guard: quotas,
+        index,
         traceCarrier: injectTraceContext,
         batchTraces: startBatchJobTraces,
         onEnqueued: ({ data: { task, routing } }) =>
@@ -68,14 +123,39 @@ export const apiProviders: Provider[] = [
   },
   {
     provide: JobReader,
-    inject: [LaneQueues, REDIS, SwitchyardKeys, CONFIG],
-    useFactory: (queues: LaneQueues, redis: Redis, keys: SwitchyardKeys, config: SwitchyardConfig) =>
-      new JobReader(queues, redis, keys, { jaegerUiUrl: config.JAEGER_UI_URL }),
+    inject: [LaneQueues, REDIS, SwitchyardKeys, CONFIG, 'TaskCatalog', JobIndex],
+    useFactory: (
+      queues: LaneQueues,
+      redis: Redis,
+      keys: SwitchyardKeys,
+      config: SwitchyardConfig,
+      catalog: TaskCatalog,
+      index: JobIndex,
+    ) =>
+      new JobReader(
+        queues,
+        redis,
+        keys,
+        {
+          jaegerUiUrl: config.JAEGER_UI_URL,
+          redactPayload: (task, payload) => catalog.redactPayload(task, payload),
+        },
+        index,
+      ),
   },
   {
     provide: JobCanceller,
-    inject: [REDIS, SwitchyardKeys, JobReader, CONFIG],
-    useFactory: (redis: Redis, keys: SwitchyardKeys, reader: JobReader, config: SwitchyardConfig) =>
-      new JobCanceller(redis, keys, reader, { retentionSeconds: config.FAILED_RETENTION_SECONDS }),
+    inject: [REDIS, SwitchyardKeys, JobReader, CONFIG, SubmissionQuotas],
+    useFactory: (
+      redis: Redis,
+      keys: SwitchyardKeys,
+      reader: JobReader,
+      config: SwitchyardConfig,
+      quotas: SubmissionQuotas,
+    ) =>
+      new JobCanceller(redis, keys, reader, {
+        retentionSeconds: config.FAILED_RETENTION_SECONDS,
+        onRemoved: (job) => quotas.finished(job.tenant, job.id),
+      }),
   },
 ];

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ProblemError, type ProblemDetails } from '@switchyard/contracts';
+import { BackpressureError } from '@switchyard/quotas';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 const MAX_BODY_MIB = 1;
@@ -59,8 +60,32 @@ function isRedisFull(error: unknown): boolean {
   return error instanceof Error && /^OOM command not allowed/.test(error.message);
 }
 
+/** Domain errors of the libs, as problems with their status and headers. */
+function fromDomainError(error: unknown): ProblemError | undefined {
+  if (error instanceof BackpressureError) {
+    return new ProblemError(
+      429,
+      'Too many jobs',
+      error.message,
+      {},
+      {
+        'retry-after': String(error.retryAfterSeconds),
+      },
+    );
+  }
+  return undefined;
+}
+
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
-  if (error instanceof ProblemError) return error.toProblem(instance);
+  return toProblemError(error)?.toProblem(instance) ?? fallbackProblem(error, instance);
+}
+
+function toProblemError(error: unknown): ProblemError | undefined {
+  if (error instanceof ProblemError) return error;
+  return fromDomainError(error);
+}
+
+function fallbackProblem(error: unknown, instance?: string): ProblemDetails {
   if (isRedisFull(error)) {
     return new ProblemError(
       503,
@@ -98,7 +123,8 @@ export function sendProblem(reply: FastifyReply, error: unknown, url: string): v
   const problem = toProblem(error, url);
   if (problem.status >= 500)
     new Logger('Problem').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  if (error instanceof ProblemError) void reply.headers(error.headers);
+  const headers = toProblemError(error)?.headers;
+  if (headers) void reply.headers(headers);
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
 }
 

@@ -16,6 +16,8 @@ export interface JobCancellerOptions {
   retentionSeconds: number;
   /** How long `cancel` waits for an active job to stop before answering. @defaultValue 5000 */
   settleTimeoutMs?: number;
+  /** Told when a waiting or delayed job was taken out of its lane (it will never run), e.g. for quotas. */
+  onRemoved?(job: { id: string; tenant: string }): Promise<void>;
 }
 
 /**
@@ -55,6 +57,7 @@ export class JobCanceller {
           finishedAt: new Date(record.cancelledAt).toISOString(),
         };
         await this.save(id, { ...record, removed: removedView });
+        await this.options.onRemoved?.({ id, tenant: view.tenant });
         return { view: removedView, final: true };
       }
     }

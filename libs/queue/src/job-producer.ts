@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ProblemError, type JobData } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { canonicalJson } from './canonical-json';
+import type { JobIndex, JobIndexEntry } from './job-index';
 import type { JobSubmissionValidator, Submitter, ValidatedSubmission } from './job-submission';
 import { invalidRequest } from './job-submission';
 import type { LaneJobInsert, LaneQueues } from './lane-queues';
@@ -47,6 +48,8 @@ export interface JobProducerOptions {
   batchTraces?: BatchTraces;
   /** Quotas checked before anything is written. @defaultValue none */
   guard?: EnqueueGuard;
+  /** Lists each job under its tenant and task (written with the jobs). @defaultValue not indexed */
+  index?: JobIndex;
   /** Told about every newly enqueued job (not about idempotent replays), e.g. to count it. */
   onEnqueued?(job: EnqueuedJob): void;
   /** How long an Idempotency-Key is remembered. @defaultValue 86400 */
@@ -127,12 +130,31 @@ export class JobProducer {
     }
     const release = await this.reserve(submitter, ids, submissions, idempotencyKey);
     const inserts = this.inserts(ids, submissions, ownTraces);
+    const now = Date.now();
+    const entries: JobIndexEntry[] = inserts.map(({ lane, data, opts }) => ({
+      jobId: opts.jobId,
+      lane,
+      tenant: submitter.tenant,
+      task: data.task,
+      createdAt: now,
+    }));
+    const index = this.options.index;
     try {
       if (inserts.length === 1) {
+        // One job: BullMQ's own add, which opens the `publish <lane>` span, then its index entry.
         const [{ lane, data, opts }] = inserts;
         await this.options.queues.get(lane).add(data.task, data, opts);
+        if (index) {
+          // The job is written: a failed index write leaves it unlisted (still readable by id), not lost.
+          const multi = this.options.redis.multi();
+          index.add(multi, entries, now);
+          await multi.exec().catch(() => undefined);
+        }
       } else {
-        await this.options.queues.addAtomically(inserts);
+        await this.options.queues.addAtomically(
+          inserts,
+          index && ((multi) => index.add(multi, entries, now)),
+        );
       }
     } catch (error) {
       inserts.traces?.end(error);

@@ -8,6 +8,8 @@ import {
 } from '@switchyard/contracts';
 import type { Job, JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { IndexedJob, JobIndex } from './job-index';
+import { listIndexed } from './indexed-job-list';
 import { toJobView, type CancellationRecord, type ViewLinks } from './job-view-mapper';
 import type { LaneQueues } from './lane-queues';
 import type { SwitchyardKeys } from './switchyard-keys';
@@ -66,6 +68,8 @@ export class JobReader {
     private readonly redis: Redis,
     private readonly keys: SwitchyardKeys,
     private readonly links: ViewLinks = {},
+    /** Lists one tenant's jobs, or one task's, without scanning the lanes. @defaultValue lanes are scanned */
+    private readonly index?: JobIndex,
   ) {}
 
   /** The job, when it exists and `scope` may see it. */
@@ -110,6 +114,11 @@ export class JobReader {
         errors: [{ path: 'lane', message: `must be one of: ${this.queues.lanes.join(', ')}` }],
       });
     }
+    // BullMQ's own per-state lists answer an admin's unfiltered page; a tenant's or a task's page
+    // comes from the index, which a lane scan could not match at 100,000 retained jobs.
+    if (this.index && (scope.tenant !== undefined || query.task !== undefined)) {
+      return listIndexed(this.index, query, scope, (entry) => this.indexedView(entry));
+    }
     const lanes = query.lane ? [query.lane] : this.queues.lanes;
     const types = query.state ? STATE_TYPES[query.state] : ALL_TYPES;
     const cursor = decodeCursor(query.cursor, lanes.length);
@@ -139,6 +148,14 @@ export class JobReader {
       }
     }
     return { jobs };
+  }
+
+  /** The view of an indexed job; `missing` when retention removed it (the index then forgets it). */
+  private async indexedView(entry: IndexedJob): Promise<JobView | 'missing' | undefined> {
+    if (!this.queues.lanes.includes(entry.lane)) return undefined; // a lane no longer configured
+    const job = (await this.queues.get(entry.lane).getJob(entry.jobId)) as LaneJob | undefined;
+    if (job) return this.toView(job);
+    return (await this.cancellation(entry.jobId))?.removed ?? 'missing';
   }
 
   async laneStats(): Promise<LaneStats[]> {

@@ -1,5 +1,5 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { JobData, JobResultEnvelope } from '@switchyard/contracts';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
@@ -56,24 +56,27 @@ export class LaneQueues {
    * error is thrown. Untraced on purpose: each job of a batch carries its own trace context, and one
    * producer span per job in the batch request's trace is what the batch links are there to avoid.
    */
-  async addAtomically(inserts: readonly LaneJobInsert[]): Promise<void> {
+  async addAtomically(
+    inserts: readonly LaneJobInsert[],
+    /** More writes for the same transaction, e.g. the job index's. */
+    alsoInTransaction?: (multi: ChainableCommander) => void,
+  ): Promise<void> {
     // The queues' client has BullMQ's scripts loaded; a MULTI made from it can call them.
     const client = await this.get(inserts[0].lane).backend.client;
     const multi = client.multi();
     const jobs = inserts.map(
       ({ lane, data, opts }) => new Job(this.get(lane), data.task, data, opts, opts.jobId),
     );
-    try {
-      // Each insert is queued on the MULTI synchronously; awaiting surfaces BullMQ's option checks.
-      await Promise.all(jobs.map((job) => job.addJob(multi)));
-    } catch (error) {
-      throw error; // nothing was sent: a MULTI is sent as a whole by exec()
-    }
+    // Each insert is queued on the MULTI synchronously; awaiting surfaces BullMQ's option checks. If one
+    // throws, nothing was sent: a MULTI goes to Redis as a whole, by exec().
+    await Promise.all(jobs.map((job) => job.addJob(multi)));
+    // BullMQ's transaction wraps the same ioredis MULTI: the shared connection's other scripts join it.
+    alsoInTransaction?.(multi as unknown as ChainableCommander);
     const results = (await multi.exec()) ?? [];
     const failure = results.find(([error]) => error)?.[0];
     if (!failure) return;
     await Promise.all(
-      results.map(([error], index) => (error ? undefined : jobs[index].remove().catch(() => undefined))),
+      jobs.map((job, index) => (results[index]?.[0] ? undefined : job.remove().catch(() => undefined))),
     );
     throw failure;
   }

@@ -3,3 +3,4 @@ export { BackpressureError, QuotaExceededError, LaneFullError } from './quota-er
 export { TenantPendingJobs, type TenantPendingJobsOptions, type JobsFinished } from './tenant-pending-jobs';
 export { LaneDepthGuard, type LaneDepthGuardOptions } from './lane-depth-guard';
 export { checkMaxmemoryPolicy, type MaxmemoryPolicyCheck } from './maxmemory-policy';
+export { SubmissionQuotas } from './submission-quotas';

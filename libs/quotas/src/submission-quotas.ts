@@ -1,0 +1,30 @@
+import type { LaneDepthGuard } from './lane-depth-guard';
+import type { TenantPendingJobs } from './tenant-pending-jobs';
+
+/**
+ * The quotas one submission must pass, in the order that costs least: the lanes' depths (cached, usually
+ * no Redis call), then the tenant's pending jobs (one atomic script that also counts the new jobs in).
+ * Structurally the queue lib's `EnqueueGuard`: the returned function gives the reservation back when the
+ * write fails.
+ */
+export class SubmissionQuotas {
+  constructor(
+    private readonly lanes: LaneDepthGuard,
+    private readonly pending: TenantPendingJobs,
+  ) {}
+
+  async reserve(tenant: string, jobs: readonly { id: string; lane: string }[]): Promise<() => Promise<void>> {
+    const perLane = Map.groupBy(jobs, (job) => job.lane);
+    await Promise.all([...perLane].map(([lane, laneJobs]) => this.lanes.assertRoom(lane, laneJobs.length)));
+    const ids = jobs.map((job) => job.id);
+    await this.pending.reserve(tenant, ids);
+    return async () => {
+      await this.pending.remove(tenant, ids);
+    };
+  }
+
+  /** A job reached its end (completed, failed for good, cancelled): it no longer counts for its tenant. */
+  async finished(tenant: string, jobId: string): Promise<void> {
+    await this.pending.remove(tenant, jobId);
+  }
+}
