@@ -2,8 +2,10 @@ import type { LaneDepthGuard } from './lane-depth-guard';
 import type { TenantPendingJobs } from './tenant-pending-jobs';
 
 /**
- * The quotas one submission must pass, in the order that costs least: the lanes' depths (cached, usually
- * no Redis call), then the tenant's pending jobs (one atomic script that also counts the new jobs in).
+ * The quotas one submission must pass: the tenant's pending jobs (one atomic script that also counts the
+ * new jobs in), then the lanes' depths (cached, usually no Redis call). The tenant goes first because the
+ * lane guard counts what it admits into its cache at once: a submission refused after passing it would
+ * leave phantom depth there, for a tenant's flood to fill the lane for everyone until the next read.
  * Structurally the queue lib's `EnqueueGuard`: the returned function gives the reservation back when the
  * write fails.
  */
@@ -14,13 +16,19 @@ export class SubmissionQuotas {
   ) {}
 
   async reserve(tenant: string, jobs: readonly { id: string; lane: string }[]): Promise<() => Promise<void>> {
-    const perLane = Map.groupBy(jobs, (job) => job.lane);
-    await Promise.all([...perLane].map(([lane, laneJobs]) => this.lanes.assertRoom(lane, laneJobs.length)));
     const ids = jobs.map((job) => job.id);
     await this.pending.reserve(tenant, ids);
-    return async () => {
+    const release = async () => {
       await this.pending.remove(tenant, ids);
     };
+    try {
+      const perLane = Map.groupBy(jobs, (job) => job.lane);
+      await Promise.all([...perLane].map(([lane, laneJobs]) => this.lanes.assertRoom(lane, laneJobs.length)));
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return release;
   }
 
   /** A job reached its end (completed, failed for good, cancelled): it no longer counts for its tenant. */
