@@ -98,7 +98,10 @@ describe('auth × scope × tenant (real api, AUTH=keys)', () => {
     assert.equal(bobsList.status, 200);
     assert.ok(!bobsList.body.jobs.some((job: { id: string }) => job.id === id), "A's job in B's list");
     const alicesList = await call('alice', 'GET', '/v1/jobs');
-    assert.ok(alicesList.body.jobs.some((job: { id: string }) => job.id === id), "A's job missing from A's list");
+    assert.ok(
+      alicesList.body.jobs.some((job: { id: string }) => job.id === id),
+      "A's job missing from A's list",
+    );
     assert.ok(alicesList.body.jobs.every((job: { tenant: string }) => job.tenant === 'tenant-a'));
     const adminView = await call('admin', 'GET', `/v1/jobs/${id}`);
     assert.equal(adminView.status, 200);

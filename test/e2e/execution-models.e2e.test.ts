@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startDelayServer } from '@switchyard/local-stack';
+import { startDelayServer, type DelayServer } from '@switchyard/local-stack';
 import { MODEL_LANES, startE2eStack, type ComputeModel, type E2eStack } from '../helpers/e2e-stack';
 
 describe('jobs over REST, run by the real apps as separate processes', () => {
   let e2e: E2eStack;
+  let server: DelayServer;
   before(async () => {
-    e2e = await startE2eStack();
+    server = await startDelayServer();
+    // io.http may reach the delay server on loopback only because the test opens that one host:port.
+    e2e = await startE2eStack([], {
+      HTTP_ALLOWED_HOSTS: new URL(server.url).host,
+      HTTP_ALLOWED_CIDRS: '127.0.0.1/32',
+    });
   });
-  after(() => e2e?.stop());
+  after(async () => {
+    await e2e?.stop();
+    await server?.close();
+  });
 
   for (const model of Object.keys(MODEL_LANES) as ComputeModel[]) {
     it(`cpu.primes {limit: 1e6} returns 78498 under ${model} and says where it ran`, async () => {
@@ -88,18 +97,13 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
   });
 
   it('io.http calls a local server on the allowlist', async () => {
-    const server = await startDelayServer();
-    try {
-      const accepted = await e2e.client.submit({
-        task: 'io.http',
-        payload: { url: `${server.url}?ms=5`, method: 'GET' },
-      });
-      const view = await e2e.client.waitFor(accepted.id);
-      assert.equal(view.state, 'completed', JSON.stringify(view.error));
-      assert.equal((view.result as { status: number }).status, 200);
-    } finally {
-      await server.close();
-    }
+    const accepted = await e2e.client.submit({
+      task: 'io.http',
+      payload: { url: `${server.url}?ms=5`, method: 'GET' },
+    });
+    const view = await e2e.client.waitFor(accepted.id);
+    assert.equal(view.state, 'completed', JSON.stringify(view.error));
+    assert.equal((view.result as { status: number }).status, 200);
   });
 
   it('a batch enqueues every job, each routed on its own', async () => {

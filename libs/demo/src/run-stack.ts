@@ -34,6 +34,15 @@ function untilSignal(): Promise<string> {
   });
 }
 
+/**
+ * The demo's io.http jobs call its delay server on loopback: that one host:port, with loopback opened by
+ * HTTP_ALLOWED_CIDRS. `npm start` keeps whatever HTTP_ALLOWED_HOSTS / HTTP_ALLOWED_CIDRS the caller set.
+ */
+function delayServerAllowlist(delayServer?: { url: string }): Record<string, string> {
+  if (!delayServer) return {};
+  return { HTTP_ALLOWED_HOSTS: new URL(delayServer.url).host, HTTP_ALLOWED_CIDRS: '127.0.0.1/32' };
+}
+
 /** `npm start` (until Ctrl-C) and `npm run demo` (workload, summary, exit). @returns the exit code. */
 export async function runStack({ demo }: { demo: boolean }): Promise<number> {
   const delayServer = demo ? await startDelayServer() : undefined;
@@ -48,10 +57,7 @@ export async function runStack({ demo }: { demo: boolean }): Promise<number> {
     stack = await startLocalStack({
       services: demo ? demoServices() : defaultServices(),
       prefix: demo ? undefined : (process.env.QUEUE_PREFIX ?? 'switchyard'),
-      env: {
-        HTTP_ALLOWED_HOSTS: process.env.HTTP_ALLOWED_HOSTS ?? '127.0.0.1,localhost',
-        ...traceLinkEnv(),
-      },
+      env: { ...delayServerAllowlist(delayServer), ...traceLinkEnv() },
       logDir: demo ? undefined : 'inherit',
     });
     console.log(`Redis ${stack.redisUrl} · prefix ${stack.prefix} · lanes ${stack.lanes.join(', ')}`);

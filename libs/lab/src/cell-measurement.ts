@@ -1,7 +1,6 @@
 import type { JobView } from '@switchyard/contracts';
 import { readConsumerStats, type ConsumerEndpoint, type ConsumerStats } from './consumer-stats-client';
 import type { CalibratedCpuJob } from './cpu-calibration';
-import type { DelayServer } from '@switchyard/local-stack';
 import type { CellSpec, JobKind } from './experiment-plan';
 import type { ConsumerStatsSample, RunMeasurement, TaskLatency } from './lab-results';
 import { cpuPercentBetween, sampleCpu } from './machine-info';
@@ -13,7 +12,7 @@ export interface RunContext {
   api: SwitchyardClient;
   consumers: ConsumerEndpoint[];
   cpuJob?: CalibratedCpuJob;
-  delayServer?: DelayServer;
+  delayServerUrl?: string;
   cores: number;
   measureHostCpu: boolean;
   /** Give up on a run after this long. */
@@ -32,10 +31,10 @@ function toRequest(kind: JobKind, lane: string | undefined, context: RunContext)
     case 'io.sleep':
       return { task: 'io.sleep', payload: { ms: kind.ms }, timeoutMs: JOB_TIMEOUT_MS, ...routed };
     case 'io.http':
-      if (!context.delayServer) throw new Error('io.http cells need the delay server');
+      if (!context.delayServerUrl) throw new Error('io.http cells need the delay server');
       return {
         task: 'io.http',
-        payload: { url: `${context.delayServer.url}?ms=${kind.delayMs}`, method: 'GET' },
+        payload: { url: `${context.delayServerUrl}?ms=${kind.delayMs}`, method: 'GET' },
         timeoutMs: JOB_TIMEOUT_MS,
         ...routed,
       };

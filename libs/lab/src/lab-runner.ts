@@ -1,7 +1,6 @@
 import { applySpeedups, summarizeCell } from './cell-summary';
 import { measureRun, type RunContext } from './cell-measurement';
 import { calibrateCpuJob, type CalibratedCpuJob } from './cpu-calibration';
-import { startDelayServer, type DelayServer } from '@switchyard/local-stack';
 import type { CellSpec } from './experiment-plan';
 import type { CellResult, ExperimentName, LabResults, RunMeasurement } from './lab-results';
 import type { LabTarget } from './lab-target';
@@ -45,13 +44,10 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
   const skippedCells: string[] = [];
   let partialReason: string | undefined;
   let cpuJob: CalibratedCpuJob | undefined;
-  let delayServer: DelayServer | undefined;
   let machine: LabResults['machine'] | undefined;
   try {
     machine = await target.describe();
     const plan = await target.plan();
-    if (plan.some((cell) => cell.jobs.some((mix) => mix.job.kind === 'io.http')))
-      delayServer = await startDelayServer();
     for (const [index, cell] of plan.entries()) {
       if (signal.aborted) {
         partialReason ??= 'interrupted (Ctrl-C)';
@@ -76,7 +72,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
             api,
             consumers: prepared.consumers,
             cpuJob,
-            delayServer,
+            delayServerUrl: prepared.delayServerUrl,
             cores: machine.cores,
             measureHostCpu: target.measuresHostCpu,
             timeoutMs: options.runTimeoutMs ?? 120_000,
@@ -108,7 +104,6 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
   } catch (error) {
     partialReason = signal.aborted ? 'interrupted (Ctrl-C)' : `stopped by an error: ${message(error)}`;
   } finally {
-    await delayServer?.close();
     progress.cellStatus('restoring the target');
     await target.close().catch((error: unknown) => {
       notes.push(`closing the target failed: ${message(error)}`);

@@ -6,6 +6,8 @@ import type { MachineInfo } from './lab-results';
 export interface PreparedCell {
   apiUrl: string;
   consumers: ConsumerEndpoint[];
+  /** A slow upstream the consumers may call (io.http cells); only targets that run one have it. */
+  delayServerUrl?: string;
 }
 
 /**

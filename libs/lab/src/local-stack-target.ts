@@ -1,4 +1,9 @@
-import { startLocalStack, type LocalStack } from '@switchyard/local-stack';
+import {
+  startDelayServer,
+  startLocalStack,
+  type DelayServer,
+  type LocalStack,
+} from '@switchyard/local-stack';
 import { buildLocalPlan, type CellSpec, type ConsumerShape } from './experiment-plan';
 import type { ExperimentName, MachineInfo } from './lab-results';
 import type { LabTarget, PreparedCell } from './lab-target';
@@ -23,7 +28,6 @@ export interface LocalStackTargetOptions {
  * lane to measure what that costs (ALLOW_PROFILE_OVERRIDE).
  */
 const LAB_ENV = {
-  HTTP_ALLOWED_HOSTS: '127.0.0.1',
   DIAGNOSTIC_TASKS: 'true',
   LOG_LEVEL: 'warn',
   ALLOW_PROFILE_OVERRIDE: 'true',
@@ -48,6 +52,7 @@ export class LocalStackTarget implements LabTarget {
   ];
   readonly #options: LocalStackTargetOptions;
   #api?: LocalStack;
+  #delayServer?: DelayServer;
   #consumers?: { key: string; stack: LocalStack };
   #closing?: Promise<void>;
 
@@ -59,10 +64,17 @@ export class LocalStackTarget implements LabTarget {
     this.#api ??= await startLocalStack({
       redisUrl: this.#options.redisUrl,
       services: [{ name: 'api', app: 'api' }],
-      env: { ...LAB_ENV, ...this.#options.env },
+      env: await this.#env(),
       logDir: this.#options.logDir,
     });
     return this.#api;
+  }
+
+  /** io.http may call the lab's delay server, on loopback, and nothing else. */
+  async #env(): Promise<Record<string, string>> {
+    this.#delayServer ??= await startDelayServer();
+    const { host } = new URL(this.#delayServer.url);
+    return { ...LAB_ENV, HTTP_ALLOWED_HOSTS: host, HTTP_ALLOWED_CIDRS: '127.0.0.1/32', ...this.#options.env };
   }
 
   async describe(): Promise<MachineInfo> {
@@ -92,13 +104,14 @@ export class LocalStackTarget implements LabTarget {
           env: shape.env,
           replicas: shape.replicas,
         })),
-        env: { ...LAB_ENV, ...this.#options.env },
+        env: await this.#env(),
         logDir: this.#options.logDir,
       });
       this.#consumers = { key, stack };
     }
     return {
       apiUrl: api.apiUrl,
+      delayServerUrl: this.#delayServer?.url,
       consumers: this.#consumers.stack.services.map((service) => ({
         service: service.name,
         replica: service.replica,
@@ -121,9 +134,9 @@ export class LocalStackTarget implements LabTarget {
     await api?.stop();
   }
 
-  /** Stops every process the target started; safe to call twice. */
+  /** Stops every process the target started, and the delay server; safe to call twice. */
   close(): Promise<void> {
-    this.#closing ??= this.reset();
+    this.#closing ??= this.reset().finally(() => this.#delayServer?.close());
     return this.#closing;
   }
 }
