@@ -1,12 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { createLogger, type Logger, type LoggerOptions } from './create-logger';
-import { describeError } from './redaction/error-description';
 
 /**
  * Nest's framework lines (start-up, routes, shutdown) as the same pino JSON as everything else,
  * with trace ids when written inside a span. Nest passes the context (e.g. `NestApplication`) last.
- * An Error is logged as `describeError` describes it (name, code, our own messages only): its
- * text may quote a request. Pass the Error itself, not its `stack` or `message` string.
  */
 export class NestPinoLogger implements LoggerService {
   private readonly logger: Logger;
@@ -46,10 +43,8 @@ export class NestPinoLogger implements LoggerService {
   ): void {
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
-    if (message instanceof Error) {
-      const error = describeError(message);
-      this.logger[level]({ ...fields, error }, error.message ?? error.type);
-    } else if (typeof message === 'string') this.logger[level](fields, message);
+    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
+    else if (typeof message === 'string') this.logger[level](fields, message);
     else this.logger[level]({ ...fields, data: message });
   }
 }
