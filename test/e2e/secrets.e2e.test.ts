@@ -2,15 +2,16 @@
  * Secrets stay inside, across the real api, io-consumer and compute processes (issue 8, point 6).
  * A client puts a unique canary everywhere it can: `io.http` URLs' query strings, request headers
  * (`authorization`, `cookie`, `x-api-key`) and bodies, `cpu.hash` inputs under every execution
- * model, a batch, an `Idempotency-Key`, and the api request itself (path, query, User-Agent,
- * Host, X-Forwarded-For, Authorization, an unknown task name, an invalid payload, broken JSON).
+ * model, a batch, an `Idempotency-Key`, a `tracestate` and `baggage`, and the api request itself
+ * (path, query, User-Agent, Host, X-Forwarded-For, Authorization, an unknown task name, an invalid
+ * payload, broken JSON).
  * Jobs run for real (`io.http` against a listener on 127.0.0.1) and one fails on its own request
  * timeout. Then the canary must be in no byte any service exported over OTLP (spans and metrics,
  * read at a tap before the receiver), in no consumer `/metrics` scrape and in no log line of any
  * service, while the upstream and the job's owner show that it really went through.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,11 +53,17 @@ describe('nothing a client sends reaches spans, metrics or logs', () => {
   });
   const hash = (lane: string) => ({ task: 'cpu.hash', payload: { input: canary, rounds: 1000 }, lane });
   const view = (name: string) => views.get(name) as JobView;
+  /** A client may send its own trace context; `tracestate` and `baggage` are free text. */
+  const traceHeaders = {
+    traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    tracestate: `vendor=${canary}`,
+    baggage: `secret=${canary}`,
+  };
 
   /** Jobs that run; each view is kept under its name once the job finished. */
   async function runJobs(): Promise<void> {
     const accepted = new Map<string, JobAccepted>([
-      ['echo', await e2e.client.submit(echo('GET'), { 'idempotency-key': canary })],
+      ['echo', await e2e.client.submit(echo('GET'), { 'idempotency-key': canary, ...traceHeaders })],
       ['post', await e2e.client.submit(echo('POST'))],
       [
         'hang',
@@ -83,6 +90,7 @@ describe('nothing a client sends reaches spans, metrics or logs', () => {
       authorization: `Bearer ${canary}`,
       'idempotency-key': canary,
       'content-type': 'application/json',
+      ...traceHeaders,
     };
     const api = e2e.stack.apiUrl;
     const send = (method: string, target: string, body?: unknown) =>

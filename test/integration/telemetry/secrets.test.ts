@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OtlpReceiver, type ReceivedSpan } from '../../helpers/otlp-receiver';
 import { runNodeFixture, type FixtureRun } from '../../helpers/run-node-fixture';
+import { OtlpTap } from '../../e2e/secrets/otlp-tap';
 
 interface SecretsFixtureResult {
   okJobId: string;
@@ -28,6 +29,7 @@ const json = (value: unknown) =>
 describe('secrets stay inside: spans, metrics and logs carry ids and names only', () => {
   const canary = `canary-${randomUUID()}`;
   let receiver: OtlpReceiver;
+  let tap: OtlpTap;
   let run: FixtureRun<SecretsFixtureResult>;
   let spans: ReceivedSpan[];
 
@@ -40,9 +42,10 @@ describe('secrets stay inside: spans, metrics and logs carry ids and names only'
 
   before(async () => {
     receiver = await OtlpReceiver.start();
+    tap = await OtlpTap.start(receiver.endpoint);
     run = await runNodeFixture<SecretsFixtureResult>(FIXTURE, {
       CANARY: canary,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_ENDPOINT: tap.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: '100',
       LOG_LEVEL: 'trace',
     });
@@ -51,17 +54,23 @@ describe('secrets stay inside: spans, metrics and logs carry ids and names only'
     );
   });
 
-  after(() => receiver.close());
+  after(async () => {
+    await tap.close();
+    await receiver.close();
+  });
 
   it('the canary really went in: the server, the job and its result had it', () => {
     assert.equal(run.result.serverSawUserAgent, canary);
     assert.equal(run.result.okResult.etag, `"${canary}"`);
   });
 
-  it('is in no exported span: attributes, events, links, status or resource', () => {
+  it('is in no exported span: attributes, events, links, status, trace state or resource', () => {
     assert.ok(spans.length >= 8, `spans were exported: ${spans.map((span) => span.name).join(', ')}`);
     for (const span of spans)
       assert.ok(!json(span).includes(canary), `${span.name} carries it: ${json(span)}`);
+    // Also what the receiver does not decode, such as the W3C trace state a client sent.
+    for (const exported of tap.exports())
+      assert.ok(!exported.body.includes(canary), `${exported.path} carries it`);
   });
 
   it('keeps a Redis span to the command name and its number of arguments', () => {

@@ -1,4 +1,4 @@
-import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { ERRORS_WITH_SAFE_MESSAGES, MAX_SAFE_MESSAGE_CHARS, stackFrames } from './error-description';
 import { REDIS_QUERY_TEXT } from './redis-query-text';
@@ -109,10 +109,21 @@ function allowedEvent(event: TimedEvent): TimedEvent {
   return { ...event, attributes, droppedAttributesCount: (event.droppedAttributesCount ?? 0) + dropped };
 }
 
+/** W3C `tracestate` is free text a client may send with its request: ids only go out. */
+function withoutTraceState(spanContext: SpanContext): SpanContext {
+  return spanContext.traceState ? { ...spanContext, traceState: undefined } : spanContext;
+}
+
 function allowedLink(link: Link): Link {
-  if (!link.attributes) return link;
+  const context = withoutTraceState(link.context);
+  if (!link.attributes) return { ...link, context };
   const { attributes, dropped } = allowedAttributes(link.attributes);
-  return { ...link, attributes, droppedAttributesCount: (link.droppedAttributesCount ?? 0) + dropped };
+  return {
+    ...link,
+    context,
+    attributes,
+    droppedAttributesCount: (link.droppedAttributesCount ?? 0) + dropped,
+  };
 }
 
 /**
@@ -127,23 +138,25 @@ function allowedStatus(status: SpanStatus, events: readonly TimedEvent[]): SpanS
     (a) =>
       ERRORS_WITH_SAFE_MESSAGES.has(String(a[EXCEPTION_TYPE])) && a[EXCEPTION_MESSAGE] === status.message,
   );
-  if (ours) return status;
+  if (ours) return { code: status.code, message: status.message.slice(0, MAX_SAFE_MESSAGE_CHARS) };
   const type = exceptions.at(-1)?.[EXCEPTION_TYPE];
-  return typeof type === 'string' ? { code: status.code, message: type } : { code: status.code };
+  return typeof type === 'string' && EXCEPTION_TYPE_SHAPE.test(type)
+    ? { code: status.code, message: type }
+    : { code: status.code };
 }
 
 /**
  * The span as it may leave the process: attributes, event and link attributes through the
- * allowlist above, the status message as `allowedStatus` says. Name, ids, times, kind and
- * resource are unchanged (names are route templates, command, lane and task names).
+ * allowlist above, the status message as `allowedStatus` says, no trace state. Name, ids, times,
+ * kind and resource are unchanged (names are route templates, command, lane and task names).
  */
 export function allowlistedSpan(span: ReadableSpan): ReadableSpan {
   const { attributes, dropped } = allowedAttributes(span.attributes);
   return {
     name: span.name,
     kind: span.kind,
-    spanContext: () => span.spanContext(),
-    parentSpanContext: span.parentSpanContext,
+    spanContext: () => withoutTraceState(span.spanContext()),
+    parentSpanContext: span.parentSpanContext && withoutTraceState(span.parentSpanContext),
     startTime: span.startTime,
     endTime: span.endTime,
     status: allowedStatus(span.status, span.events),
