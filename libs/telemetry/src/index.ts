@@ -21,6 +21,7 @@ export {
   type JobLabels,
   type ObservedJob,
   type LaneAttemptObserver,
+  UNKNOWN_TASK_LABEL,
 } from './switchyard-metrics';
 export { RuntimeStats, type RuntimeStatsOptions, type RuntimeStatsSnapshot } from './runtime-stats';
 export { NestPinoLogger } from './nest-pino-logger';

@@ -24,13 +24,17 @@ import { BullMQOtel, BullMQOTelSpan } from 'bullmq-otel';
  * (BullMQ keeps its own `bullmq.*` ones), a failed attempt's span gets status ERROR, and BullMQ's
  * internal spans (`complete <queue>` per job, stalled-job checks, `close`) are not recorded unless
  * asked for: they are not in the job's story and cost a span per job.
+ * BullMQ also puts the job's result (`bullmq.job.result` on the `job completed` event) and its
+ * error text (`bullmq.job.failed.reason` on `job failed`) on the consumer span; the span
+ * allowlist drops both at export (`redaction/span-allowlist.ts`). The job's data and options are
+ * never span attributes; they reached the trace backend only inside the Redis `evalsha` span's
+ * query text, which now holds the command name alone (`redaction/redis-query-text.ts`).
  */
 const MESSAGING_SYSTEM = 'messaging.system';
 const MESSAGING_DESTINATION = 'messaging.destination.name';
 const MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
 const MESSAGING_OPERATION_NAME = 'messaging.operation.name';
 const BULLMQ_FAILED_EVENT = 'job failed';
-const BULLMQ_FAILED_REASON = 'bullmq.job.failed.reason';
 
 interface MessagingName {
   name: string;
@@ -52,13 +56,8 @@ function messagingName(bullmqName: string): MessagingName | undefined {
 class QueueSpan extends BullMQOTelSpan {
   override addEvent(name: string, attributes?: Attributes, time?: Time): void {
     super.addEvent(name, attributes, time);
-    if (name === BULLMQ_FAILED_EVENT) {
-      const reason = attributes?.[BULLMQ_FAILED_REASON];
-      this.span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: typeof reason === 'string' ? reason : name,
-      });
-    }
+    // No status message: the failed reason is the job's error text, which may quote its payload.
+    if (name === BULLMQ_FAILED_EVENT) this.span.setStatus({ code: SpanStatusCode.ERROR });
   }
 }
 

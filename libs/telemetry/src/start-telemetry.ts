@@ -9,8 +9,11 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage } from 'node:http';
 import { releaseContextManager } from './context-manager';
 import { handoverIds } from './handover-id-generator';
-import { createOtlpMetricReader, otlpProtocol } from './otlp-metric-reader';
+import { createOtlpMetricReader } from './otlp-metric-reader';
 import { registerProcessMetrics } from './process-metrics';
+import { METRIC_ATTRIBUTES_VIEW } from './redaction/metric-attributes';
+import { redisQueryText } from './redaction/redis-query-text';
+import { createSpanProcessors } from './span-processors';
 import { baseResource, findServiceVersion } from './telemetry-resource';
 
 export interface TelemetryOptions {
@@ -81,7 +84,10 @@ function untracedRequest(paths: readonly string[]): (request: IncomingMessage) =
  * `OTEL_TRACES_SAMPLER`/`_ARG`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SDK_DISABLED`.
  * With no endpoint there is no tracer provider, no span exporter and no HTTP/ioredis
  * instrumentation: spans cost nothing. Metrics are always collected for `renderPrometheus()`.
- * @throws Error naming the variable when an OTLP protocol variable holds an unknown value.
+ * Exported spans carry only allowlisted attributes (`redaction/span-allowlist.ts`), Redis spans
+ * the command name only, metrics only allowlisted labels: nothing a client sent leaves the process.
+ * @throws Error naming the variable when an OTLP protocol variable or `OTEL_TRACES_EXPORTER`
+ *   holds an unknown value.
  */
 export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
   if (running) return running.status;
@@ -98,8 +104,9 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
   }
   status.tracing = tracingWanted(env);
   status.metricsPushed = metricsPushWanted(env);
-  if (status.tracing) otlpProtocol(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL');
   if (!env.OTEL_LOG_LEVEL) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  // Every exported span goes through the span allowlist; none at all: no tracer provider.
+  const spanProcessors = status.tracing ? createSpanProcessors(env) : [];
 
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const traceInstrumentations = status.tracing
@@ -109,15 +116,15 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
         }),
         ...(options.redisCommandSpans === false
           ? []
-          : [new IORedisInstrumentation({ requireParentSpan: true })]),
+          : [new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisQueryText })]),
         new PinoInstrumentation({ disableLogSending: true }),
       ]
     : [];
   const sdk = new NodeSDK({
     resource: baseResource(options.serviceName, options.serviceVersion ?? findServiceVersion(), env),
     metricReaders: status.metricsPushed ? [prometheus, createOtlpMetricReader(env)] : [prometheus],
-    // Without `spanProcessors` the SDK builds the exporter named by the OTEL_* variables.
-    ...(status.tracing ? {} : { spanProcessors: [] }),
+    views: [METRIC_ATTRIBUTES_VIEW],
+    spanProcessors,
     logRecordProcessors: [],
     idGenerator: handoverIds,
     instrumentations: [...traceInstrumentations, new RuntimeNodeInstrumentation()],

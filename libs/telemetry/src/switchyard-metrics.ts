@@ -61,15 +61,8 @@ const DURATION_BUCKETS_MS = [
   1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 600_000,
 ];
 
-function jobAttributes(labels: JobLabels): Attributes {
-  const attributes: Attributes = {
-    [SwitchyardAttributes.Task]: labels.task,
-    [SwitchyardAttributes.Lane]: labels.lane,
-    [SwitchyardAttributes.Profile]: labels.profile,
-  };
-  if (labels.model) attributes[SwitchyardAttributes.ExecutionModel] = labels.model;
-  return attributes;
-}
+/** The task label of a name outside the known tasks (see `limitTaskLabels`). */
+export const UNKNOWN_TASK_LABEL = 'unknown';
 
 /**
  * Switchyard's own instruments; the series they make are listed in the lib's README.
@@ -82,6 +75,7 @@ export class SwitchyardMetrics {
   readonly #cancelled;
   readonly #runTime;
   readonly #queueWait;
+  #knownTasks?: ReadonlySet<string>;
 
   constructor(private readonly meter: Meter) {
     this.#submitted = meter.createCounter('switchyard.jobs.submitted', {
@@ -107,19 +101,40 @@ export class SwitchyardMetrics {
     });
   }
 
+  /**
+   * Labels jobs only with these task names (give the catalog's); any other is labelled
+   * `unknown`, so a name from outside the catalog (a job another producer wrote to Redis, a
+   * catalog that differs between versions) never becomes a series of its own. Later calls replace
+   * the list. @defaultValue every task name is a label as given (the api validates it first)
+   */
+  limitTaskLabels(tasks: Iterable<string>): void {
+    this.#knownTasks = new Set(tasks);
+  }
+
+  #jobAttributes(labels: JobLabels): Attributes {
+    const known = !this.#knownTasks || this.#knownTasks.has(labels.task);
+    const attributes: Attributes = {
+      [SwitchyardAttributes.Task]: known ? labels.task : UNKNOWN_TASK_LABEL,
+      [SwitchyardAttributes.Lane]: labels.lane,
+      [SwitchyardAttributes.Profile]: labels.profile,
+    };
+    if (labels.model) attributes[SwitchyardAttributes.ExecutionModel] = labels.model;
+    return attributes;
+  }
+
   /** A job was enqueued. */
   recordSubmitted(labels: JobLabels): void {
-    this.#submitted.add(1, jobAttributes(labels));
+    this.#submitted.add(1, this.#jobAttributes(labels));
   }
 
   /** An attempt started after waiting `queueWaitMs` in its lane. */
   recordQueueWait(labels: JobLabels, queueWaitMs: number): void {
-    this.#queueWait.record(queueWaitMs, jobAttributes(labels));
+    this.#queueWait.record(queueWaitMs, this.#jobAttributes(labels));
   }
 
   /** An attempt ended: counts it by outcome and records how long its handler ran. */
   recordFinished(labels: JobLabels, outcome: ExecuteOutcome, runMs?: number): void {
-    const attributes = jobAttributes(labels);
+    const attributes = this.#jobAttributes(labels);
     if (outcome === 'completed') this.#completed.add(1, attributes);
     else if (outcome === 'cancelled') this.#cancelled.add(1, attributes);
     else this.#failed.add(1, { ...attributes, [SwitchyardAttributes.Outcome]: outcome });

@@ -19,3 +19,8 @@ export {
   type PlainAttributeValue,
 } from './execute-span-record';
 export { createLogger, type Logger, type LoggerOptions } from './create-logger';
+export {
+  describeError,
+  ERRORS_WITH_SAFE_MESSAGES,
+  type ErrorDescription,
+} from './redaction/error-description';

@@ -46,4 +46,11 @@ describe('startTelemetry configuration', () => {
       /OTEL_EXPORTER_OTLP_PROTOCOL="http\/xml" is not an OTLP protocol: use one of http\/protobuf, http\/json, grpc/,
     );
   });
+
+  it('refuses to start on a trace exporter it cannot put behind the span allowlist', async () => {
+    await assert.rejects(
+      runNodeFixture(METRICS_FIXTURE, { OTEL_TRACES_EXPORTER: 'otlp,zipkin' }),
+      /OTEL_TRACES_EXPORTER="otlp,zipkin" names an exporter Switchyard does not build: use otlp, console or none/,
+    );
+  });
 });
