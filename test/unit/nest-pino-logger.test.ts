@@ -29,12 +29,17 @@ describe('NestPinoLogger', () => {
     );
   });
 
-  it('keeps an error with its stack', () => {
+  it('keeps an error with its type and stack frames, not its text (which may quote a request)', () => {
     const out = capture();
-    new NestPinoLogger('switchyard-compute', { destination: out }).error(new Error('boom'), 'Problem');
+    new NestPinoLogger('switchyard-compute', { destination: out }).error(
+      new Error('boom with secret-in-message'),
+      'Problem',
+    );
     const [line] = out.lines;
     assert.equal(line.level, 50);
-    assert.equal(line.msg, 'boom');
-    assert.match(String((line.err as { stack?: string }).stack), /Error: boom/);
+    assert.equal(line.msg, 'Error');
+    const stack = String((line.error as { stack?: string }).stack);
+    assert.match(stack, /^Error\n\s+at /);
+    assert.ok(!JSON.stringify(line).includes('secret-in-message'));
   });
 });

@@ -31,7 +31,15 @@ export const apiProviders: Provider[] = [
     inject: [CONFIG],
     useFactory: (config: SwitchyardConfig) => createRedis(config.REDIS_URL, 'client', 'switchyard-api'),
   },
-  { provide: 'TaskCatalog', useFactory: () => taskCatalogFromEnv() },
+  {
+    provide: 'TaskCatalog',
+    useFactory: () => {
+      const catalog = taskCatalogFromEnv();
+      // A task name a client made up never becomes a metric label.
+      switchyardMetrics().limitTaskLabels(catalog.names());
+      return catalog;
+    },
+  },
   {
     provide: SwitchyardKeys,
     inject: [CONFIG],

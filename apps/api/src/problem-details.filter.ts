@@ -122,7 +122,7 @@ function fallbackProblem(error: unknown, instance?: string): ProblemDetails {
 export function sendProblem(reply: FastifyReply, error: unknown, url: string): void {
   const problem = toProblem(error, url);
   if (problem.status >= 500)
-    new Logger('Problem').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    new Logger('Problem').error(error instanceof Error ? error : 'a non-Error was thrown');
   const headers = toProblemError(error)?.headers;
   if (headers) void reply.headers(headers);
   void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { createLogger, type Logger, type LoggerOptions } from './create-logger';
+import { describeError } from './redaction/error-description';
 
 /**
  * Nest's framework lines (start-up, routes, shutdown) as the same pino JSON as everything else,
@@ -43,7 +44,11 @@ export class NestPinoLogger implements LoggerService {
   ): void {
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
-    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
+    // An error's own text may quote a request: its type and stack frames are logged, not its message.
+    if (message instanceof Error) {
+      const error = describeError(message);
+      this.logger[level]({ ...fields, error }, error.message ?? error.type);
+    }
     else if (typeof message === 'string') this.logger[level](fields, message);
     else this.logger[level]({ ...fields, data: message });
   }
