@@ -34,10 +34,11 @@ describe('chart values checks', () => {
       'compute.autoscaling: hpa and keda are both enabled',
       'telemetry.otlpEndpoint is set and jaeger.enabled=true',
       'compute.pools[1].name: "batch" is used by another pool',
+      'auth: the api refuses to start without API keys',
     ];
     for (const message of expected)
       assert.ok(result.stderr.includes(message), `"${message}" missing from:\n${result.stderr}`);
-    assert.match(result.stderr, /switchyard: 8 invalid value\(s\)/);
+    assert.match(result.stderr, /switchyard: 9 invalid value\(s\)/);
   });
 
   it('the schema refuses an unknown key and names it', async () => {

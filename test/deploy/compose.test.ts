@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { createApiKey, loadApiKeys } from '@switchyard/auth';
+import { loadConfig } from '@switchyard/config';
 import { composeFile } from './support/repo-paths';
 
 interface ComposeService {
@@ -21,6 +23,20 @@ const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
 };
 const { services } = compose;
 const apps = ['api', 'io-consumer', 'compute'];
+
+/** `${VAR:-default}` as Compose fills it in from the environment or docker/.env (the only form used here). */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(
+    /\$\{([A-Z_]+):-([^}]*)\}/g,
+    (_whole, name: string, fallback: string) => env[name] || fallback,
+  );
+}
+
+function apiEnvWith(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(services.api.environment ?? {}).map(([key, value]) => [key, interpolate(value, env)]),
+  );
+}
 
 describe('docker/compose.yaml', () => {
   it('runs Redis, Jaeger v2 and the three apps from one image', () => {
@@ -59,9 +75,24 @@ describe('docker/compose.yaml', () => {
   });
 
   it('publishes the API on 3000 and Jaeger on 16686, and no host port for compute (so --scale compute=3 works)', () => {
-    assert.ok(services.api.ports?.includes('3000:3000'));
-    assert.ok(services.jaeger.ports?.includes('16686:16686'));
+    assert.ok(services.api.ports?.includes('127.0.0.1:3000:3000'));
+    assert.ok(services.jaeger.ports?.includes('127.0.0.1:16686:16686'));
     assert.equal(services.compute.ports, undefined);
+  });
+
+  it('binds every published port to loopback, since the api runs without keys unless given some', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? [])
+        assert.match(port, /^127\.0\.0\.1:/, `${name} publishes ${port}`);
+    }
+  });
+
+  it('runs the api with AUTH=none by default, and with the keys of docker/.env when it sets them', () => {
+    assert.equal(loadConfig(apiEnvWith({})).AUTH, 'none');
+    const { entry } = createApiKey('laptop', ['jobs:write', 'jobs:read']);
+    const withKeys = loadConfig(apiEnvWith({ SWITCHYARD_AUTH: 'keys', API_KEYS: entry }));
+    assert.equal(withKeys.AUTH, 'keys');
+    assert.equal(loadApiKeys(withKeys).size, 1);
   });
 
   it('lets the consumers drain longer than DRAIN_TIMEOUT_MS before the kill', () => {

@@ -110,10 +110,34 @@ affinity:
 {{- end }}
 {{- end -}}
 
-{{/* Pod annotations: a config checksum rolls the pods when the ConfigMap changes. */}}
+{{/*
+Pod annotations. Checksums roll the pods when what they read at start changes: the ConfigMap, and for the
+api its keys Secret (secretChecksum). scrapePort: the port serving /metrics, announced to a Prometheus that
+discovers pods by annotation (metrics.podAnnotations). The component's podAnnotations win over all of them.
+*/}}
 {{- define "switchyard.podAnnotations" -}}
-checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
-{{- with .annotations }}
-{{ toYaml . }}
-{{- end }}
+{{- $annotations := dict "checksum/config" (include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum) -}}
+{{- with .secretChecksum -}}
+{{- $_ := set $annotations "checksum/secret" . -}}
+{{- end -}}
+{{- if and .scrapePort .root.Values.metrics.podAnnotations -}}
+{{- $_ := set $annotations "prometheus.io/scrape" "true" -}}
+{{- $_ := set $annotations "prometheus.io/port" (toString .scrapePort) -}}
+{{- $_ := set $annotations "prometheus.io/path" "/metrics" -}}
+{{- end -}}
+{{- toYaml (merge (deepCopy (default (dict) .annotations)) $annotations) -}}
+{{- end -}}
+
+{{/*
+The key a helm test Pod or the lab sends as SWITCHYARD_API_KEY, from an existing Secret; nothing when none
+is named (`.` is the apiKey values: existingSecret, existingSecretKey).
+*/}}
+{{- define "switchyard.clientApiKeyEnv" -}}
+{{- if .existingSecret -}}
+- name: SWITCHYARD_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .existingSecretKey }}
+{{- end -}}
 {{- end -}}

@@ -31,6 +31,29 @@ once with all of them, each naming the value to change.
 {{- if and $v.jaeger.enabled $v.telemetry.otlpEndpoint -}}
 {{- $errors = append $errors "telemetry.otlpEndpoint is set and jaeger.enabled=true: spans go to one place; clear one of them" -}}
 {{- end -}}
+{{- $auth := $v.auth -}}
+{{- if $auth.enabled -}}
+{{- if and (not $auth.apiKeys) (not $auth.existingSecret) -}}
+{{- $errors = append $errors "auth: the api refuses to start without API keys; set auth.apiKeys (entries from `switchyard keys create`) or auth.existingSecret (a Secret whose key auth.existingSecretKey holds them), or auth.enabled=false for a throwaway release (unsafe: no authentication)" -}}
+{{- end -}}
+{{- if and $auth.apiKeys $auth.existingSecret -}}
+{{- $errors = append $errors "auth: give apiKeys or existingSecret, not both" -}}
+{{- end -}}
+{{- range $index, $entry := $auth.apiKeys -}}
+{{- if not (regexMatch `^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:(jobs:write|jobs:read|jobs:cancel|admin)(\+(jobs:write|jobs:read|jobs:cancel|admin))*:[0-9a-fA-F]{64}$` (toString $entry)) -}}
+{{- /* Never echo the entry: a key pasted here by mistake must not land in a CI log. */ -}}
+{{- $errors = append $errors (printf "auth.apiKeys[%d]: not an entry <tenant>:<scopes>:<sha256 hex of the key> (scopes jobs:write, jobs:read, jobs:cancel, admin joined by +); paste the `entry:` line of `switchyard keys create`, never the key itself" $index) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.lab.enabled (not $v.lab.apiKey.existingSecret) -}}
+{{- $errors = append $errors "lab.apiKey.existingSecret: the lab Job submits through the api, which requires a key; create one with `switchyard keys create --tenant lab --scopes jobs:write+jobs:read+admin` (admin: the misrouting experiment moves CPU jobs onto the io lane), add its entry to auth.apiKeys or auth.existingSecret, and put the key in a Secret named here (key lab.apiKey.existingSecretKey)" -}}
+{{- end -}}
+{{- else if or $auth.apiKeys $auth.existingSecret -}}
+{{- $errors = append $errors "auth.enabled=false ignores auth.apiKeys and auth.existingSecret: clear them, or set auth.enabled=true" -}}
+{{- end -}}
+{{- if and $v.api.adminPort (eq (int $v.api.adminPort) (int $v.api.port)) -}}
+{{- $errors = append $errors (printf "api.adminPort (%v) equals api.port: the admin port must be another port, or 0 for none" $v.api.adminPort) -}}
+{{- end -}}
 {{- $drainSeconds := div (add $v.config.drainTimeoutMs 999) 1000 -}}
 {{- if le (int $v.ioConsumer.terminationGracePeriodSeconds) (int $drainSeconds) -}}
 {{- $errors = append $errors (printf "ioConsumer.terminationGracePeriodSeconds (%v) must exceed config.drainTimeoutMs (%v ms), or active jobs are killed mid-drain" $v.ioConsumer.terminationGracePeriodSeconds $v.config.drainTimeoutMs) -}}

@@ -18,6 +18,8 @@ export interface KubeTargetOptions {
   namespace: string;
   /** The Switchyard API Service, e.g. `http://switchyard-api:3000`. */
   apiUrl: string;
+  /** API key for the API Service; admin scope for the misrouting experiment. @defaultValue none */
+  apiKey?: string;
   /** kubeconfig context. @defaultValue the current context (or in-cluster) */
   context?: string;
   /** kubeconfig file. @defaultValue KUBECONFIG, ~/.kube/config, then in-cluster */
@@ -92,7 +94,7 @@ export class KubeTarget implements LabTarget {
         consumers.push(...urls.map((statsUrl, replica) => ({ service: deployment.name, replica, statsUrl })));
       }
     }
-    return { apiUrl: this.#options.apiUrl, consumers };
+    return { apiUrl: this.#options.apiUrl, apiKey: this.#options.apiKey, consumers };
   }
 
   /** Nothing to clean: each cell's scale sets every replica count it depends on. */

@@ -59,7 +59,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
       try {
         progress.cellStatus('preparing consumers');
         const prepared = await target.prepare(cell, signal);
-        const api = new SwitchyardClient(prepared.apiUrl);
+        const api = new SwitchyardClient(prepared.apiUrl, { apiKey: prepared.apiKey });
         if (!cpuJob && cell.jobs.some((mix) => mix.job.kind === 'cpu')) {
           progress.cellStatus('calibrating the CPU job');
           cpuJob = await calibrateCpuJob(api, { lane: cpuLaneOf(cell), signal });

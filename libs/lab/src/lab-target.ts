@@ -5,6 +5,8 @@ import type { MachineInfo } from './lab-results';
 /** A Switchyard shaped for one cell: where to submit and whose `/stats` to read. */
 export interface PreparedCell {
   apiUrl: string;
+  /** Sent as `Authorization: Bearer`; absent for an api without keys (a local stack). */
+  apiKey?: string;
   consumers: ConsumerEndpoint[];
   /** A slow upstream the consumers may call (io.http cells); only targets that run one have it. */
   delayServerUrl?: string;

@@ -14,6 +14,11 @@ export interface LabCommandOptions {
   namespace: string;
   context?: string;
   apiUrl?: string;
+  /**
+   * (--kube) Sent as `Authorization: Bearer <key>`: `--api-key`, else env SWITCHYARD_API_KEY. Never printed.
+   * @defaultValue none (an api run with AUTH=none)
+   */
+  apiKey?: string;
   /** Where the local services write their logs. @defaultValue logs are discarded */
   logDir?: string;
 }
@@ -39,6 +44,9 @@ Options:
   --namespace NS        (--kube) the release's namespace (default: default)
   --context NAME        (--kube) kubeconfig context (default: current, or in-cluster)
   --api-url URL         (--kube) the Switchyard API Service, e.g. http://switchyard-api:3000
+  --api-key KEY         (--kube) API key for it; prefer the env SWITCHYARD_API_KEY (a flag shows in
+                        the process list). Give it the admin scope: the misrouting experiment moves
+                        CPU jobs onto the io lane, which only admin keys may
   -h, --help            show this help
 
 Ctrl-C stops cleanly: stacks are stopped, replica counts restored, partial results written.`;
@@ -85,8 +93,28 @@ function parseApiUrl(value: string | undefined): string | undefined {
   }
 }
 
-/** Parses `switchyard lab` arguments. @throws LabUsageError naming the bad flag and the fix. */
-export function parseLabArgs(argv: readonly string[], now = new Date()): ParsedLabArgs {
+/** The key from the flag, else the environment; trimmed, since a key read from a Secret file ends in a newline. */
+function parseApiKey(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const key = (flag ?? env.SWITCHYARD_API_KEY)?.trim();
+  if (!key) return undefined;
+  // Never echo the key: usage errors reach terminals and CI logs.
+  if (!/^[\x21-\x7e]{1,512}$/.test(key)) {
+    throw new LabUsageError(
+      'the API key (--api-key or SWITCHYARD_API_KEY) holds characters an Authorization header cannot carry; use the key `switchyard keys create` printed',
+    );
+  }
+  return key;
+}
+
+/**
+ * Parses `switchyard lab` arguments; `env` supplies SWITCHYARD_API_KEY when --api-key is absent.
+ * @throws LabUsageError naming the bad flag and the fix.
+ */
+export function parseLabArgs(
+  argv: readonly string[],
+  now = new Date(),
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedLabArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -104,13 +132,14 @@ export function parseLabArgs(argv: readonly string[], now = new Date()): ParsedL
         namespace: { type: 'string' },
         context: { type: 'string' },
         'api-url': { type: 'string' },
+        'api-key': { type: 'string' },
       },
     }));
   } catch (error) {
     throw new LabUsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help) return { help: true };
-  const kubeOnly = (['namespace', 'context', 'api-url'] as const).filter(
+  const kubeOnly = (['namespace', 'context', 'api-url', 'api-key'] as const).filter(
     (flag) => values[flag] !== undefined,
   );
   if (!values.kube && kubeOnly.length > 0) {
@@ -133,6 +162,7 @@ export function parseLabArgs(argv: readonly string[], now = new Date()): ParsedL
       namespace: values.namespace ?? 'default',
       context: values.context,
       apiUrl,
+      apiKey: values.kube ? parseApiKey(values['api-key'], env) : undefined,
       logDir: values['log-dir'],
     },
   };

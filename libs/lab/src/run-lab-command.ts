@@ -17,6 +17,7 @@ export function createTarget(options: LabCommandOptions, env: NodeJS.ProcessEnv 
     return new KubeTarget({
       namespace: options.namespace,
       apiUrl: options.apiUrl ?? '',
+      apiKey: options.apiKey,
       context: options.context,
       quick: options.quick,
       only: options.only,
@@ -47,7 +48,7 @@ export async function runLabCommand(
 ): Promise<number> {
   let options: LabCommandOptions;
   try {
-    const parsed = parseLabArgs(argv);
+    const parsed = parseLabArgs(argv, new Date(), env);
     if (parsed.help) {
       process.stdout.write(`${LAB_USAGE}\n`);
       return LAB_EXIT.ok;
