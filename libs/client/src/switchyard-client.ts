@@ -20,6 +20,8 @@ export class SwitchyardApiError extends Error {
     message: string,
     readonly status?: number,
     readonly problem?: ProblemDetails,
+    /** Set on a 429: how long the server asked the client to wait. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -40,6 +42,10 @@ export interface WaitOptions {
   /** Called after each poll with how many of the jobs have finished. */
   onProgress?: (finished: number, total: number) => void;
 }
+
+/** Tries of one request that keeps answering 429, and the longest wait honoured between them. */
+const MAX_429_ATTEMPTS = 5;
+const MAX_RETRY_AFTER_SECONDS = 30;
 
 const FINISHED: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
@@ -166,6 +172,25 @@ export class SwitchyardClient {
   private async request<T>(
     method: string,
     path: string,
+    options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    // Backpressure (429: rate limit, quotas) is waited out as the server asks, a few times, then reported.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, options);
+      } catch (error) {
+        const retryAfter = error instanceof SwitchyardApiError ? error.retryAfterSeconds : undefined;
+        if (retryAfter === undefined || attempt >= MAX_429_ATTEMPTS) throw error;
+        await delay(Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) * 1000, undefined, {
+          signal: options.signal,
+        });
+      }
+    }
+  }
+
+  private async requestOnce<T>(
+    method: string,
+    path: string,
     {
       body,
       headers = {},
@@ -199,10 +224,13 @@ export class SwitchyardClient {
     const text = await response.text();
     if (!response.ok) {
       const problem = parseProblem(text);
+      const asked = Number(response.headers.get('retry-after') ?? 1);
+      const retryAfter = response.status === 429 ? (Number.isFinite(asked) ? asked : 1) : undefined;
       throw new SwitchyardApiError(
         `${method} ${path} answered ${response.status}: ${problem?.detail ?? text.slice(0, 500)}`,
         response.status,
         problem,
+        retryAfter,
       );
     }
     return (text ? JSON.parse(text) : undefined) as T;

@@ -48,8 +48,7 @@ export class NestPinoLogger implements LoggerService {
     if (message instanceof Error) {
       const error = describeError(message);
       this.logger[level]({ ...fields, error }, error.message ?? error.type);
-    }
-    else if (typeof message === 'string') this.logger[level](fields, message);
+    } else if (typeof message === 'string') this.logger[level](fields, message);
     else this.logger[level]({ ...fields, data: message });
   }
 }
