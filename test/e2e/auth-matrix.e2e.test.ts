@@ -63,7 +63,12 @@ describe('auth × scope × tenant (real api, AUTH=keys)', () => {
         assert.equal(response.body.status, 401);
       }
     }
-    assert.equal((await call('nobody', 'GET', '/healthz')).status, 200);
+    const probe = await call('nobody', 'GET', '/healthz');
+    assert.equal(probe.status, 200);
+    // helmet's headers, on every answer
+    assert.equal(probe.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(probe.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(probe.headers.get('access-control-allow-origin'), null, 'CORS is off by default');
     assert.equal((await call('nobody', 'GET', '/readyz')).status, 200);
   });
 

@@ -82,4 +82,23 @@ describe('batches are all-or-nothing across lanes', () => {
     assert.equal(await waiting('io'), 0);
     assert.equal(await waiting('cpu'), 0);
   });
+
+  it("honours Idempotency-Key on batches, whatever the order of each job's fields", async () => {
+    const first = await producer.enqueueBatch(batch, SUBMITTER, 'batch-key-1');
+    const reordered = batch.map(({ task, payload }) => ({ payload, task }));
+    const again = await producer.enqueueBatch(reordered, SUBMITTER, 'batch-key-1');
+    assert.deepEqual(
+      again.map((job) => job.id),
+      first.map((job) => job.id),
+    );
+    assert.ok(again.every((job) => job.replayed));
+    assert.equal(await waiting('io'), 2, 'nothing enqueued twice');
+    await assert.rejects(
+      producer.enqueueBatch(batch.slice(1), SUBMITTER, 'batch-key-1'),
+      /already used for a different request/,
+    );
+    const otherTenant = await producer.enqueueBatch(batch, { ...SUBMITTER, tenant: 'other' }, 'batch-key-1');
+    assert.notEqual(otherTenant[0].id, first[0].id, "another tenant's key space");
+    await Promise.all(['io', 'cpu'].map((lane) => queues.get(lane).drain()));
+  });
 });
