@@ -1,24 +1,22 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createApiKey } from '@switchyard/auth';
 
 /**
- * How the fuzzed stack authenticates, in one place. `none` runs the api with AUTH=none; `keys` gives
- * it one API key with every scope (entry `<tenant>:<scopes>:<sha256 hex>`, issue 8) and sends that
- * key on every fuzzed request, so the fuzz reaches the handlers rather than stopping at 401.
+ * How the fuzzed stack authenticates, in one place: the api runs with AUTH=keys and two keys, a tenant's
+ * (the jobs scopes) and an admin's, used in turn, so the fuzz reaches the handlers rather than stopping at
+ * 401 and walks both a tenant's paths (the job index) and an admin's (every tenant, BullMQ's lists).
  */
-type AuthMode = 'none' | 'keys';
-const AUTH_MODE = 'none' as AuthMode;
-
-const FUZZ_KEY = randomBytes(32).toString('base64url');
-const FUZZ_SCOPES = ['jobs:write', 'jobs:read', 'jobs:cancel', 'admin'].join('+');
+const KEYS = [
+  createApiKey('fuzz', ['jobs:write', 'jobs:read', 'jobs:cancel']),
+  createApiKey('fuzz-ops', ['admin']),
+];
+let sent = 0;
 
 /** Environment for every service of the fuzzed stack. */
 export function authEnv(): Record<string, string> {
-  if (AUTH_MODE === 'none') return { AUTH: 'none' };
-  const hash = createHash('sha256').update(FUZZ_KEY).digest('hex');
-  return { AUTH: 'keys', API_KEYS: `fuzz:${FUZZ_SCOPES}:${hash}` };
+  return { AUTH: 'keys', API_KEYS: KEYS.map(({ entry }) => entry).join(',') };
 }
 
 /** Headers sent on every fuzzed request; a generated header of the same name replaces them. */
 export function headers(): Record<string, string> {
-  return AUTH_MODE === 'none' ? {} : { authorization: `Bearer ${FUZZ_KEY}` };
+  return { authorization: `Bearer ${KEYS[sent++ % KEYS.length].key}` };
 }

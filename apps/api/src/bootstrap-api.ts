@@ -15,6 +15,7 @@ import { ProblemDetailsFilter } from './problem-details.filter';
 import { adminServer } from './security/admin-server';
 import { installAuthentication } from './security/authenticate.hook';
 import { hardenedServerFactory } from './security/http-server';
+import { clientErrorHandler, frameworkErrors } from './security/malformed-requests';
 import { installRateLimit } from './security/rate-limit';
 import { ScopeGuard } from './security/require-scope';
 
@@ -46,6 +47,8 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
     serverFactory: hardenedServerFactory(config.HTTP_REQUEST_TIMEOUT_MS),
     // Ids and names only in logs: Fastify's own request logging stays off (pino logs come from Nest).
     logger: false,
+    frameworkErrors,
+    clientErrorHandler,
   });
   const fastify = adapter.getInstance();
   // The HTTP server span is named by route template (`GET /v1/jobs/:id`), not by method alone.
