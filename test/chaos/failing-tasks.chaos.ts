@@ -13,6 +13,8 @@ const FOLLOW_UP_JOBS = 100;
 const STOP_SLACK_MS = 2_000;
 /** An inline run cannot be cut short: its runaway spins this long, past a timeout it cannot honour. */
 const INLINE_SPIN_MS = 3_000;
+/** Heap limit of each compute process, and so of its threads and children. */
+const WORKER_HEAP_MB = 256;
 
 interface BadTask {
   kind: string;
@@ -62,6 +64,7 @@ function badTasksFor(model: ComputeModel): BadTask[] {
 interface CaseResult {
   label: string;
   failedInMs?: number;
+  error?: string;
   followUpsCompleted: number;
 }
 
@@ -90,7 +93,9 @@ describe('failing tasks under each compute model', () => {
         ...Object.entries(MODEL_LANES).map(([model, lane]) => ({
           name: `compute-${model}`,
           app: 'compute' as const,
-          env: { LANE: lane, EXECUTION_MODEL: model },
+          // A small heap, so a heap-exhausting task reaches its limit in a moment (threads and children
+          // inherit it) instead of filling a shared machine's memory until its timeout.
+          env: { LANE: lane, EXECUTION_MODEL: model, NODE_OPTIONS: `--max-old-space-size=${WORKER_HEAP_MB}` },
         })),
       ],
     });
@@ -109,6 +114,7 @@ describe('failing tasks under each compute model', () => {
         90_000,
       );
       result.failedInMs = runMs(view);
+      result.error = view.error?.name;
       const followUps = await chaos.client.submitMany(
         Array.from({ length: FOLLOW_UP_JOBS }, () => ({
           task: 'cpu.primes',
@@ -144,16 +150,30 @@ describe('failing tasks under each compute model', () => {
     printFigure(
       `${what}: ${results.length} bad jobs failed (slowest in ${seconds(slowest)}), then ` +
         `${followUps}/${results.length * FOLLOW_UP_JOBS} jobs on the same lanes succeeded ` +
-        `(${results.map((result) => `${result.label} ${seconds(result.failedInMs ?? NaN)}`).join(', ')})`,
+        `(${results.map((result) => `${result.label} ${seconds(result.failedInMs ?? NaN)} ${result.error ?? 'no error'}`).join(', ')})`,
     );
   }
 
   test('runaway, throwing and process.exit tasks: failed within the timeout, the next 100 jobs succeed', async (t) => {
+    // diag.crash mode 'hang' (where the catalog has it) is a runaway that never yields nor checks its signal.
+    const hang = await diagCrashAccepts(chaos, 'hang');
     const results: CaseResult[] = [];
     for (const model of Object.keys(MODEL_LANES) as ComputeModel[]) {
-      for (const bad of badTasksFor(model)) results.push(await runCase(t, model, bad));
+      const lane = MODEL_LANES[model];
+      const cases = badTasksFor(model);
+      if (hang) {
+        cases.push({
+          kind: 'hang',
+          job: { task: 'diag.crash', payload: { mode: 'hang' }, timeoutMs: 2_000, lane },
+          error: model === 'inline' ? undefined : 'JobTimeoutError',
+        });
+      }
+      for (const bad of cases) results.push(await runCase(t, model, bad));
     }
-    printResults('runaway/throw/process.exit tasks under worker-threads, processes, inline', results);
+    printResults(
+      `runaway/throw/process.exit${hang ? '/hang' : ''} tasks under worker-threads, processes, inline`,
+      results,
+    );
   });
 
   // Enabled once diag.crash accepts mode 'heap' (a task that exhausts its heap); until then it is

@@ -36,7 +36,7 @@ test('SIGTERM to consumers during a Redis outage: each exits within DRAIN_TIMEOU
   }, 'every job to be active');
   await chaos.redis.halt('SIGKILL');
   await delay(2_000);
-  const giveUpMs = EXIT_BOUND_MS + 10_000;
+  const giveUpMs = EXIT_BOUND_MS + 4_000;
   const exits = await signalAndTimeExits(
     CONSUMERS.map((name) => chaos.service(name)),
     'SIGTERM',
