@@ -20,8 +20,9 @@ const KILL_AFTER_COMPLETED = 150;
 //   for one job means its handler ran twice.
 // - cpu: a CPU task has no outside effect to count, so the ledger is the record a compute consumer
 //   writes to the job the moment its executor hands the job to a thread (progress 0 with the thread's
-//   id), read back from the lane's BullMQ event stream. A start whose write the SIGKILL cut off is not
-//   counted; that write leaves the consumer within a millisecond of the thread taking the task.
+//   id), read back from the lane's BullMQ event stream. That write is sent as the thread takes the
+//   task, so only a kill in that instant goes uncounted; BullMQ's `active` events (taken by a consumer)
+//   bound the count from above and are printed beside it.
 test('SIGKILL io-consumer and compute mid-run: every job completes, only jobs in flight run twice', async (t) => {
   const ledger = await startRecordingServer();
   t.after(() => ledger.close());

@@ -5,7 +5,7 @@ import type { JobRequest } from '@switchyard/client';
 import { consumerStats } from '../helpers/e2e-stack';
 import { startChaosStack } from './support/chaos-stack';
 import { describeExit, exitedCleanly, signalAndTimeExits } from './support/consumer-exit';
-import { printFigure } from './support/figure';
+import { printFigure, seconds } from './support/figure';
 import { settleJobs } from './support/job-outcomes';
 import { readLaneEvents } from './support/lane-events';
 
@@ -66,7 +66,7 @@ test('SIGTERM io-consumer and compute mid-run: active jobs drain or are requeued
   printFigure(
     `SIGTERM io-consumer+compute mid-run: ${outcomes.count('completed')}/${ids.length} completed, ${stalled} stalled; ` +
       `${activeAtSigterm} active at SIGTERM, ${requeued} put back in the queue, the rest finished in the drain; ` +
-      `${exits.map((exit) => describeExit(exit, giveUpMs)).join(', ')} (bound ${EXIT_BOUND_MS / 1000} s)`,
+      `${exits.map((exit) => describeExit(exit, giveUpMs)).join(', ')} (bound ${seconds(EXIT_BOUND_MS)})`,
   );
 
   assert.equal(stalled, 0, 'no job was left active for the stalled check to find');
