@@ -6,6 +6,7 @@ export {
   type StackServiceSpec,
 } from './local-stack';
 export { ensureRedis, redisAnswers, type RedisHandle } from './private-redis';
+export { DurableRedis, type AppendFsyncPolicy, type DurableRedisOptions } from './durable-redis';
 export { ServiceProcess, appEntry, type AppName, type ServiceProcessOptions } from './service-process';
 export { freePort } from './free-port';
 export { startDelayServer, type DelayServer } from './delay-server';

@@ -46,6 +46,12 @@ export interface LocalStack {
   /** Every lane a consumer in this stack serves, plus the defaults. */
   lanes: string[];
   services: RunningService[];
+  /**
+   * Starts a service's process again with the same environment, port and log file, once its previous
+   * process has exited (it was killed or stopped), and waits until it is ready: a pod restarted by
+   * its controller. Replaces the entry in `services`; `stop` stops the new process.
+   */
+  restart(service: RunningService): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +133,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
+  const restart = async (service: RunningService): Promise<RunningService> => {
+    const index = running.indexOf(service);
+    if (index < 0)
+      throw new Error(`${service.name}#${service.replica} is not a current service of this stack`);
+    if (!service.process.hasExited) {
+      throw new Error(
+        `${service.name}#${service.replica} (pid ${service.pid}) still runs: kill or stop it first`,
+      );
+    }
+    const process_ = new ServiceProcess(service.process.options);
+    const restarted: RunningService = { ...service, pid: process_.pid, process: process_ };
+    running[index] = restarted;
+    await process_.waitUntilReady();
+    return restarted;
+  };
   const api = running.find((service) => service.app === 'api');
-  return { apiUrl: api?.baseUrl ?? '', redisUrl: redis.url, prefix, lanes, services: running, stop };
+  return { apiUrl: api?.baseUrl ?? '', redisUrl: redis.url, prefix, lanes, services: running, restart, stop };
 }

@@ -49,6 +49,25 @@ export class ServiceProcess {
     return this.child.pid ?? -1;
   }
 
+  get hasExited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  whenExited(): Promise<number | null> {
+    return this.exited;
+  }
+
+  /** The signal that ended the process (a Nest app re-raises SIGTERM after its shutdown hooks). */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.child.signalCode;
+  }
+
+  /** Sends a signal without waiting: SIGKILL for a crash, SIGTERM for a shutdown to observe. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.hasExited) this.child.kill(signal);
+  }
+
   async waitUntilReady(): Promise<void> {
     const deadline = Date.now() + (this.options.readyTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
@@ -71,7 +90,7 @@ export class ServiceProcess {
 
   /** SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 10_000): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+    if (!this.hasExited) {
       this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
       const code = await this.exited;
