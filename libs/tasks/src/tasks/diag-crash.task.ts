@@ -8,6 +8,13 @@ const payloadSchema = z.strictObject({
    * at its signal (a runaway). The last three only run where they end or stop a disposable worker.
    */
   mode: z.enum(['throw', 'exit', 'heap', 'hang']),
+  /** With `throw`: pads the error message to this many characters, to show stored errors are bounded. */
+  messageChars: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 20)
+    .optional(),
 });
 
 const resultSchema = z.never();
@@ -46,8 +53,10 @@ export function createDiagCrashTask(allowProcessExit: boolean): TaskDefinition<D
     resultSchema,
     example: { mode: 'throw' },
     defaultTimeoutMs: 10_000,
-    async handler({ mode }) {
-      if (mode === 'throw') throw new DiagnosticCrashError('diag.crash failed on purpose (mode throw)');
+    async handler({ mode, messageChars = 0 }) {
+      if (mode === 'throw') {
+        throw new DiagnosticCrashError('diag.crash failed on purpose (mode throw)'.padEnd(messageChars, '.'));
+      }
       if (!allowProcessExit) {
         throw new DiagnosticCrashError(
           `diag.crash refused mode '${mode}': this task runs on the consumer's own thread, where it would end or wedge the consumer; run it on the worker-threads or processes model`,
