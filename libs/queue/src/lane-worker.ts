@@ -83,7 +83,7 @@ class ShutdownError extends Error {
 export class LaneWorker {
   private readonly running = new Map<string, AbortController>();
   /** Called once no job runs here any more. */
-  private idleWaiters: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly recentlyCancelled = new Map<string, number>();
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
   private readonly subscriber: Redis;
