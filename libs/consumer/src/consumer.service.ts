@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -23,10 +24,20 @@ import type { Redis } from 'ioredis';
 import { allObservers, attemptLog } from './attempt-log';
 import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
+import { settlesWithin } from './settles-within';
 import { CONSUMER_CONFIG, CONSUMER_SPEC } from './consumer.tokens';
 
 /** Longest lock an `inline` lane needs: its event loop cannot renew a lock while a job blocks it. */
 const INLINE_LOCK_MS = 10 * 60_000;
+/** Readiness fails when Redis does not answer a PING this fast (probes time out after 1 s or more). */
+const READY_PING_TIMEOUT_MS = 500;
+/**
+ * Shutdown ends within DRAIN_TIMEOUT_MS + this, Redis or not: the lane worker's close takes up to 2.5 s
+ * past the drain, the rest is for stopping the pool, dropping the connection and flushing telemetry.
+ */
+const SHUTDOWN_GRACE_MS = 4_500;
+/** Timers of the shutdown path must not keep alive a process that has nothing left to do. */
+const UNREF = { ref: false };
 
 /** One consumer process: a lane worker over an executor, and its health port. Starts after Nest init. */
 @Injectable()
@@ -38,6 +49,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly worker: LaneWorker;
   private readonly health: HealthServer;
   private readonly runtime = new RuntimeStats();
+  private shuttingDown = false;
 
   constructor(
     @Inject(CONSUMER_SPEC) private readonly spec: ConsumerSpec,
@@ -63,7 +75,9 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
         attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
       ),
       lockDurationMs: model === 'inline' ? INLINE_LOCK_MS : undefined,
+      errorMaxChars: config.JOB_ERROR_MAX_CHARS,
     });
+    this.reportRedisOutages();
     switchyardMetrics().observePool(() => this.executor.stats());
     this.health = new HealthServer({
       '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
@@ -88,27 +102,68 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     );
   }
 
+  /**
+   * Drains, then stops. Every step is bounded, so the process ends within DRAIN_TIMEOUT_MS + 4.5 s even
+   * while Redis is away (Kubernetes' grace period must be longer). An inline job blocks this thread, so
+   * on that model the bound starts once the job in hand returns.
+   */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.shuttingDown = true;
+    const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS + SHUTDOWN_GRACE_MS;
+    // A last resort against a hang nobody foresaw: a consumer that never exits holds its pod forever.
+    setTimeout(() => {
+      this.logger.error(
+        `shutdown took longer than ${this.config.DRAIN_TIMEOUT_MS + SHUTDOWN_GRACE_MS} ms; exiting`,
+      );
+      process.exit(1);
+    }, deadline - Date.now()).unref();
     this.logger.log(
       `${signal ?? 'shutdown'}: draining ${this.worker.activeJobs} active job(s), up to ${this.config.DRAIN_TIMEOUT_MS} ms`,
     );
     await this.worker.close(this.config.DRAIN_TIMEOUT_MS);
-    await this.executor.close();
+    await settlesWithin(this.executor.close(), 1_000);
     await this.health.close();
-    await this.connection.quit().catch(() => undefined);
+    // A QUIT sent while Redis is away waits for its return: drop the connection instead.
+    if (!(await settlesWithin(this.connection.quit(), 500))) this.connection.disconnect();
     // Last: the drained attempts' spans and the final metrics go out before the process ends.
-    await shutdownTelemetry();
+    await settlesWithin(shutdownTelemetry(), Math.max(0, deadline - Date.now() - 200));
   }
 
+  /**
+   * Ready while the lane worker consumes and Redis answers a PING within 500 ms: answers within that
+   * bound whatever Redis does (a PING sent while the connection is down would wait for its return).
+   */
   private async readiness() {
-    try {
-      await this.connection.ping();
-    } catch (error) {
-      return { status: 503, body: { status: 'not ready', reason: `Redis: ${(error as Error).message}` } };
-    }
-    return this.worker.isRunning
-      ? { status: 200, body: { status: 'ready', lane: this.lane } }
-      : { status: 503, body: { status: 'not ready', reason: 'the lane worker is not running' } };
+    const notReady = (reason: string) => ({ status: 503, body: { status: 'not ready', reason } });
+    if (this.shuttingDown) return notReady('shutting down');
+    if (!this.worker.isRunning) return notReady('the lane worker is not running');
+    if (this.connection.status !== 'ready')
+      return notReady(`Redis: the connection is ${this.connection.status}`);
+    const problem = await Promise.race([
+      this.connection.ping().then(
+        () => undefined,
+        (error: Error) => error.message,
+      ),
+      delay(READY_PING_TIMEOUT_MS, `no answer to PING within ${READY_PING_TIMEOUT_MS} ms`, UNREF),
+    ]);
+    return problem
+      ? notReady(`Redis: ${problem}`)
+      : { status: 200, body: { status: 'ready', lane: this.lane } };
+  }
+
+  /** One warning when Redis goes away and one line when it is back, not one per reconnection attempt. */
+  private reportRedisOutages(): void {
+    let down = false;
+    this.connection.on('error', (error: Error) => {
+      if (down || this.shuttingDown) return;
+      down = true;
+      this.logger.warn(`Redis unreachable (${error.message}); reconnecting, not ready meanwhile`);
+    });
+    this.connection.on('ready', () => {
+      if (!down) return;
+      down = false;
+      this.logger.log('Redis reachable again; consuming');
+    });
   }
 
   private stats(reset: boolean) {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { WorkerCrashedError, type ExecutionPlacement } from '@switchyard/contracts';
 import type { ExecuteSpanStart } from '@switchyard/telemetry/worker';
+import { childLaunch, type ChildLaunch } from './child-launch';
 import type { ChildMessage, ChildRunMessage } from './child-messages';
 import type { RunReply } from './remote-run';
 import type { TaskInvocation } from './run-task';
@@ -12,6 +13,8 @@ export interface ChildProcessPoolOptions {
   entry: string;
   /** Arguments passed to every child. */
   args: string[];
+  /** Node options for every child, after this process's own (e.g. `--max-old-space-size=256`). */
+  execArgv: string[];
   /** The error a run rejects with once the pool is closing. */
   closedError(): Error;
 }
@@ -43,17 +46,20 @@ interface PoolChild {
 /**
  * A fixed pool of forked children, one task at a time each, FIFO queue in front. The private engine of
  * ProcessPoolExecutor: it knows nothing of timeouts or catalogs, only of runs, signals and dead children.
+ * Children die with this process (see childLaunch).
  */
 export class ChildProcessPool {
   readonly #options: ChildProcessPoolOptions;
   readonly #children = new Set<PoolChild>();
   readonly #queue: PendingRun[] = [];
+  readonly #launch: ChildLaunch;
   #closing = false;
   /** Set when a child dies before it is ready: the entry cannot start, so respawning would loop. */
   #startupFailure?: string;
 
   constructor(options: ChildProcessPoolOptions) {
     this.#options = options;
+    this.#launch = childLaunch(options.execArgv);
     for (let i = 0; i < options.size; i++) this.#spawn();
   }
 
@@ -95,6 +101,7 @@ export class ChildProcessPool {
 
   #spawn(): void {
     const child = fork(this.#options.entry, this.#options.args, {
+      ...this.#launch,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -20,8 +20,15 @@ function resolveOptions(options: ExecutorOptions): ResolvedExecutorOptions {
       `options.progressIntervalMs must be a non-negative number, got ${progressIntervalMs}`,
     );
   }
+  const { workerMaxHeapMb } = options;
+  if (workerMaxHeapMb !== undefined && (!Number.isInteger(workerMaxHeapMb) || workerMaxHeapMb < 16)) {
+    throw new RangeError(
+      `options.workerMaxHeapMb must be an integer of at least 16 (MiB), got ${workerMaxHeapMb}`,
+    );
+  }
   return {
     poolSize: options.poolSize,
+    workerMaxHeapMb,
     catalog: options.catalog ?? catalogOptionsFromEnv(),
     progressIntervalMs,
     onWorkerError: options.onWorkerError ?? ((error) => process.emitWarning(error)),

@@ -9,8 +9,15 @@ import { RunTally } from './run-tally';
 
 /**
  * Runs handlers on this thread's event loop, many interleaved (the asyncio analogue), for io lanes.
- * Cancel and timeout abort ctx.signal and reject at once, even if a handler ignores the signal.
- * `diag.crash {mode: 'exit'}` is refused here: process.exit would end the consumer.
+ * Cancel and timeout abort ctx.signal and reject at once, even if a handler ignores the signal. A handler
+ * that blocks the loop past its deadline (CPU work moved onto the io lane) holds the timer back, so it is
+ * judged when it returns: the run fails with JobTimeoutError and its result is dropped.
+ *
+ * What this thread cannot contain, and what then happens: a handler that never returns wedges the
+ * consumer until its liveness probe restarts it; `process.exit` or an exhausted heap ends it. Either
+ * way the job's lock expires and another consumer's stalled-job check puts it back once (BullMQ's
+ * maxStalledCount 1); if it ends that consumer too, it fails as "job stalled more than allowable limit".
+ * Such tasks belong on worker-threads or processes: `diag.crash` refuses `exit`, `heap` and `hang` here.
  */
 export class EventLoopExecutor implements Executor {
   readonly model: ExecutionModel = 'event-loop';

@@ -14,6 +14,15 @@ export interface ExecutorOptions {
   /** Least time between two progress reports of one run, in ms. @defaultValue 250 */
   progressIntervalMs?: number;
   /**
+   * Heap limit of each pool thread (piscina `resourceLimits.maxOldGenerationSizeMb`) or child process
+   * (`--max-old-space-size`), in MiB. A task that exhausts it ends only its worker: the run fails with
+   * WorkerCrashedError and the pool starts a replacement. Size it so that the pool's heaps fit in the
+   * container's memory, or the kernel's OOM killer may pick the consumer instead. Unused by event-loop
+   * and inline, whose tasks share the consumer's heap (exhausting it ends the consumer).
+   * @defaultValue V8's default, the consumer's own limit (which `NODE_OPTIONS=--max-old-space-size` sets)
+   */
+  workerMaxHeapMb?: number;
+  /**
    * Called when a pool worker fails outside any run (e.g. a thread that cannot start).
    * @defaultValue process.emitWarning
    */
@@ -25,5 +34,6 @@ export interface ResolvedExecutorOptions {
   poolSize: number;
   catalog: TaskCatalogOptions;
   progressIntervalMs: number;
+  workerMaxHeapMb?: number;
   onWorkerError(error: Error): void;
 }

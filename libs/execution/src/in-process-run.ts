@@ -82,13 +82,14 @@ export async function runInProcess(
       });
       finishedAt = Date.now();
       // The handler held the thread: let pending I/O (a cancel message) run, then look. Two
-      // setImmediate turns take the loop through one poll phase whatever phase this is; the
-      // deadline is read off the clock, so no timer turn (at least 1 ms) is needed.
+      // setImmediate turns take the loop through one poll phase whatever phase this is.
       await nextLoopTurn();
       await nextLoopTurn();
-      if (!scope.signal.aborted && Date.now() >= scope.deadline) scope.timeOut();
-      if (scope.signal.aborted) throw scope.signal.reason;
     }
+    // A handler that blocked the loop past its deadline returns before the timeout timer can fire: the
+    // deadline is read off the clock, so such a run fails with JobTimeoutError and its result is dropped.
+    if (!scope.signal.aborted && finishedAt >= scope.deadline) scope.timeOut();
+    if (scope.signal.aborted) throw scope.signal.reason;
     return { result, placement: placement ?? { pid: process.pid, threadId: 0 }, startedAt, finishedAt };
   } finally {
     scope.dispose();

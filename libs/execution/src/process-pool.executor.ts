@@ -48,6 +48,7 @@ export class ProcessPoolExecutor implements Executor {
       size: options.poolSize,
       entry: CHILD_ENTRY,
       args: [JSON.stringify(settings)],
+      execArgv: options.workerMaxHeapMb ? [`--max-old-space-size=${options.workerMaxHeapMb}`] : [],
       closedError: () => new ExecutorClosedError(this.model),
     });
   }

@@ -9,7 +9,16 @@ import { runRemoteTask } from './remote-run';
 const settings = JSON.parse(process.argv[2] ?? '{}') as ChildSettings;
 const catalog = createTaskCatalog({ ...settings.catalog, allowProcessExit: true });
 
+/**
+ * Without setpriv (see child-launch.ts) nothing kills this child when its parent dies. An idle child hears
+ * it ('disconnect' below); a busy one cannot until its task yields, but it reports progress between
+ * chunks, and `process.ppid` is read from the kernel on every access: once the parent is gone, this
+ * child has been adopted by another process, so it exits there.
+ */
+const parentPid = process.ppid;
+
 function send(message: ChildMessage): void {
+  if (process.ppid !== parentPid) process.exit(0);
   process.send?.(message);
 }
 

@@ -19,7 +19,7 @@ const THREAD_ENTRY = path.join(__dirname, 'thread-task.worker.js');
  * Runs tasks on a fixed piscina pool of `poolSize` threads; each thread owns a V8 isolate, so CPU work
  * really runs in parallel. Piscina has no timeout of its own: cancel and timeout abort the piscina task,
  * and piscina terminates the thread running it and starts a replacement. A thread that dies
- * (`process.exit`, OOM) fails its run with WorkerCrashedError and is replaced the same way.
+ * (`process.exit`, its heap limit) fails its run with WorkerCrashedError and is replaced the same way.
  */
 export class ThreadPoolExecutor implements Executor {
   readonly model: ExecutionModel = 'worker-threads';
@@ -43,6 +43,10 @@ export class ThreadPoolExecutor implements Executor {
       // Handlers are async: let a thread's event loop run between tasks instead of parking it in Atomics.wait.
       atomics: 'disabled',
       workerData,
+      // A thread reaching its heap limit is terminated (ERR_WORKER_OUT_OF_MEMORY), not the process.
+      resourceLimits: options.workerMaxHeapMb
+        ? { maxOldGenerationSizeMb: options.workerMaxHeapMb }
+        : undefined,
     });
     // Without a listener, a thread failing outside any task would be an uncaught 'error' event.
     this.#pool.on('error', (error: Error) => options.onWorkerError(error));

@@ -10,6 +10,7 @@ import {
 import type { Executor } from '@switchyard/execution';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { closeRedis } from './redis-connection';
 import type { SwitchyardKeys } from './switchyard-keys';
 
 type LaneJob = Job<JobData, JobResultEnvelope>;
@@ -51,11 +52,25 @@ export interface LaneWorkerOptions {
   lockDurationMs?: number;
   /** Minimum interval between progress writes to Redis per job. @defaultValue 250 */
   progressIntervalMs?: number;
+  /**
+   * A failed attempt's stored reason and stack are cut to this many characters each, so a task throwing
+   * a huge message cannot fill Redis (pass JOB_ERROR_MAX_CHARS). @defaultValue 2048
+   */
+  errorMaxChars?: number;
 }
 
 /** How long a cancel heard for a job this process does not (yet) run is remembered. */
 const RECENT_CANCEL_TTL_MS = 60_000;
 const RECENT_CANCELS_MAX = 10_000;
+/**
+ * How long `close` waits, past the drain, for BullMQ to write the last outcomes and close its
+ * connections before it gives up on Redis and drops them.
+ */
+const CLOSE_GRACE_MS = 2_000;
+/** How long a subscriber's QUIT may take before the connection is dropped. */
+const QUIT_TIMEOUT_MS = 500;
+/** Close's timers must not keep a process alive that has nothing else left to do. */
+const UNREF = { ref: false };
 
 class ShutdownError extends Error {
   override readonly name = 'ShutdownError';
@@ -67,6 +82,8 @@ class ShutdownError extends Error {
  */
 export class LaneWorker {
   private readonly running = new Map<string, AbortController>();
+  /** Called once no job runs here any more. */
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly recentlyCancelled = new Map<string, number>();
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
   private readonly subscriber: Redis;
@@ -87,16 +104,19 @@ export class LaneWorker {
         telemetry: options.telemetry,
       },
     );
-    this.worker.on('error', () => undefined); // connection errors are retried by ioredis; readiness reports them
+    // Connection errors are retried by ioredis; readiness reports them.
+    this.worker.on('error', () => undefined);
     this.subscriber = options.connection.duplicate();
+    this.subscriber.on('error', () => undefined);
   }
 
   get activeJobs(): number {
     return this.running.size;
   }
 
+  /** Consuming: started and not closing (a closing worker takes no job, even once Redis is back). */
   get isRunning(): boolean {
-    return this.worker.isRunning();
+    return !this.closing && this.worker.isRunning();
   }
 
   /** Starts consuming; call once the app is fully initialised. */
@@ -144,19 +164,36 @@ export class LaneWorker {
   /**
    * Stops taking jobs and waits up to `drainTimeoutMs` for active ones; jobs still running then
    * are stopped and put back in the queue for another consumer, so none is lost. Safe to call twice.
+   *
+   * Resolves within `drainTimeoutMs` + 2.5 s even when Redis does not answer. BullMQ's own close
+   * never ends then: it waits for its blocking connection's `end` event, which ioredis does not emit
+   * for a connection disconnected while it waits to reconnect (redis/ioredis#1247), and it cancels the
+   * reconnection, so the worker would never consume again either. Past the grace period the outcomes
+   * BullMQ could not write are abandoned and the connections dropped: those jobs' locks expire and
+   * another consumer's stalled-job check puts them back (at-least-once, as after a crash).
    */
   close(drainTimeoutMs: number): Promise<void> {
     this.closing ??= (async () => {
-      const drained = this.worker.close().then(() => true);
-      const inTime = await Promise.race([drained, delay(drainTimeoutMs).then(() => false)]);
-      if (!inTime) {
+      const closed = this.worker.close().then(
+        () => true,
+        () => true,
+      );
+      // Nothing left to drain: only BullMQ's bookkeeping remains, and it gets the grace period.
+      const idle = this.whenIdle().then(() => delay(CLOSE_GRACE_MS, false, UNREF));
+      const drained = await Promise.race([closed, idle, delay(drainTimeoutMs, false, UNREF)]);
+      if (!drained && this.running.size > 0) {
         for (const jobId of this.running.keys())
           this.abort(jobId, new ShutdownError('consumer shutting down'));
-        await drained;
+        await Promise.race([closed, delay(CLOSE_GRACE_MS, false, UNREF)]);
       }
-      await this.subscriber.quit().catch(() => undefined);
+      await closeRedis(this.subscriber, QUIT_TIMEOUT_MS);
     })();
     return this.closing;
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private async process(job: LaneJob, token?: string, bullSignal?: AbortSignal): Promise<JobResultEnvelope> {
@@ -223,13 +260,18 @@ export class LaneWorker {
       }
       const cancelled = error instanceof JobCancelledError;
       const outcome = cancelled ? 'cancelled' : error.name === 'JobTimeoutError' ? 'timeout' : 'failed';
-      this.options.observer?.attemptSettled?.(job, outcome, execution, error);
-      const reason = `${error.name}: ${error.message}`;
-      throw cancelled
-        ? new UnrecoverableError(reason)
-        : Object.assign(new Error(reason), { stack: error.stack });
+      const maxChars = this.options.errorMaxChars ?? 2_048;
+      const bounded = boundError(error, maxChars);
+      this.options.observer?.attemptSettled?.(job, outcome, execution, bounded);
+      // BullMQ stores the message as failedReason: `<name>: <message>`, the name of a plain Error (a task's
+      // own error named like one of BullMQ's, e.g. DelayedError, must not steer BullMQ).
+      const reason = cutToLength(`${error.name}: ${error.message}`, maxChars);
+      throw Object.assign(cancelled ? new UnrecoverableError(reason) : new Error(reason), {
+        stack: bounded.stack,
+      });
     } finally {
       this.running.delete(jobId);
+      if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
@@ -255,4 +297,23 @@ export class LaneWorker {
       job.updateProgress(progress as object).catch(() => undefined); // progress is advisory; the job goes on
     };
   }
+}
+
+/**
+ * The error itself when its message and stack fit in `max` characters each, else a copy with the same
+ * name and both cut: a task throwing a 1 MiB message must not fill Redis or the logs.
+ */
+function boundError(error: Error, max: number): Error {
+  if (error.message.length <= max && (error.stack?.length ?? 0) <= max) return error;
+  const bounded = new Error(cutToLength(error.message, max));
+  bounded.name = error.name;
+  bounded.stack = cutToLength(error.stack ?? `${error.name}: ${error.message}`, max);
+  return bounded;
+}
+
+/** `text` if it fits in `max` characters, else its start and a note of how much was cut, `max` in all. */
+function cutToLength(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = ` … [${text.length} characters, cut to ${max}]`;
+  return text.slice(0, Math.max(0, max - note.length)) + note;
 }

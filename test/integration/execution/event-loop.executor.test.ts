@@ -44,14 +44,30 @@ describe('event-loop executor', { timeout: 20_000 }, () => {
     assert.deepEqual(next.result, { sleptMs: 1 });
   });
 
+  it('fails a run that blocked the loop past its timeout with JobTimeoutError, not completed', async () => {
+    // diag.spin never yields, so the timeout timer cannot fire before it returns (cpu.primes on the io lane).
+    const started = performance.now();
+    await assert.rejects(
+      executor.run(request('diag.spin', { ms: 500 }, { timeoutMs: 100 })),
+      (error: unknown) => error instanceof JobTimeoutError && /timeout of 100 ms/.test(error.message),
+    );
+    assert.ok(performance.now() - started >= 500, 'the handler ran to its end: nothing can interrupt it');
+    const next = await executor.run(request('diag.spin', { ms: 10 }));
+    assert.equal((next.result as { spunMs: number }).spunMs, 10, 'a run within its timeout completes');
+  });
+
   it("fails a throwing task with the task's error, and refuses diag.crash exit instead of ending the consumer", async () => {
     await assert.rejects(executor.run(request('diag.crash', { mode: 'throw' })), {
       name: 'DiagnosticCrashError',
       message: /failed on purpose/,
     });
-    await assert.rejects(executor.run(request('diag.crash', { mode: 'exit' })), {
-      message: /refused mode 'exit'/,
-    });
+    // Each would end or wedge this process: refused here, run on worker-threads or processes.
+    for (const mode of ['exit', 'heap', 'hang']) {
+      await assert.rejects(executor.run(request('diag.crash', { mode })), {
+        name: 'DiagnosticCrashError',
+        message: new RegExp(`refused mode '${mode}'`),
+      });
+    }
     assert.deepEqual((await executor.run(request('cpu.primes', { limit: 100 }))).result, {
       limit: 100,
       count: 25,

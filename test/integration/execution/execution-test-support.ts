@@ -5,12 +5,15 @@ import type { ComputeExecutionModel, ExecutionModel } from '@switchyard/contract
 
 /** Two workers: the machine has two cores, shared with other test files. */
 export const POOL_SIZE = 2;
+/** Small, so that `diag.crash {mode: 'heap'}` reaches a worker's limit in well under a second. */
+export const WORKER_MAX_HEAP_MB = 64;
 
 export function testExecutor(model: ExecutionModel | ComputeExecutionModel): Executor {
   return createExecutor(model, {
     poolSize: POOL_SIZE,
     catalog: { httpAllowedHosts: [], diagnosticTasks: true },
     progressIntervalMs: 50,
+    workerMaxHeapMb: WORKER_MAX_HEAP_MB,
   });
 }
 

@@ -43,9 +43,13 @@ describe('inline executor (the blocking baseline)', { timeout: 20_000 }, () => {
     await assert.rejects(executor.run(request('diag.crash', { mode: 'throw' })), {
       name: 'DiagnosticCrashError',
     });
-    await assert.rejects(executor.run(request('diag.crash', { mode: 'exit' })), {
-      message: /refused mode 'exit'/,
-    });
+    // Each would end or wedge this process: refused here, run on worker-threads or processes.
+    for (const mode of ['exit', 'heap', 'hang']) {
+      await assert.rejects(executor.run(request('diag.crash', { mode })), {
+        name: 'DiagnosticCrashError',
+        message: new RegExp(`refused mode '${mode}'`),
+      });
+    }
     assert.equal(executor.stats().model, 'inline');
   });
 

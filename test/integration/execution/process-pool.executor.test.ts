@@ -96,6 +96,36 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
     await assertPoolRecovered();
   });
 
+  it('fails a task that exhausts its heap with WorkerCrashedError: only its child ends, and is replaced', async () => {
+    let pid = 0;
+    await assert.rejects(
+      executor.run(request('diag.crash', { mode: 'heap' }, { onStart: (where) => (pid = where.pid) })),
+      (error: unknown) => {
+        assert.ok(error instanceof WorkerCrashedError, String(error));
+        // V8 aborts the process at its heap limit (--max-old-space-size).
+        assert.match(
+          error.message,
+          new RegExp(`child process ${pid} (was killed by SIGABRT|exited with code 134)`),
+        );
+        return true;
+      },
+    );
+    assert.equal(isAlive(pid), false);
+    await assertPoolRecovered();
+  });
+
+  it('times out a runaway (a loop that never yields) with JobTimeoutError, killing its child', async () => {
+    let pid = 0;
+    await assert.rejects(
+      executor.run(
+        request('diag.crash', { mode: 'hang' }, { timeoutMs: 300, onStart: (where) => (pid = where.pid) }),
+      ),
+      JobTimeoutError,
+    );
+    assert.equal(isAlive(pid), false, `child ${pid} is gone`);
+    await assertPoolRecovered();
+  });
+
   it('closes twice safely and leaves no child behind', async () => {
     const pids = childPids();
     assert.equal(pids.length, POOL_SIZE);

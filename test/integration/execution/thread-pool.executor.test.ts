@@ -82,6 +82,38 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     await assertPoolRecovered();
   });
 
+  it('fails a task that exhausts its heap with WorkerCrashedError: only its thread ends, and is replaced', async () => {
+    let threadId = -1;
+    await assert.rejects(
+      executor.run(
+        request('diag.crash', { mode: 'heap' }, { onStart: (where) => (threadId = where.threadId) }),
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof WorkerCrashedError, String(error));
+        assert.match(error.message, /memory limit/);
+        return true;
+      },
+    );
+    assert.ok(threadId > 0 && !threadIds().includes(threadId), 'the thread that ran the job is gone');
+    await assertPoolRecovered();
+  });
+
+  it('times out a runaway (a loop that never yields) with JobTimeoutError, terminating its thread', async () => {
+    let threadId = -1;
+    await assert.rejects(
+      executor.run(
+        request(
+          'diag.crash',
+          { mode: 'hang' },
+          { timeoutMs: 300, onStart: (where) => (threadId = where.threadId) },
+        ),
+      ),
+      JobTimeoutError,
+    );
+    assert.ok(threadId > 0 && !threadIds().includes(threadId));
+    await assertPoolRecovered();
+  });
+
   it('counts runs and closes twice safely, leaving no thread', async () => {
     const stats = executor.stats();
     assert.equal(stats.model, 'worker-threads');

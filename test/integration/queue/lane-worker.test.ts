@@ -32,10 +32,16 @@ describe('lane worker and producer against a real Redis', () => {
   let producer: JobProducer;
   let reader: JobReader;
   const keys = new SwitchyardKeys(prefix);
-  const catalog = createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: false });
+  const catalog = createTaskCatalog({ httpAllowedHosts: [], diagnosticTasks: true });
 
   before(() => {
-    config = loadConfig({ QUEUE_PREFIX: prefix, REDIS_URL, COMPLETED_RETENTION_COUNT: '3' });
+    config = loadConfig({
+      QUEUE_PREFIX: prefix,
+      REDIS_URL,
+      COMPLETED_RETENTION_COUNT: '3',
+      // diag.crash (a cpu task) runs on this file's io lane worker.
+      ALLOW_PROFILE_OVERRIDE: 'true',
+    });
     client = createRedis(REDIS_URL, 'client');
     workerConnection = createRedis(REDIS_URL, 'worker');
     queues = new LaneQueues({ connection: client, prefix, lanes: config.LANES });
@@ -51,10 +57,10 @@ describe('lane worker and producer against a real Redis', () => {
     workerConnection.disconnect();
   });
 
-  function laneWorker(concurrency = 10) {
+  function laneWorker(concurrency = 10, errorMaxChars?: number) {
     const executor = createExecutor('event-loop', {
       poolSize: 1,
-      catalog: { httpAllowedHosts: [], diagnosticTasks: false },
+      catalog: { httpAllowedHosts: [], diagnosticTasks: true },
     });
     const worker = new LaneWorker({
       lane: 'io',
@@ -63,6 +69,7 @@ describe('lane worker and producer against a real Redis', () => {
       keys,
       executor,
       concurrency,
+      errorMaxChars,
     });
     return { worker, executor };
   }
@@ -124,5 +131,40 @@ describe('lane worker and producer against a real Redis', () => {
     assert.equal(requeued.state, 'waiting', 'back in the queue, not failed');
     assert.equal(requeued.attempts.made, 0, 'the interrupted run does not count as a failed attempt');
     await reader.find(job.id).then((found) => found?.remove());
+  });
+
+  it("stores a failed attempt's reason and stack cut to errorMaxChars: a 1 MiB message cannot fill Redis", async () => {
+    const { worker, executor } = laneWorker(10, 300);
+    await worker.start();
+    try {
+      const job = await producer.enqueue({
+        task: 'diag.crash',
+        payload: { mode: 'throw', messageChars: 1 << 20 },
+        lane: 'io',
+      });
+      const view = await eventually(async () => {
+        const current = await reader.view(job.id);
+        return current.state === 'failed' ? current : undefined;
+      }, 'the job to fail');
+      assert.equal(view.error?.name, 'DiagnosticCrashError', 'the name survives the cut');
+      assert.match(
+        view.error?.message ?? '',
+        /^diag\.crash failed on purpose \(mode throw\)\.+ … \[1048598 characters, cut to 300\]$/,
+      );
+      const stored = await reader.find(job.id);
+      assert.ok(stored, 'the failed job is kept');
+      assert.ok(
+        stored.failedReason.length <= 300,
+        `failedReason has ${stored.failedReason.length} characters`,
+      );
+      const [stack, ...more] = stored.stacktrace ?? [];
+      assert.equal(more.length, 0, 'one attempt, one stack');
+      assert.ok(stack && stack.length <= 300, `the stack has ${stack?.length} characters`);
+      const bytes = Number(await client.call('MEMORY', 'USAGE', `${prefix}:io:${job.id}`));
+      assert.ok(bytes > 0 && bytes < 16_384, `the failed job takes ${bytes} bytes in Redis`);
+    } finally {
+      await worker.close(1_000);
+      await executor.close();
+    }
   });
 });

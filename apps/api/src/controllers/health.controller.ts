@@ -1,28 +1,49 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ProblemError } from '@switchyard/contracts';
+import { LaneQueues } from '@switchyard/queue';
 import { renderPrometheus } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../api.tokens';
 
+/** Not ready when Redis does not answer a PING this fast: probes time out after 1 s or more. */
+const READY_PING_TIMEOUT_MS = 500;
+
 @ApiExcludeController()
 @Controller()
 export class HealthController {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly queues: LaneQueues,
+  ) {}
 
   @Get('healthz')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
+  /**
+   * 503 within 500 ms when Redis is away or hangs, whatever the connection's retry policy, and while a
+   * lane's queue has not initialised (one whose initialisation failed never recovers: restart the api).
+   */
   @Get('readyz')
   async ready(): Promise<{ status: 'ready' }> {
-    try {
-      await this.redis.ping();
-      return { status: 'ready' };
-    } catch (error) {
-      throw new ProblemError(503, 'Not ready', `Redis is not reachable: ${(error as Error).message}`);
-    }
+    const problem =
+      this.redis.status === 'ready'
+        ? await Promise.race([
+            Promise.all([
+              this.redis.ping(),
+              ...this.queues.all().map((queue) => queue.waitUntilReady()),
+            ]).then(
+              () => undefined,
+              (error: Error) => error.message,
+            ),
+            delay(READY_PING_TIMEOUT_MS, `no answer within ${READY_PING_TIMEOUT_MS} ms`, { ref: false }),
+          ])
+        : `the connection is ${this.redis.status}`;
+    if (problem) throw new ProblemError(503, 'Not ready', `Redis is not reachable: ${problem}`);
+    return { status: 'ready' };
   }
 
   @Get('metrics')
