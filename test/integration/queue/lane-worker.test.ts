@@ -137,11 +137,14 @@ describe('lane worker and producer against a real Redis', () => {
     const { worker, executor } = laneWorker(10, 300);
     await worker.start();
     try {
-      const job = await producer.enqueue({
-        task: 'diag.crash',
-        payload: { mode: 'throw', messageChars: 1 << 20 },
-        lane: 'io',
-      });
+      const job = await producer.enqueue(
+        {
+          task: 'diag.crash',
+          payload: { mode: 'throw', messageChars: 1 << 20 },
+          lane: 'io',
+        },
+        TEST_SUBMITTER,
+      );
       const view = await eventually(async () => {
         const current = await reader.view(job.id);
         return current.state === 'failed' ? current : undefined;
