@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -5,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { LaneQueues } from '@switchyard/queue';
+import { closeRedis, LaneQueues } from '@switchyard/queue';
 import { checkMaxmemoryPolicy } from '@switchyard/quotas';
 import { shutdownTelemetry } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
@@ -29,9 +30,10 @@ export class ApiLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
+  /** Every step bounded: a Redis or a trace backend that is away must not keep the api from exiting. */
   async onApplicationShutdown(): Promise<void> {
-    await this.queues.close();
-    await this.redis.quit().catch(() => undefined);
-    await shutdownTelemetry();
+    await Promise.race([this.queues.close(), delay(1_000, undefined, { ref: false })]);
+    await closeRedis(this.redis, 500);
+    await Promise.race([shutdownTelemetry(), delay(2_000, undefined, { ref: false })]);
   }
 }

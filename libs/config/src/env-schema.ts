@@ -120,6 +120,11 @@ export const envSchema = z.object({
   EXECUTION_MODEL: z.enum(COMPUTE_EXECUTION_MODELS).default('worker-threads'),
   /** Threads or child processes in compute's pool; also its worker concurrency. @defaultValue os.availableParallelism() */
   POOL_SIZE: integer(1, 256).default(os.availableParallelism()),
+  /**
+   * Heap limit of each worker thread or child process in compute's pool, in MiB: a task that exhausts it
+   * ends its worker (the job fails), not the consumer. Unset: Node's default for the machine.
+   */
+  WORKER_MAX_HEAP_MB: integer(16, 65_536).optional(),
   /** Upper bound on any job's timeout, whatever the job or task asks. @defaultValue 600000 */
   JOB_TIMEOUT_MAX_MS: integer(100, 86_400_000).default(600_000),
   /** How long completed jobs (and their results) are kept. @defaultValue 86400 */

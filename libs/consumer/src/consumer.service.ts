@@ -10,6 +10,8 @@ import {
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
 import { createRedis, LaneWorker, SwitchyardKeys } from '@switchyard/queue';
+import { checkMaxmemoryPolicy, TenantPendingJobs } from '@switchyard/quotas';
+import { taskCatalogFromEnv } from '@switchyard/tasks';
 import {
   bullmqTelemetry,
   createLogger,
@@ -22,6 +24,7 @@ import {
 } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { allObservers, attemptLog } from './attempt-log';
+import { pendingJobsObserver } from './pending-jobs-observer';
 import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
 import { settlesWithin } from './settles-within';
@@ -57,7 +60,12 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     this.lane = config.LANE ?? spec.defaultLane;
     const model = spec.model ?? config.EXECUTION_MODEL;
-    this.executor = createExecutor(model, { poolSize: config.POOL_SIZE });
+    this.executor = createExecutor(model, {
+      poolSize: config.POOL_SIZE,
+      workerMaxHeapMb: config.WORKER_MAX_HEAP_MB,
+    });
+    // A task name outside the catalog never becomes a metric label.
+    switchyardMetrics().limitTaskLabels(taskCatalogFromEnv().names());
     const concurrency = model === 'event-loop' ? config.IO_CONCURRENCY : this.executor.size;
     this.connection = createRedis(config.REDIS_URL, 'worker', `switchyard-${spec.service}`);
     this.worker = new LaneWorker({
@@ -73,6 +81,13 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
         attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
+        pendingJobsObserver(
+          new TenantPendingJobs({
+            redis: this.connection,
+            prefix: config.QUEUE_PREFIX,
+            maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
+          }),
+        ),
       ),
       lockDurationMs: model === 'inline' ? INLINE_LOCK_MS : undefined,
       errorMaxChars: config.JOB_ERROR_MAX_CHARS,
@@ -97,6 +112,12 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       this.config.HOST,
     );
     await this.worker.start();
+    checkMaxmemoryPolicy(this.connection).then(
+      (check) => {
+        if (!check.ok) this.logger.warn(check.message ?? `maxmemory-policy is ${check.policy}`);
+      },
+      () => undefined, // readiness reports an unreachable Redis
+    );
     this.logger.log(
       `${this.spec.service} consuming lane "${this.lane}" with ${this.executor.model} (pool ${this.executor.size}); health on :${port}`,
     );

@@ -1,4 +1,4 @@
-export { createRedis, type RedisRole } from './redis-connection';
+export { closeRedis, createRedis, type RedisRole } from './redis-connection';
 export { SwitchyardKeys } from './switchyard-keys';
 export { LaneRouter, type RouteRequest } from './lane-router';
 export { LaneQueues, type LaneJobInsert, type LaneQueue, type LaneQueuesOptions } from './lane-queues';

@@ -32,7 +32,6 @@ export class LaneQueues {
           connection: options.connection,
           prefix: options.prefix,
           telemetry: options.telemetry,
-          skipWaitingForReady: true,
         }),
       );
     }

@@ -1,0 +1,18 @@
+import type { LaneWorkerObserver } from '@switchyard/queue';
+import type { TenantPendingJobs } from '@switchyard/quotas';
+
+/**
+ * Gives a job's room back to its tenant (TENANT_MAX_PENDING_JOBS) once it ended for good: completed,
+ * cancelled, or failed on its last attempt. Written without waiting: a Redis away now leaves a member that
+ * the api's sweep at the cap removes later, which is better than holding up the lane.
+ */
+export function pendingJobsObserver(pending: TenantPendingJobs): LaneWorkerObserver {
+  return {
+    attemptSettled: (job, outcome) => {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (outcome === 'completed' || outcome === 'cancelled' || lastAttempt) {
+        pending.remove(job.data.tenant ?? 'anonymous', job.id ?? '').catch(() => undefined);
+      }
+    },
+  };
+}
