@@ -65,8 +65,11 @@ describe('chart: limits and hardening settings', () => {
       CORS_ORIGINS: ['https://console.example.com'],
       ALLOW_PROFILE_OVERRIDE: false,
       JOB_ERROR_MAX_CHARS: 4096,
-      HTTP_ALLOWED_HOSTS: ['api.example.com', 'example.org:8443'],
-      HTTP_ALLOWED_CIDRS: ['10.20.0.0/16'],
+      HTTP_ALLOWED_HOSTS: [
+        { host: 'api.example.com', port: undefined },
+        { host: 'example.org', port: 8443 },
+      ],
+      HTTP_ALLOWED_CIDRS: [{ address: '10.20.0.0', prefix: 16, family: 'ipv4' }],
       HTTP_REDACT_HEADERS: ['x-tenant-token'],
       COMPLETED_RETENTION_COUNT: 20000,
       FAILED_RETENTION_COUNT: 1000,

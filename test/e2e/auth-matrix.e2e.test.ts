@@ -19,6 +19,7 @@ type Who = keyof typeof KEYS | 'nobody' | 'forged';
 describe('auth × scope × tenant (real api, AUTH=keys)', () => {
   let e2e: E2eStack;
   let apiUrl: string;
+  const statuses = new Map<number, number>();
 
   async function call(who: Who, method: string, path: string, body?: unknown) {
     const headers: Record<string, string> = {};
@@ -30,6 +31,7 @@ describe('auth × scope × tenant (real api, AUTH=keys)', () => {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     const text = await response.text();
     const json = /json/.test(response.headers.get('content-type') ?? '');
     return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text };
@@ -46,7 +48,13 @@ describe('auth × scope × tenant (real api, AUTH=keys)', () => {
     });
     apiUrl = e2e.stack.apiUrl;
   });
-  after(() => e2e?.stop());
+  after(async () => {
+    await e2e?.stop();
+    const counts = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${count} × ${status}`);
+    console.log(
+      `auth matrix: 6 keys (2 tenants, read-only, write-only, admin, forged) and none: ${counts.join(', ')}`,
+    );
+  });
 
   it('401 with WWW-Authenticate without a key or with a wrong one; probes stay open', async () => {
     for (const who of ['nobody', 'forged'] as const) {
