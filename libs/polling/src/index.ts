@@ -1,0 +1,1 @@
+export { pollUntil, PollTimeoutError, type PollOptions } from './poll-until';
