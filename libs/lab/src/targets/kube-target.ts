@@ -7,12 +7,9 @@ import {
   type DeploymentScalerOptions,
   type KubeConnection,
 } from '@switchyard/kube';
-import type { ConsumerEndpoint } from './consumer-stats-client';
-import type { CellSpec } from './experiment-plan';
-import { buildKubePlan } from './kube-plan';
-import type { ExperimentName, MachineInfo } from './lab-results';
-import type { LabTarget, PreparedCell } from './lab-target';
-import { describeMachine } from './machine-info';
+import type { ExperimentName, MachineInfo } from '../lab-results';
+import { describeMachine, type ConsumerEndpoint, type LabTarget, type PreparedCell } from '../measure';
+import { buildKubePlan, type CellSpec } from '../plan';
 
 export interface KubeTargetOptions {
   namespace: string;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Redis } from 'ioredis';
-import type { MachineInfo } from './lab-results';
+import type { MachineInfo } from '../lab-results';
 
 /** The Redis server version from `INFO server`. */
 async function redisVersion(redisUrl: string | undefined): Promise<string> {

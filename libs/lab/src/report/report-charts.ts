@@ -1,5 +1,5 @@
 import { cellAtMost, measured, seriesCells, taskP99 } from './cell-queries';
-import type { CellResult, LabResults } from './lab-results';
+import type { CellResult, LabResults } from '../lab-results';
 import { barChart, lineChart, type BarGroup, type ChartPoint, type LineSeries } from './svg-chart';
 
 export interface ReportChart {
@@ -32,6 +32,37 @@ function idealLine(baseline: CellResult | undefined, xs: number[]): LineSeries[]
   ];
 }
 
+/** A local run marks the machine's core count on the x axis; pods spread over nodes have no such line. */
+function coreMarkers(results: LabResults): { x: number; label: string }[] {
+  return results.machine.target === 'local'
+    ? [{ x: results.machine.cores, label: `${results.machine.cores} cores` }]
+    : [];
+}
+
+interface BarChartText {
+  id: string;
+  title: string;
+  /** The title inside the SVG. @defaultValue the chart's title */
+  svgTitle?: string;
+  yLabel: string;
+  caption: string;
+}
+
+/** One bar group per cell; undefined when no cell was measured (the chart is left out). */
+function cellBarChart(
+  cells: readonly CellResult[],
+  text: BarChartText,
+  group: (cell: CellResult) => BarGroup,
+): ReportChart | undefined {
+  if (cells.length === 0) return undefined;
+  return {
+    id: text.id,
+    title: text.title,
+    caption: text.caption,
+    svg: barChart({ title: text.svgTitle ?? text.title, yLabel: text.yLabel, groups: cells.map(group) }),
+  };
+}
+
 function cpuChart(results: LabResults): ReportChart | undefined {
   const models = ['inline', 'worker-threads', 'processes'];
   const series: LineSeries[] = models
@@ -61,10 +92,7 @@ function cpuChart(results: LabResults): ReportChart | undefined {
       xLabel: 'workers (pool size × replicas)',
       yLabel: 'jobs/s',
       series: [...series, ...idealLine(baseline, xs)],
-      markers:
-        results.machine.target === 'local'
-          ? [{ x: results.machine.cores, label: `${results.machine.cores} cores` }]
-          : [],
+      markers: coreMarkers(results),
     }),
   };
 }
@@ -105,10 +133,7 @@ function ioChart(results: LabResults): ReportChart | undefined {
       ],
       logX: true,
       logY: true,
-      markers:
-        results.machine.target === 'local'
-          ? [{ x: results.machine.cores, label: `${results.machine.cores} cores` }]
-          : [],
+      markers: coreMarkers(results),
     }),
   };
 }
@@ -131,25 +156,27 @@ function latencyChart(results: LabResults): ReportChart | undefined {
       .slice(0, 4),
   );
   if (picks.length === 0) picks.push(...measured(results.cells).slice(0, 6));
-  if (picks.length === 0) return undefined;
-  const groups: BarGroup[] = picks.map((cell) => ({
-    label:
-      cell.experiment === 'cpu'
-        ? `${SHORT_MODEL[cell.model] ?? cell.model} ×${cell.workers}`
-        : `${cell.task} c${cell.perReplica}`,
-    values: [
-      { name: 'p50', value: cell.latencyMs.p50.median },
-      { name: 'p95', value: cell.latencyMs.p95.median },
-      { name: 'p99', value: cell.latencyMs.p99.median },
-    ],
-  }));
-  return {
-    id: 'latency',
-    title: 'End-to-end latency percentiles',
-    caption:
-      'createdAt → finishedAt of each job (queue wait + run), median over repeats. CPU cells at the core count; io cells on one replica.',
-    svg: barChart({ title: 'End-to-end latency percentiles', yLabel: 'ms', groups }),
-  };
+  return cellBarChart(
+    picks,
+    {
+      id: 'latency',
+      title: 'End-to-end latency percentiles',
+      yLabel: 'ms',
+      caption:
+        'createdAt → finishedAt of each job (queue wait + run), median over repeats. CPU cells at the core count; io cells on one replica.',
+    },
+    (cell) => ({
+      label:
+        cell.experiment === 'cpu'
+          ? `${SHORT_MODEL[cell.model] ?? cell.model} ×${cell.workers}`
+          : `${cell.task} c${cell.perReplica}`,
+      values: [
+        { name: 'p50', value: cell.latencyMs.p50.median },
+        { name: 'p95', value: cell.latencyMs.p95.median },
+        { name: 'p99', value: cell.latencyMs.p99.median },
+      ],
+    }),
+  );
 }
 
 function misroutingChart(results: LabResults): ReportChart | undefined {
@@ -158,44 +185,49 @@ function misroutingChart(results: LabResults): ReportChart | undefined {
       cell.experiment === 'misrouting' &&
       ['io-alone', 'cpu-on-io-lane', 'cpu-on-cpu-lane'].some((name) => cell.id.endsWith(name)),
   );
-  if (cells.length === 0) return undefined;
-  const groups: BarGroup[] = cells.map((cell) => ({
-    label: cell.id.replace('misrouting/', ''),
-    values: [
-      ...(cell.eventLoopDelayP99Ms
-        ? [{ name: 'loop delay p99', value: cell.eventLoopDelayP99Ms.median }]
-        : []),
-      { name: 'io.sleep p99', value: taskP99(cell, 'io.sleep') ?? cell.latencyMs.p99.median },
-    ],
-  }));
-  return {
-    id: 'misrouting',
-    title: 'Event-loop delay under misrouting',
-    caption:
-      'The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, and with the same CPU jobs on their own lane.',
-    svg: barChart({ title: 'Event-loop delay under misrouting', yLabel: 'ms', groups }),
-  };
+  return cellBarChart(
+    cells,
+    {
+      id: 'misrouting',
+      title: 'Event-loop delay under misrouting',
+      yLabel: 'ms',
+      caption:
+        'The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, and with the same CPU jobs on their own lane.',
+    },
+    (cell) => ({
+      label: cell.id.replace('misrouting/', ''),
+      values: [
+        ...(cell.eventLoopDelayP99Ms
+          ? [{ name: 'loop delay p99', value: cell.eventLoopDelayP99Ms.median }]
+          : []),
+        { name: 'io.sleep p99', value: taskP99(cell, 'io.sleep') ?? cell.latencyMs.p99.median },
+      ],
+    }),
+  );
 }
 
 function memoryChart(results: LabResults): ReportChart | undefined {
   const cells = measured(results.cells).filter(
     (cell) => cell.id.startsWith('misrouting/io-on-') && cell.peakRssBytesPerReplica,
   );
-  if (cells.length === 0) return undefined;
-  const groups: BarGroup[] = cells.map((cell) => ({
-    label: cell.id.replace('misrouting/io-on-', 'on '),
-    values: [
-      { name: 'peak RSS, MiB', value: (cell.peakRssBytesPerReplica?.median ?? 0) / 1024 / 1024 },
-      { name: 'jobs/s', value: cell.throughputPerSec.median },
-    ],
-  }));
-  return {
-    id: 'memory',
-    title: 'io jobs on a pool: memory for no gain',
-    caption:
-      'The same io.sleep jobs on the event loop and misrouted to a pool of the same size. RSS is the consumer process (children of a process pool not included).',
-    svg: barChart({ title: 'io jobs on a pool: memory vs throughput', yLabel: 'MiB · jobs/s', groups }),
-  };
+  return cellBarChart(
+    cells,
+    {
+      id: 'memory',
+      title: 'io jobs on a pool: memory for no gain',
+      svgTitle: 'io jobs on a pool: memory vs throughput',
+      yLabel: 'MiB · jobs/s',
+      caption:
+        'The same io.sleep jobs on the event loop and misrouted to a pool of the same size. RSS is the consumer process (children of a process pool not included).',
+    },
+    (cell) => ({
+      label: cell.id.replace('misrouting/io-on-', 'on '),
+      values: [
+        { name: 'peak RSS, MiB', value: (cell.peakRssBytesPerReplica?.median ?? 0) / 1024 / 1024 },
+        { name: 'jobs/s', value: cell.throughputPerSec.median },
+      ],
+    }),
+  );
 }
 
 export function buildReportCharts(results: LabResults): ReportChart[] {

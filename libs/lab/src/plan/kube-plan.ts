@@ -1,6 +1,6 @@
 import type { ConsumerDeployment } from '@switchyard/kube';
 import type { CellSpec, KubeScale } from './experiment-plan';
-import type { ModelName } from './lab-results';
+import type { ModelName } from '../lab-results';
 
 const IO_SLEEP_MS = 50;
 

@@ -1,5 +1,5 @@
-import type { CellSpec } from './experiment-plan';
-import type { CellResult, RunMeasurement } from './lab-results';
+import type { CellSpec } from '../plan';
+import type { CellResult, RunMeasurement } from '../lab-results';
 import { optionalSpread, spread } from '@switchyard/stats';
 
 /** Folds a cell's repeats into medians and spreads. `cpuTask` names the calibrated CPU task. */

@@ -1,4 +1,4 @@
-import type { CellResult, Spread } from './lab-results';
+import type { CellResult, Spread } from '../lab-results';
 
 export const CELL_TABLE_COLUMNS = [
   'cell',

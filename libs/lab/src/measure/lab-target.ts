@@ -1,6 +1,6 @@
 import type { ConsumerEndpoint } from './consumer-stats-client';
-import type { CellSpec } from './experiment-plan';
-import type { MachineInfo } from './lab-results';
+import type { CellSpec } from '../plan';
+import type { MachineInfo } from '../lab-results';
 
 /** A Switchyard shaped for one cell: where to submit and whose `/stats` to read. */
 export interface PreparedCell {

@@ -1,5 +1,5 @@
 import type { ComputeExecutionModel } from '@switchyard/contracts';
-import type { CellIdentity, ExperimentName, ModelName } from './lab-results';
+import type { CellIdentity, ExperimentName, ModelName } from '../lab-results';
 
 /** A job a cell submits, before run-time values (the calibrated CPU payload, the delay server) are known. */
 export type JobKind =

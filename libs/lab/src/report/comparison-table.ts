@@ -9,7 +9,7 @@ import {
   peak,
   seriesCells,
 } from './cell-queries';
-import type { CellResult, LabResults } from './lab-results';
+import type { CellResult, LabResults } from '../lab-results';
 
 export const COMPARISON_COLUMNS = ['Event loop', 'Worker threads', 'Processes', 'Pods (replicas)'] as const;
 

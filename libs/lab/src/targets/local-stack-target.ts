@@ -4,10 +4,9 @@ import {
   type DelayServer,
   type LocalStack,
 } from '@switchyard/local-stack';
-import { buildLocalPlan, type CellSpec, type ConsumerShape } from './experiment-plan';
-import type { ExperimentName, MachineInfo } from './lab-results';
-import type { LabTarget, PreparedCell } from './lab-target';
-import { describeMachine } from './machine-info';
+import { buildLocalPlan, type CellSpec, type ConsumerShape } from '../plan';
+import type { ExperimentName, MachineInfo } from '../lab-results';
+import { describeMachine, type LabTarget, type PreparedCell } from '../measure';
 
 export interface LocalStackTargetOptions {
   quick: boolean;

@@ -1,5 +1,5 @@
-import type { CellSpec } from './experiment-plan';
-import type { CellResult } from './lab-results';
+import type { CellSpec } from '../plan';
+import type { CellResult } from '../lab-results';
 
 /** Where the runner reports what it is doing. */
 export interface LabProgress {

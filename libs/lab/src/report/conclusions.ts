@@ -11,7 +11,7 @@ import {
   seriesCells,
   taskP99,
 } from './cell-queries';
-import type { CellResult, LabResults } from './lab-results';
+import type { CellResult, LabResults } from '../lab-results';
 
 export interface Conclusion {
   profile: 'cpu' | 'io' | 'misrouting' | 'horizontal';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CELL_TABLE_COLUMNS, cellTableRow, formatTextTable } from './cell-table';
 import { buildComparisonTable } from './comparison-table';
 import { deriveConclusions } from './conclusions';
-import type { LabResults } from './lab-results';
+import type { LabResults } from '../lab-results';
 import { buildReportCharts } from './report-charts';
 import { renderHtmlReport } from './report-html';
 import { renderMarkdownReport, type ReportParts } from './report-markdown';

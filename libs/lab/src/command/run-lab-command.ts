@@ -1,13 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { KubeTarget } from './kube-target';
-import type { LabResults } from './lab-results';
-import { runLab } from './lab-runner';
-import type { LabTarget } from './lab-target';
-import { LocalStackTarget } from './local-stack-target';
+import type { LabResults } from '../lab-results';
+import { runLab, StatusLineProgress, type LabTarget } from '../measure';
+import { formatSummary, writeReport } from '../report';
+import { KubeTarget, LocalStackTarget } from '../targets';
 import { LAB_USAGE, LabUsageError, parseLabArgs, type LabCommandOptions } from './parse-lab-args';
-import { StatusLineProgress } from './progress-reporter';
-import { formatSummary, writeReport } from './write-report';
 
 /** Exit codes of `switchyard lab`. */
 export const LAB_EXIT = { ok: 0, cellsFailed: 1, usage: 2, interrupted: 130 } as const;

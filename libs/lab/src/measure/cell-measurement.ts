@@ -1,8 +1,8 @@
 import type { JobView } from '@switchyard/contracts';
 import { readConsumerStats, type ConsumerEndpoint, type ConsumerStats } from './consumer-stats-client';
 import type { CalibratedCpuJob } from './cpu-calibration';
-import type { CellSpec, JobKind } from './experiment-plan';
-import type { ConsumerStatsSample, RunMeasurement, TaskLatency } from './lab-results';
+import type { CellSpec, JobKind } from '../plan';
+import type { ConsumerStatsSample, RunMeasurement, TaskLatency } from '../lab-results';
 import { cpuPercentBetween, sampleCpu } from './machine-info';
 import { mean, percentiles } from '@switchyard/stats';
 import type { JobRequest, SwitchyardClient } from '@switchyard/client';

@@ -1,7 +1,7 @@
 import { CELL_TABLE_COLUMNS, cellTableRow } from './cell-table';
 import { COMPARISON_COLUMNS, type ComparisonRow } from './comparison-table';
 import type { Conclusion } from './conclusions';
-import type { LabResults } from './lab-results';
+import type { LabResults } from '../lab-results';
 import type { ReportChart } from './report-charts';
 import { traceLink } from './trace-links';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { EXPERIMENT_NAMES, type ExperimentName } from './lab-results';
+import { EXPERIMENT_NAMES, type ExperimentName } from '../lab-results';
 
 /** What `switchyard lab` was asked to do. */
 export interface LabCommandOptions {

@@ -1,4 +1,4 @@
-import type { CellResult } from './lab-results';
+import type { CellResult } from '../lab-results';
 
 /** Cells that measured something (not failed, at least one run). */
 export function measured(cells: readonly CellResult[]): CellResult[] {

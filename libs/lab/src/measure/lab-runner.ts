@@ -1,8 +1,8 @@
 import { applySpeedups, summarizeCell } from './cell-summary';
 import { measureRun, type RunContext } from './cell-measurement';
 import { calibrateCpuJob, type CalibratedCpuJob } from './cpu-calibration';
-import type { CellSpec } from './experiment-plan';
-import type { CellResult, ExperimentName, LabResults, RunMeasurement } from './lab-results';
+import type { CellSpec } from '../plan';
+import type { CellResult, ExperimentName, LabResults, RunMeasurement } from '../lab-results';
 import type { LabTarget } from './lab-target';
 import type { LabProgress } from './progress-reporter';
 import { SwitchyardClient } from '@switchyard/client';
