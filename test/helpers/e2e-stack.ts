@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { SwitchyardClient } from '@switchyard/client';
 import type { JobView } from '@switchyard/contracts';
+import { pollUntil } from '@switchyard/polling';
 import {
   startLocalStack,
   type LocalStack,
@@ -85,14 +85,17 @@ export async function waitUntilRunning(
   id: string,
   { placement = true, timeoutMs = 20_000 } = {},
 ): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const view = await client.get(id);
-    if (view.state === 'active' && (view.execution || !placement)) return view;
-    if (Date.now() > deadline)
-      throw new Error(`job ${id} not running after ${timeoutMs} ms: ${JSON.stringify(view)}`);
-    await delay(50);
-  }
+  let last: JobView | undefined;
+  return pollUntil(
+    async () => {
+      last = await client.get(id);
+      return last.state === 'active' && (Boolean(last.execution) || !placement) && last;
+    },
+    {
+      timeoutMs,
+      onTimeout: () => new Error(`job ${id} not running after ${timeoutMs} ms: ${JSON.stringify(last)}`),
+    },
+  );
 }
 
 export function isAlive(pid: number): boolean {
@@ -104,18 +107,13 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
+/** `pollUntil` as most tests call it: what is awaited, within 10 s unless told. */
+export function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
+  return pollUntil(probe, { timeoutMs, what });
 }
 
 export interface ConsumerStats {

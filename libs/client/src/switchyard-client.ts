@@ -8,6 +8,7 @@ import {
   type LaneStats,
   type ProblemDetails,
 } from '@switchyard/contracts';
+import { pollUntil } from '@switchyard/polling';
 import { mapWithConcurrency } from './map-with-concurrency';
 
 /** A job to submit, as `POST /v1/jobs` takes it (the optional fields may be left out). */
@@ -110,14 +111,18 @@ export class SwitchyardClient {
 
   /** Polls one job until it is completed, failed or cancelled. */
   async waitFor(id: string, timeoutMs = 60_000, pollMs = 50): Promise<JobView> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = await this.get(id);
-      if (isFinished(view)) return view;
-      if (Date.now() > deadline)
-        throw new SwitchyardApiError(`job ${id} still ${view.state} after ${timeoutMs} ms`);
-      await delay(pollMs);
-    }
+    let last: JobView | undefined;
+    return pollUntil(
+      async () => {
+        last = await this.get(id);
+        return isFinished(last) && last;
+      },
+      {
+        timeoutMs,
+        intervalMs: pollMs,
+        onTimeout: () => new SwitchyardApiError(`job ${id} still ${last?.state} after ${timeoutMs} ms`),
+      },
+    );
   }
 
   /** Polls each job until all finished; for a stack that other work shares. */
@@ -125,22 +130,27 @@ export class SwitchyardClient {
     ids: readonly string[],
     options: WaitOptions & { pollMs?: number } = {},
   ): Promise<JobView[]> {
-    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    const timeoutMs = options.timeoutMs ?? 120_000;
     const done = new Map<string, JobView>();
-    for (;;) {
-      const pending = ids.filter((id) => !done.has(id));
-      for (const view of await mapWithConcurrency(pending, 32, (id) => this.get(id, options.signal))) {
-        if (isFinished(view)) done.set(view.id, view);
-      }
-      options.onProgress?.(done.size, ids.length);
-      if (done.size === ids.length) return ids.map((id) => done.get(id) as JobView);
-      if (Date.now() > deadline) {
-        throw new SwitchyardApiError(
-          `${ids.length - done.size} of ${ids.length} jobs unfinished after ${options.timeoutMs ?? 120_000} ms`,
-        );
-      }
-      await delay(options.pollMs ?? 100, undefined, { signal: options.signal });
-    }
+    return pollUntil(
+      async () => {
+        const pending = ids.filter((id) => !done.has(id));
+        for (const view of await mapWithConcurrency(pending, 32, (id) => this.get(id, options.signal))) {
+          if (isFinished(view)) done.set(view.id, view);
+        }
+        options.onProgress?.(done.size, ids.length);
+        return done.size === ids.length && ids.map((id) => done.get(id) as JobView);
+      },
+      {
+        timeoutMs,
+        intervalMs: options.pollMs ?? 100,
+        signal: options.signal,
+        onTimeout: () =>
+          new SwitchyardApiError(
+            `${ids.length - done.size} of ${ids.length} jobs unfinished after ${timeoutMs} ms`,
+          ),
+      },
+    );
   }
 
   /**
@@ -150,19 +160,25 @@ export class SwitchyardClient {
    */
   async waitUntilDrained(ids: readonly string[], options: WaitOptions = {}): Promise<JobView[]> {
     const timeoutMs = options.timeoutMs ?? 120_000;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const lanes = await this.queues(options.signal);
-      const pending = lanes.reduce((sum, lane) => sum + lane.waiting + lane.active + lane.delayed, 0);
-      options.onProgress?.(Math.max(0, ids.length - pending), ids.length);
-      if (pending === 0) break;
-      if (Date.now() > deadline)
-        throw new SwitchyardApiError(
-          `${pending} of ${ids.length} jobs were not finished after ${timeoutMs} ms`,
-        );
-      await delay(150, undefined, { signal: options.signal });
-    }
-    return this.waitForAll(ids, { ...options, timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    const startedAt = Date.now();
+    let pending = 0;
+    await pollUntil(
+      async () => {
+        const lanes = await this.queues(options.signal);
+        pending = lanes.reduce((sum, lane) => sum + lane.waiting + lane.active + lane.delayed, 0);
+        options.onProgress?.(Math.max(0, ids.length - pending), ids.length);
+        return pending === 0;
+      },
+      {
+        timeoutMs,
+        intervalMs: 150,
+        signal: options.signal,
+        onTimeout: () =>
+          new SwitchyardApiError(`${pending} of ${ids.length} jobs were not finished after ${timeoutMs} ms`),
+      },
+    );
+    const leftMs = timeoutMs - (Date.now() - startedAt);
+    return this.waitForAll(ids, { ...options, timeoutMs: Math.max(1_000, leftMs) });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { pollUntil } from '@switchyard/polling';
 import type { KubeConnection } from './kube-connection';
 
 export interface DeploymentScalerOptions {
@@ -51,26 +51,31 @@ export class DeploymentScaler {
   }
 
   async waitReady(name: string, replicas: number, signal?: AbortSignal): Promise<void> {
-    const deadline = Date.now() + this.#readyTimeoutMs;
-    for (;;) {
-      signal?.throwIfAborted();
-      const deployment = await this.#connection.apps.readNamespacedDeployment({
-        name,
-        namespace: this.#namespace,
-      });
-      const status = deployment.status;
-      const settled =
-        (status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) &&
-        (status?.readyReplicas ?? 0) === replicas &&
-        (status?.replicas ?? 0) === replicas;
-      if (settled) return;
-      if (Date.now() > deadline) {
-        throw new ScaleTimeoutError(
-          `deployment ${this.#namespace}/${name} has ${status?.readyReplicas ?? 0}/${replicas} ready replicas after ${this.#readyTimeoutMs} ms; check its pods (kubectl -n ${this.#namespace} describe deployment ${name})`,
+    let readyReplicas = 0;
+    await pollUntil(
+      async () => {
+        const deployment = await this.#connection.apps.readNamespacedDeployment({
+          name,
+          namespace: this.#namespace,
+        });
+        const status = deployment.status;
+        readyReplicas = status?.readyReplicas ?? 0;
+        return (
+          (status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) &&
+          readyReplicas === replicas &&
+          (status?.replicas ?? 0) === replicas
         );
-      }
-      await delay(this.#pollIntervalMs, undefined, { signal });
-    }
+      },
+      {
+        timeoutMs: this.#readyTimeoutMs,
+        intervalMs: this.#pollIntervalMs,
+        signal,
+        onTimeout: () =>
+          new ScaleTimeoutError(
+            `deployment ${this.#namespace}/${name} has ${readyReplicas}/${replicas} ready replicas after ${this.#readyTimeoutMs} ms; check its pods (kubectl -n ${this.#namespace} describe deployment ${name})`,
+          ),
+      },
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { pollUntil, PollTimeoutError } from '@switchyard/polling';
 
 export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
   const client = new Redis(url, {
@@ -20,14 +20,17 @@ export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<bool
   }
 }
 
-/** Polls until PING answers PONG (a server still loading its AOF answers LOADING, not PONG). */
+/**
+ * Polls until PING answers PONG (a server still loading its AOF answers LOADING, not PONG); past the
+ * deadline, one last try with a longer connect timeout decides.
+ */
 export async function waitUntilRedisAnswers(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await redisAnswers(url, 200)) return true;
-    await delay(50);
+  try {
+    return await pollUntil(() => redisAnswers(url, 200), { timeoutMs, what: `Redis at ${url}` });
+  } catch (error) {
+    if (!(error instanceof PollTimeoutError)) throw error;
+    return redisAnswers(url);
   }
-  return redisAnswers(url);
 }
 
 export function redisServerOnPath(): boolean {

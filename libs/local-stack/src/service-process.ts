@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { pollUntil } from '@switchyard/polling';
 
 export type AppName = 'api' | 'io-consumer' | 'compute';
 
@@ -69,22 +69,27 @@ export class ServiceProcess {
   }
 
   async waitUntilReady(): Promise<void> {
-    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 30_000);
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) {
-        throw new Error(
-          `${this.options.label} exited with code ${this.child.exitCode} before it was ready${this.logHint()}`,
+    const timeoutMs = this.options.readyTimeoutMs ?? 30_000;
+    await pollUntil(
+      async () => {
+        if (this.child.exitCode !== null) {
+          throw new Error(
+            `${this.options.label} exited with code ${this.child.exitCode} before it was ready${this.logHint()}`,
+          );
+        }
+        return fetch(this.options.readyUrl, { signal: AbortSignal.timeout(1_000) }).then(
+          (response) => response.ok,
+          () => false,
         );
-      }
-      const ok = await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(1_000) }).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ok) return;
-      await delay(100);
-    }
-    throw new Error(
-      `${this.options.label} was not ready at ${this.options.readyUrl} within ${this.options.readyTimeoutMs ?? 30_000} ms${this.logHint()}`,
+      },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        onTimeout: () =>
+          new Error(
+            `${this.options.label} was not ready at ${this.options.readyUrl} within ${timeoutMs} ms${this.logHint()}`,
+          ),
+      },
     );
   }
 

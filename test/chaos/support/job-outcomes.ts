@@ -6,6 +6,7 @@ import {
   type SwitchyardClient,
 } from '@switchyard/client';
 import type { JobView } from '@switchyard/contracts';
+import { pollUntil, PollTimeoutError } from '@switchyard/polling';
 
 export interface JobOutcomes {
   /** Final views of the jobs that finished, by id. */
@@ -29,12 +30,15 @@ export async function settleJobs(
   ids: readonly string[],
   timeoutMs: number,
 ): Promise<JobOutcomes> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const lanes = await client.queues().catch(() => undefined);
-    if (lanes && lanes.every((lane) => lane.waiting + lane.active + lane.delayed === 0)) break;
-    await delay(250);
-  }
+  await pollUntil(
+    async () => {
+      const lanes = await client.queues().catch(() => undefined);
+      return lanes?.every((lane) => lane.waiting + lane.active + lane.delayed === 0) ?? false;
+    },
+    { timeoutMs, intervalMs: 250 },
+  ).catch((error: unknown) => {
+    if (!(error instanceof PollTimeoutError)) throw error;
+  });
   const finished = new Map<string, JobView>();
   const missing: string[] = [];
   const unfinished: string[] = [];
