@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { JobRequest } from '@switchyard/client';
+import { pollUntil } from '@switchyard/polling';
 import { startChaosStack } from './support/chaos-stack';
 import { printFigure } from './support/figure';
 import { settleJobs } from './support/job-outcomes';
@@ -51,18 +51,20 @@ test('SIGKILL io-consumer and compute mid-run: every job completes, only jobs in
   const ioIds = ids.filter((_, index) => tokens.has(index));
   const cpuIds = ids.filter((_, index) => !tokens.has(index));
 
-  for (;;) {
-    const lanes = await chaos.client.queues();
-    const io = lanes.find((lane) => lane.lane === 'io');
-    const cpu = lanes.find((lane) => lane.lane === 'cpu');
-    assert.ok(io && cpu);
-    assert.ok(
-      io.completed < ioIds.length && cpu.completed < cpuIds.length,
-      `a lane finished before the kill (io ${io.completed}, cpu ${cpu.completed}): the scenario must kill mid-run`,
-    );
-    if (io.completed >= KILL_AFTER_COMPLETED && cpu.completed >= KILL_AFTER_COMPLETED) break;
-    await delay(50);
-  }
+  await pollUntil(
+    async () => {
+      const lanes = await chaos.client.queues();
+      const io = lanes.find((lane) => lane.lane === 'io');
+      const cpu = lanes.find((lane) => lane.lane === 'cpu');
+      assert.ok(io && cpu);
+      assert.ok(
+        io.completed < ioIds.length && cpu.completed < cpuIds.length,
+        `a lane finished before the kill (io ${io.completed}, cpu ${cpu.completed}): the scenario must kill mid-run`,
+      );
+      return io.completed >= KILL_AFTER_COMPLETED && cpu.completed >= KILL_AFTER_COMPLETED;
+    },
+    { timeoutMs: 60_000, what: `${KILL_AFTER_COMPLETED} jobs completed on each lane` },
+  );
   const inFlightRequests = ledger.openRequests;
   const killed = ['io-consumer', 'compute'].map((name) => chaos.service(name).process);
   for (const process_ of killed) process_.signal('SIGKILL');

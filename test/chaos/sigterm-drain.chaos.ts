@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { JobRequest } from '@switchyard/client';
 import { consumerStats } from '../helpers/e2e-stack';
+import { pollUntil } from '@switchyard/polling';
 import { startChaosStack } from './support/chaos-stack';
 import { describeExit, exitedCleanly, signalAndTimeExits } from './support/consumer-exit';
 import { printFigure, seconds } from './support/figure';
@@ -40,12 +41,14 @@ test('SIGTERM io-consumer and compute mid-run: active jobs drain or are requeued
     })),
   ];
   const ids = await chaos.client.submitMany(jobs);
-  for (;;) {
-    const lanes = await chaos.client.queues();
-    const active = (name: string) => lanes.find((lane) => lane.lane === name)?.active ?? 0;
-    if (active('io') >= IO_CONCURRENCY / 2 && active('cpu') === 2) break;
-    await delay(50);
-  }
+  await pollUntil(
+    async () => {
+      const lanes = await chaos.client.queues();
+      const active = (name: string) => lanes.find((lane) => lane.lane === name)?.active ?? 0;
+      return active('io') >= IO_CONCURRENCY / 2 && active('cpu') === 2;
+    },
+    { timeoutMs: 30_000, what: 'both lanes busy before the SIGTERM' },
+  );
   await delay(500); // the spins are past their start, inside their threads
   const consumers = CONSUMERS.map((name) => chaos.service(name));
   const activeAtSigterm = (await Promise.all(consumers.map(consumerStats))).reduce(
