@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '@switchyard/config';
 import { isScope, TENANT_NAME, type Principal, type Scope } from './scopes';
 
-export class ApiKeysError extends Error {
+/** A bad API_KEYS entry, an unreadable API_KEYS_FILE, or a bad `keys create` argument: a configuration mistake. */
+export class ApiKeysError extends ConfigError {
   override readonly name = 'ApiKeysError';
 }
 

@@ -1,6 +1,12 @@
 export { TaskCatalog, type TaskDescription } from './task-catalog';
 export type { TaskCatalogOptions } from './task-catalog-options';
-export { createTaskCatalog, catalogOptionsFromEnv, taskCatalogFromEnv } from './create-task-catalog';
+export {
+  createTaskCatalog,
+  catalogOptionsFrom,
+  catalogOptionsFromEnv,
+  taskCatalogFromEnv,
+  type CatalogSettings,
+} from './create-task-catalog';
 export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './task-errors';
 export {
   ALWAYS_REDACTED_HEADERS,
