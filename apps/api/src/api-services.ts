@@ -91,7 +91,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     validator: new JobSubmissionValidator(catalog, new LaneRouter(config), config),
     guard: quotas,
     index,
-    traceCarrier: injectTraceContext,
+    traceContext: injectTraceContext,
     batchTraces: startBatchJobTraces,
     onEnqueued: ({ data: { task, routing } }) =>
       switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),

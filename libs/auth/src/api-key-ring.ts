@@ -1,11 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '@switchyard/config';
+import { ApiKeysError } from './errors';
 import { isScope, TENANT_NAME, type Principal, type Scope } from './scopes';
-
-/** A bad API_KEYS entry, an unreadable API_KEYS_FILE, or a bad `keys create` argument: a configuration mistake. */
-export class ApiKeysError extends ConfigError {
-  override readonly name = 'ApiKeysError';
-}
 
 interface KeyEntry extends Principal {
   readonly hash: Buffer;

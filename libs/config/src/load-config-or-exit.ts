@@ -1,5 +1,6 @@
 import type { SwitchyardConfig } from './env-schema';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError } from './errors';
+import { loadConfig } from './load-config';
 
 /** sysexits.h EX_CONFIG: what an orchestrator or a script can tell apart from a crash. */
 export const EX_CONFIG = 78;

@@ -1,10 +1,5 @@
 import { envSchema, type SwitchyardConfig } from './env-schema';
-
-/** A setting a service cannot start with; the message names every bad one and what it must be. */
-export class ConfigError extends Error {
-  // `string`: subclasses (a bad API key entry) name themselves.
-  override readonly name: string = 'ConfigError';
-}
+import { ConfigError } from './errors';
 
 /**
  * Reads and validates the environment once. Empty strings count as unset, so `FOO=` in a

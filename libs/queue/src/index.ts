@@ -28,10 +28,10 @@ export {
 export {
   JobProducer,
   type BatchTraces,
+  type CurrentTraceContext,
   type EnqueueGuard,
   type EnqueuedJob,
   type JobProducerOptions,
-  type TraceCarrier,
 } from './job-producer';
 export { JobReader, isJobId, type JobPage, type JobScope } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';

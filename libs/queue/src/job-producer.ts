@@ -13,15 +13,18 @@ import type { JobSubmissionValidator, Submitter, ValidatedSubmission } from './j
 import type { LaneJobInsert, LaneQueues } from './lane-queues';
 import type { SwitchyardKeys } from './switchyard-keys';
 
-/** W3C trace context of the submitting request, stored with the job. */
-export type TraceCarrier = () => { traceparent?: string; tracestate?: string };
+/** W3C trace context, as a job stores it. */
+type JobTraceContext = Pick<JobData, 'traceparent' | 'tracestate'>;
+
+/** Reads the W3C trace context of the submitting request (`injectTraceContext` from `@switchyard/telemetry`). */
+export type CurrentTraceContext = () => JobTraceContext;
 
 /**
  * Opens one trace per job of a batch (`startBatchJobTraces` from `@switchyard/telemetry`): the
  * carriers, in the jobs' order, become each job's stored context and BullMQ telemetry metadata.
  */
 export type BatchTraces = (jobs: { id: string; task: string; lane: string; profile: string }[]) => {
-  carriers: { traceparent?: string; tracestate?: string }[];
+  carriers: JobTraceContext[];
   end(error?: unknown): void;
 };
 
@@ -48,7 +51,8 @@ export interface JobProducerOptions {
   redis: Redis;
   keys: SwitchyardKeys;
   validator: JobSubmissionValidator;
-  traceCarrier?: TraceCarrier;
+  /** Stored with each job, so its attempts join the request's trace. @defaultValue jobs carry no trace context */
+  traceContext?: CurrentTraceContext;
   /** Gives each job of a batch its own trace. @defaultValue batch jobs share the request's trace */
   batchTraces?: BatchTraces;
   /** Quotas checked before anything is written. @defaultValue none */
@@ -242,7 +246,7 @@ export class JobProducer {
   }
 
   private withTraceContext(submission: ValidatedSubmission): ValidatedSubmission {
-    const carrier = this.options.traceCarrier?.();
+    const carrier = this.options.traceContext?.();
     if (carrier?.traceparent) {
       submission.data.traceparent = carrier.traceparent;
       if (carrier.tracestate) submission.data.tracestate = carrier.tracestate;

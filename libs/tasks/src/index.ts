@@ -7,7 +7,7 @@ export {
   taskCatalogFromEnv,
   type CatalogSettings,
 } from './create-task-catalog';
-export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './task-errors';
+export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './errors';
 export {
   ALWAYS_REDACTED_HEADERS,
   AddressPolicy,
