@@ -95,8 +95,8 @@ export class JobReader {
   /** @throws InvalidJobQueryError for a lane not in LANES; InvalidCursorError for a cursor not handed out here. */
   async list(query: ListJobsQuery, scope: JobScope = {}): Promise<JobPage> {
     if (query.lane !== undefined && !this.queues.lanes.includes(query.lane)) {
-      const lanes = `must be one of: ${this.queues.lanes.join(', ')}`;
-      throw new InvalidJobQueryError(`lane ${lanes}`, [{ path: 'lane', message: lanes }]);
+      const mustBe = `must be one of: ${this.queues.lanes.join(', ')}`;
+      throw new InvalidJobQueryError(`lane ${mustBe}`, [{ path: 'lane', message: mustBe }]);
     }
     // BullMQ's own per-state lists answer an admin's unfiltered page; a tenant's or a task's page
     // comes from the index, which a lane scan could not match at 100,000 retained jobs.
