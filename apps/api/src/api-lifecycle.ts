@@ -1,23 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { closeRedis, LaneQueues } from '@switchyard/queue';
 import { checkMaxmemoryPolicy } from '@switchyard/quotas';
 import { shutdownTelemetry } from '@switchyard/telemetry';
-import type { Redis } from 'ioredis';
-import { REDIS } from './api.tokens';
+import { Redis } from 'ioredis';
 
 /** Checks the job store at start; closes queues before their shared connection at shutdown, then flushes spans and metrics. */
 @Injectable()
 export class ApiLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly queues: LaneQueues,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly redis: Redis,
   ) {}
 
   /** A Redis that evicts keys loses jobs silently: say so at start (without waiting on a Redis that is away). */

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { LaneQueues } from '@switchyard/queue';
-import { switchyardMetrics, type LaneDepth } from '@switchyard/telemetry';
+import { switchyardMetrics } from '@switchyard/telemetry';
 
 /**
  * Feeds `switchyard_lane_depth` from BullMQ's counts at each collection (a `/metrics` scrape or
@@ -13,24 +13,10 @@ export class ApiMetrics implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly queues: LaneQueues) {}
 
   onModuleInit(): void {
-    this.#stopObserving = switchyardMetrics().observeLaneDepth(() => this.laneDepths());
+    this.#stopObserving = switchyardMetrics().observeLaneDepth(() => this.queues.counts());
   }
 
   onApplicationShutdown(): void {
     this.#stopObserving?.();
-  }
-
-  private laneDepths(): Promise<LaneDepth[]> {
-    return Promise.all(
-      this.queues.all().map(async (queue) => {
-        const counts = await queue.getJobCounts('wait', 'prioritized', 'active', 'delayed');
-        return {
-          lane: queue.name,
-          waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
-          active: counts.active ?? 0,
-          delayed: counts.delayed ?? 0,
-        };
-      }),
-    );
   }
 }

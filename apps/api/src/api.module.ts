@@ -1,13 +1,33 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { JobCanceller, JobProducer, JobReader, LaneQueues } from '@switchyard/queue';
+import { TaskCatalog } from '@switchyard/tasks';
+import { Redis } from 'ioredis';
 import { ApiLifecycle } from './api-lifecycle';
 import { ApiMetrics } from './api-metrics';
-import { apiProviders } from './api.providers';
+import type { ApiServices } from './api-services';
+import { CONFIG } from './api.tokens';
 import { CatalogController } from './controllers/catalog.controller';
 import { HealthController } from './controllers/health.controller';
 import { JobsController } from './controllers/jobs.controller';
 
-@Module({
-  controllers: [JobsController, CatalogController, HealthController],
-  providers: [...apiProviders, ApiLifecycle, ApiMetrics],
-})
-export class ApiModule {}
+/** The api's controllers and hooks over services built by `createApiServices`, each injected by its class. */
+@Module({})
+export class ApiModule {
+  static register(services: ApiServices): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [JobsController, CatalogController, HealthController],
+      providers: [
+        { provide: CONFIG, useValue: services.config },
+        { provide: Redis, useValue: services.redis },
+        { provide: TaskCatalog, useValue: services.catalog },
+        { provide: LaneQueues, useValue: services.queues },
+        { provide: JobProducer, useValue: services.producer },
+        { provide: JobReader, useValue: services.reader },
+        { provide: JobCanceller, useValue: services.canceller },
+        ApiLifecycle,
+        ApiMetrics,
+      ],
+    };
+  }
+}

@@ -1,3 +1,2 @@
-/** Nest injection tokens for the api's plain-class dependencies. */
+/** The config is a plain object, not a class: it is injected by this token. */
 export const CONFIG = Symbol('SWITCHYARD_CONFIG');
-export const REDIS = Symbol('SWITCHYARD_REDIS');

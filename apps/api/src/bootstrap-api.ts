@@ -4,14 +4,13 @@ import { Logger } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ApiKeysError, loadApiKeys, type ApiKeyRing } from '@switchyard/auth';
-import { ConfigError, loadConfig, type SwitchyardConfig } from '@switchyard/config';
-import { ProblemError } from '@switchyard/contracts';
+import { loadApiKeys, type ApiKeyRing } from '@switchyard/auth';
+import { ConfigError, loadConfigOrExit, type SwitchyardConfig } from '@switchyard/config';
 import { NestPinoLogger, setHttpRoute } from '@switchyard/telemetry';
-import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module';
-import { REDIS } from './api.tokens';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { createApiServices } from './api-services';
+import { ProblemDetailsFilter } from './problems/problem-details.filter';
+import { ProblemError } from './problems/problem-error';
 import { adminServer } from './security/admin-server';
 import { installAuthentication } from './security/authenticate.hook';
 import { hardenedServerFactory } from './security/http-server';
@@ -21,27 +20,28 @@ import { ScopeGuard } from './security/require-scope';
 
 const BODY_LIMIT_BYTES = 1_048_576;
 
-/** Config and keys, or exit 78 (EX_CONFIG) naming what to fix: the api never runs open by accident. */
-function loadStartupSettings(): { config: SwitchyardConfig; keys?: ApiKeyRing } {
-  try {
-    const config = loadConfig();
-    if (config.AUTH === 'none') return { config };
-    const keys = loadApiKeys(config);
-    if (keys.size === 0) {
-      throw new ConfigError(
-        'no API keys: set API_KEYS or API_KEYS_FILE (create a key with `switchyard keys create --tenant <t> --scopes jobs:write+jobs:read`), or AUTH=none for local use only',
-      );
-    }
-    return { config, keys };
-  } catch (error) {
-    if (!(error instanceof ConfigError) && !(error instanceof ApiKeysError)) throw error;
-    console.error(`switchyard-api: ${error.message}`);
-    process.exit(78);
+/**
+ * The keys AUTH=keys checks requests against; undefined for AUTH=none.
+ * @throws ConfigError (an ApiKeysError for a bad entry or file) when there are none to check against.
+ */
+function startupKeys(config: SwitchyardConfig): ApiKeyRing | undefined {
+  if (config.AUTH === 'none') return undefined;
+  const keys = loadApiKeys(config);
+  if (keys.size === 0) {
+    throw new ConfigError(
+      'no API keys: set API_KEYS or API_KEYS_FILE (create a key with `switchyard keys create --tenant <t> --scopes jobs:write+jobs:read`), or AUTH=none for local use only',
+    );
   }
+  return keys;
 }
 
 export async function bootstrapApi(): Promise<NestFastifyApplication> {
-  const { config, keys } = loadStartupSettings();
+  // Loaded once, here: every service below gets this config.
+  const { config, keys } = loadConfigOrExit('switchyard-api', (loaded) => ({
+    config: loaded,
+    keys: startupKeys(loaded),
+  }));
+  const services = createApiServices(config);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     serverFactory: hardenedServerFactory(config.HTTP_REQUEST_TIMEOUT_MS),
@@ -63,7 +63,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
       );
     }
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(services), adapter, {
     logger: new NestPinoLogger('switchyard-api'),
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -88,7 +88,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   if (config.CORS_ORIGINS.length > 0) app.enableCors({ origin: config.CORS_ORIGINS });
   // After helmet (so a 401 carries its headers too) and before the rate limit, which counts by key.
   installAuthentication(fastify, keys);
-  await installRateLimit(app, config.RATE_LIMIT, app.get<Redis>(REDIS), config.QUEUE_PREFIX);
+  await installRateLimit(app, config.RATE_LIMIT, services.redis, config.QUEUE_PREFIX);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

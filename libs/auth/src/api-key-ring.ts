@@ -1,9 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ApiKeysError } from './errors';
 import { isScope, TENANT_NAME, type Principal, type Scope } from './scopes';
-
-export class ApiKeysError extends Error {
-  override readonly name = 'ApiKeysError';
-}
 
 interface KeyEntry extends Principal {
   readonly hash: Buffer;

@@ -9,6 +9,7 @@ export {
   type Principal,
   type Scope,
 } from './scopes';
-export { ApiKeyRing, ApiKeysError, createApiKey, parseApiKeys, sha256Hex } from './api-key-ring';
+export { ApiKeyRing, createApiKey, parseApiKeys, sha256Hex } from './api-key-ring';
+export { ApiKeysError } from './errors';
 export { loadApiKeys, type ApiKeySources } from './load-api-keys';
 export { runKeysCommand } from './keys-command';

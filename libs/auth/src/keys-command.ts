@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ApiKeysError, createApiKey } from './api-key-ring';
+import { createApiKey } from './api-key-ring';
+import { ApiKeysError } from './errors';
 
 const USAGE = `usage: switchyard keys create --tenant <name> --scopes <scope>[+<scope>…]
 

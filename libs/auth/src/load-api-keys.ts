@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ApiKeyRing, ApiKeysError } from './api-key-ring';
+import { ApiKeyRing } from './api-key-ring';
+import { ApiKeysError } from './errors';
 
 export interface ApiKeySources {
   API_KEYS?: string;

@@ -1,2 +1,4 @@
 export { envSchema, type SwitchyardConfig } from './env-schema';
-export { loadConfig, ConfigError } from './load-config';
+export { ConfigError } from './errors';
+export { loadConfig } from './load-config';
+export { loadConfigOrExit, EX_CONFIG } from './load-config-or-exit';

@@ -1,8 +1,5 @@
 import { envSchema, type SwitchyardConfig } from './env-schema';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from './errors';
 
 /**
  * Reads and validates the environment once. Empty strings count as unset, so `FOO=` in a

@@ -25,7 +25,6 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
    */
   readonly profiles?: readonly Profile[];
   readonly payloadSchema: z.ZodType<Payload>;
-  readonly resultSchema: z.ZodType<Result>;
   /** A valid payload, shown in the catalog and used by the demo. */
   readonly example: Payload;
   /** Timeout applied when the job names none. */

@@ -1,11 +1,26 @@
 export { closeRedis, createRedis, type RedisRole } from './redis-connection';
 export { SwitchyardKeys } from './switchyard-keys';
+export {
+  IdempotencyKeyBusyError,
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  InvalidIdempotencyKeyError,
+  InvalidJobQueryError,
+  InvalidJobRequestError,
+  JobAlreadyFinishedError,
+  JobNotFoundError,
+} from './errors';
 export { LaneRouter, type RouteRequest } from './lane-router';
-export { LaneQueues, type LaneJobInsert, type LaneQueue, type LaneQueuesOptions } from './lane-queues';
+export {
+  LaneQueues,
+  type LaneCounts,
+  type LaneJobInsert,
+  type LaneQueue,
+  type LaneQueuesOptions,
+} from './lane-queues';
 export type { TaskLookup } from './task-lookup';
 export {
   JobSubmissionValidator,
-  invalidRequest,
   type ValidatedSubmission,
   type SubmissionConfig,
   type Submitter,
@@ -13,10 +28,10 @@ export {
 export {
   JobProducer,
   type BatchTraces,
+  type CurrentTraceContext,
   type EnqueueGuard,
   type EnqueuedJob,
   type JobProducerOptions,
-  type TraceCarrier,
 } from './job-producer';
 export { JobReader, isJobId, type JobPage, type JobScope } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';
@@ -24,7 +39,6 @@ export { toJobView, jobLinks, type CancellationRecord, type ViewLinks } from './
 export { LaneWorker, type LaneWorkerObserver, type LaneWorkerOptions } from './lane-worker';
 export {
   JobIndex,
-  InvalidCursorError,
   type JobIndexEntry,
   type JobIndexOptions,
   type JobIndexPage,

@@ -1,5 +1,5 @@
-import { ProblemError, type JobView, type ListJobsQuery } from '@switchyard/contracts';
-import { InvalidCursorError, type IndexedJob, type JobIndex } from './job-index';
+import type { JobView, ListJobsQuery } from '@switchyard/contracts';
+import type { IndexedJob, JobIndex } from './job-index';
 import type { JobPage, JobScope } from './job-reader';
 
 /** A filtered page reads at most this many index entries per limit asked: a bounded scan, not a lane walk. */
@@ -10,6 +10,7 @@ const MAX_INDEX_READ = 1_000;
  * One page of a tenant's (or a task's) jobs, newest first, from the job index. `state` and `lane` are
  * filtered after reading, over at most `SCAN_FACTOR × limit` entries: a sparse filter can return a short
  * page with a `nextCursor`, never a slow one. Entries whose job retention removed are dropped from the index.
+ * @throws InvalidCursorError for a cursor the index did not hand out.
  */
 export async function listIndexed(
   index: JobIndex,
@@ -23,7 +24,7 @@ export async function listIndexed(
   let cursor = query.cursor;
   let examined = 0;
   for (;;) {
-    const page = await readPage(index, indexQuery, cursor, Math.min(MAX_INDEX_READ, budget - examined));
+    const page = await index.page(indexQuery, cursor, Math.min(MAX_INDEX_READ, budget - examined));
     const wanted = page.jobs.filter((entry) => !query.lane || entry.lane === query.lane);
     const views = new Map(
       await Promise.all(wanted.map(async (entry) => [entry, await viewOf(entry)] as const)),
@@ -40,21 +41,5 @@ export async function listIndexed(
     if (!page.nextCursor) return { jobs };
     cursor = page.nextCursor;
     if (examined >= budget) return { jobs, nextCursor: cursor };
-  }
-}
-
-async function readPage(
-  index: JobIndex,
-  query: { tenant?: string; task?: string },
-  cursor: string | undefined,
-  limit: number,
-) {
-  try {
-    return await index.page(query, cursor, limit);
-  } catch (error) {
-    if (!(error instanceof InvalidCursorError)) throw error;
-    throw new ProblemError(400, 'Invalid cursor', error.message, {
-      errors: [{ path: 'cursor', message: 'not a cursor returned by GET /v1/jobs' }],
-    });
   }
 }

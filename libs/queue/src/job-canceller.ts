@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ProblemError, type JobView } from '@switchyard/contracts';
+import type { JobView } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
+import { JobAlreadyFinishedError } from './errors';
 import type { JobReader, JobScope } from './job-reader';
 import type { CancellationRecord } from './job-view-mapper';
 import type { SwitchyardKeys } from './switchyard-keys';
@@ -34,15 +35,16 @@ export class JobCanceller {
   ) {}
 
   /**
-   * @throws ProblemError 404 for a job `scope` cannot see, 409 for a job that finished (also when it
-   *   finished while the cancel was on its way).
+   * @throws JobNotFoundError for a job `scope` cannot see; JobAlreadyFinishedError for a job that
+   *   finished (also when it finished while the cancel was on its way).
    */
   async cancel(id: string, scope: JobScope = {}): Promise<CancelOutcome> {
     const job = await this.reader.find(id, scope);
     if (!job) return { view: await this.reader.view(id, scope), final: true };
     const view = await this.reader.toView(job);
     if (view.state === 'cancelled') return { view, final: true };
-    if (view.state === 'completed' || view.state === 'failed') throw alreadyFinished(id, view.state);
+    if (view.state === 'completed' || view.state === 'failed')
+      throw new JobAlreadyFinishedError(id, view.state);
     const record: CancellationRecord = { cancelledAt: Date.now() };
     await this.save(id, record);
     if (view.state !== 'active') {
@@ -81,7 +83,7 @@ export class JobCanceller {
       // It completed before the abort reached it: the cancel did nothing, and its record goes.
       if (view.state === 'completed') {
         await this.redis.del(this.keys.cancellation(id));
-        throw alreadyFinished(id, view.state);
+        throw new JobAlreadyFinishedError(id, view.state);
       }
       if (view.state === 'cancelled' || view.state === 'failed' || Date.now() > deadline) {
         return { view, final: view.state !== 'active' };
@@ -89,13 +91,4 @@ export class JobCanceller {
       await delay(50);
     }
   }
-}
-
-function alreadyFinished(id: string, state: string): ProblemError {
-  return new ProblemError(
-    409,
-    'Job already finished',
-    `job ${id} is ${state}; only waiting, delayed or active jobs can be cancelled`,
-    { state },
-  );
 }

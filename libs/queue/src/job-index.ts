@@ -1,4 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import { InvalidCursorError } from './errors';
 
 /** One job as the index records it when it is enqueued. */
 export interface JobIndexEntry {
@@ -46,16 +47,6 @@ export interface JobIndexOptions {
    * so keep it above what the lanes retain. @defaultValue 250000
    */
   maxEntries?: number;
-}
-
-/** A cursor this index did not hand out: the api answers 400. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-  constructor() {
-    super(
-      'the cursor is not one this API returned; pass nextCursor from the previous page as is, or none for the first page',
-    );
-  }
 }
 
 /**

@@ -1,22 +1,30 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ProblemError, type JobData } from '@switchyard/contracts';
+import type { FieldError, JobData } from '@switchyard/contracts';
 import type { Redis } from 'ioredis';
 import { canonicalJson } from './canonical-json';
+import {
+  IdempotencyKeyBusyError,
+  IdempotencyKeyReusedError,
+  InvalidIdempotencyKeyError,
+  InvalidJobRequestError,
+} from './errors';
 import type { JobIndex, JobIndexEntry } from './job-index';
 import type { JobSubmissionValidator, Submitter, ValidatedSubmission } from './job-submission';
-import { invalidRequest } from './job-submission';
 import type { LaneJobInsert, LaneQueues } from './lane-queues';
 import type { SwitchyardKeys } from './switchyard-keys';
 
-/** W3C trace context of the submitting request, stored with the job. */
-export type TraceCarrier = () => { traceparent?: string; tracestate?: string };
+/** W3C trace context, as a job stores it. */
+type JobTraceContext = Pick<JobData, 'traceparent' | 'tracestate'>;
+
+/** Reads the W3C trace context of the submitting request (`injectTraceContext` from `@switchyard/telemetry`). */
+export type CurrentTraceContext = () => JobTraceContext;
 
 /**
  * Opens one trace per job of a batch (`startBatchJobTraces` from `@switchyard/telemetry`): the
  * carriers, in the jobs' order, become each job's stored context and BullMQ telemetry metadata.
  */
 export type BatchTraces = (jobs: { id: string; task: string; lane: string; profile: string }[]) => {
-  carriers: { traceparent?: string; tracestate?: string }[];
+  carriers: JobTraceContext[];
   end(error?: unknown): void;
 };
 
@@ -43,7 +51,8 @@ export interface JobProducerOptions {
   redis: Redis;
   keys: SwitchyardKeys;
   validator: JobSubmissionValidator;
-  traceCarrier?: TraceCarrier;
+  /** Stored with each job, so its attempts join the request's trace. @defaultValue jobs carry no trace context */
+  traceContext?: CurrentTraceContext;
   /** Gives each job of a batch its own trace. @defaultValue batch jobs share the request's trace */
   batchTraces?: BatchTraces;
   /** Quotas checked before anything is written. @defaultValue none */
@@ -71,10 +80,13 @@ export class JobProducer {
     this.idempotencyTtlSeconds = options.idempotencyTtlSeconds ?? 86_400;
   }
 
-  /** @throws ProblemError 422 for an invalid request, 409 when the Idempotency-Key was used for another request. */
+  /**
+   * @throws InvalidJobRequestError listing every mistake; InvalidIdempotencyKeyError,
+   *   IdempotencyKeyReusedError or IdempotencyKeyBusyError for the key; a quota's BackpressureError.
+   */
   async enqueue(body: unknown, submitter: Submitter, idempotencyKey?: string): Promise<EnqueuedJob> {
     const checked = this.options.validator.check(body, submitter);
-    if (!checked.ok) throw invalidRequest(checked.errors);
+    if (!checked.ok) throw new InvalidJobRequestError(checked.errors);
     const [job] = await this.write(
       [this.withTraceContext(checked.submission)],
       submitter,
@@ -85,20 +97,23 @@ export class JobProducer {
     return job;
   }
 
-  /** All-or-nothing across lanes: every invalid item is reported by index and nothing is enqueued. */
+  /**
+   * All-or-nothing across lanes: every invalid item is reported by index and nothing is enqueued.
+   * @throws as `enqueue` does.
+   */
   async enqueueBatch(
     items: unknown[],
     submitter: Submitter,
     idempotencyKey?: string,
   ): Promise<EnqueuedJob[]> {
     const submissions: ValidatedSubmission[] = [];
-    const errors = [];
+    const errors: FieldError[] = [];
     for (const [index, item] of items.entries()) {
       const checked = this.options.validator.check(item, submitter, index);
       if (checked.ok) submissions.push(this.withTraceContext(checked.submission));
       else errors.push(...checked.errors);
     }
-    if (errors.length > 0) throw invalidRequest(errors, `the batch (${items.length} jobs)`);
+    if (errors.length > 0) throw new InvalidJobRequestError(errors, `the batch (${items.length} jobs)`);
     return this.write(submissions, submitter, idempotencyKey, 'batch', true);
   }
 
@@ -231,7 +246,7 @@ export class JobProducer {
   }
 
   private withTraceContext(submission: ValidatedSubmission): ValidatedSubmission {
-    const carrier = this.options.traceCarrier?.();
+    const carrier = this.options.traceContext?.();
     if (carrier?.traceparent) {
       submission.data.traceparent = carrier.traceparent;
       if (carrier.tracestate) submission.data.tracestate = carrier.tracestate;
@@ -250,13 +265,7 @@ export class JobProducer {
     jobIds: string[],
     submissions: ValidatedSubmission[],
   ): Promise<IdempotencyRecord | undefined> {
-    if (!IDEMPOTENCY_KEY.test(key)) {
-      throw new ProblemError(
-        400,
-        'Invalid Idempotency-Key',
-        'the Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good choice)',
-      );
-    }
+    if (!IDEMPOTENCY_KEY.test(key)) throw new InvalidIdempotencyKeyError();
     const fingerprint = createHash('sha256')
       .update(canonicalJson({ kind, requests: submissions.map(({ request }) => request) }))
       .digest('hex');
@@ -273,21 +282,10 @@ export class JobProducer {
       if (claimed === 'OK') return undefined;
       const earlier = parseRecord(await this.options.redis.get(redisKey));
       if (!earlier) continue; // expired between the two reads
-      if (earlier.fingerprint !== fingerprint) {
-        throw new ProblemError(
-          409,
-          'Idempotency-Key reused',
-          `this Idempotency-Key was already used for a different request (job ${earlier.jobIds[0]}); use a new key for a new request`,
-          { jobId: earlier.jobIds[0] },
-        );
-      }
+      if (earlier.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(earlier.jobIds[0]);
       return earlier;
     }
-    throw new ProblemError(
-      409,
-      'Idempotency-Key busy',
-      'the Idempotency-Key is being claimed concurrently; retry',
-    );
+    throw new IdempotencyKeyBusyError();
   }
 }
 

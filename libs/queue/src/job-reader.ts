@@ -1,13 +1,7 @@
-import {
-  ProblemError,
-  type JobData,
-  type JobResultEnvelope,
-  type JobView,
-  type LaneStats,
-  type ListJobsQuery,
-} from '@switchyard/contracts';
+import type { JobData, JobResultEnvelope, JobView, LaneStats, ListJobsQuery } from '@switchyard/contracts';
 import type { Job, JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { InvalidCursorError, InvalidJobQueryError, JobNotFoundError } from './errors';
 import type { IndexedJob, JobIndex } from './job-index';
 import { listIndexed } from './indexed-job-list';
 import { toJobView, type CancellationRecord, type ViewLinks } from './job-view-mapper';
@@ -45,16 +39,6 @@ export function isJobId(id: string): boolean {
   return JOB_ID.test(id);
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError(
-    404,
-    'Job not found',
-    isJobId(id)
-      ? `no job has id "${id}"; it may never have existed, belong to another tenant, or its retention has expired`
-      : 'no job has id like that: job ids are the UUIDs that POST /v1/jobs returns',
-  );
-}
-
 export interface JobPage {
   jobs: JobView[];
   /** Pass as `cursor` for the next page; absent on the last page. */
@@ -87,13 +71,13 @@ export class JobReader {
     return raw ? (JSON.parse(raw) as CancellationRecord) : undefined;
   }
 
-  /** @throws ProblemError 404 when no lane has the job (and it was not cancelled while waiting). */
+  /** @throws JobNotFoundError when no lane has the job (and it was not cancelled while waiting). */
   async view(id: string, scope: JobScope = {}): Promise<JobView> {
-    if (!isJobId(id)) throw notFound(id);
+    if (!isJobId(id)) throw new JobNotFoundError(id, false);
     const [job, cancellation] = await Promise.all([this.find(id, scope), this.cancellation(id)]);
     if (job) return this.toView(job, cancellation);
     if (cancellation?.removed && visible(cancellation.removed, scope)) return cancellation.removed;
-    throw notFound(id);
+    throw new JobNotFoundError(id, true);
   }
 
   /** `cancellation`: the job's record when already read; else it is read only for a failed job. */
@@ -108,11 +92,11 @@ export class JobReader {
     return toJobView(settled, state, record, this.links);
   }
 
+  /** @throws InvalidJobQueryError for a lane not in LANES; InvalidCursorError for a cursor not handed out here. */
   async list(query: ListJobsQuery, scope: JobScope = {}): Promise<JobPage> {
     if (query.lane !== undefined && !this.queues.lanes.includes(query.lane)) {
-      throw new ProblemError(400, 'Invalid query', `lane must be one of: ${this.queues.lanes.join(', ')}`, {
-        errors: [{ path: 'lane', message: `must be one of: ${this.queues.lanes.join(', ')}` }],
-      });
+      const mustBe = `must be one of: ${this.queues.lanes.join(', ')}`;
+      throw new InvalidJobQueryError(`lane ${mustBe}`, [{ path: 'lane', message: mustBe }]);
     }
     // BullMQ's own per-state lists answer an admin's unfiltered page; a tenant's or a task's page
     // comes from the index, which a lane scan could not match at 100,000 retained jobs.
@@ -159,23 +143,11 @@ export class JobReader {
   }
 
   async laneStats(): Promise<LaneStats[]> {
-    return Promise.all(
-      this.queues.all().map(async (queue) => {
-        const [counts, workers] = await Promise.all([
-          queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
-          queue.getWorkersCount(),
-        ]);
-        return {
-          lane: queue.name,
-          waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
-          active: counts.active ?? 0,
-          delayed: counts.delayed ?? 0,
-          completed: counts.completed ?? 0,
-          failed: counts.failed ?? 0,
-          workers,
-        };
-      }),
-    );
+    const [counts, workers] = await Promise.all([
+      this.queues.counts(),
+      Promise.all(this.queues.all().map((queue) => queue.getWorkersCount())),
+    ]);
+    return counts.map((lane, index) => ({ ...lane, workers: workers[index] }));
   }
 }
 
@@ -204,12 +176,5 @@ function decodeCursor(raw: string | undefined, lanes: number): Cursor {
   } catch {
     // reported below
   }
-  throw new ProblemError(
-    400,
-    'Invalid cursor',
-    'the cursor is not one this API returned; pass nextCursor from the previous page as is',
-    {
-      errors: [{ path: 'cursor', message: 'not a cursor returned by GET /v1/jobs' }],
-    },
-  );
+  throw new InvalidCursorError();
 }

@@ -1,10 +1,9 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import {
   createJobRequestSchema,
-  ProblemError,
   type CreateJobRequest,
+  type FieldError,
   type JobData,
-  type ProblemDetails,
   type RoutingDecision,
   type TaskDefinition,
 } from '@switchyard/contracts';
@@ -12,8 +11,6 @@ import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import type { LaneRouter } from './lane-router';
 import type { TaskLookup } from './task-lookup';
-
-type FieldError = NonNullable<ProblemDetails['errors']>[number];
 
 /** A request that passed every check, ready to enqueue. */
 export interface ValidatedSubmission {
@@ -165,17 +162,4 @@ export class JobSubmissionValidator {
       removeOnFail: { age: this.config.FAILED_RETENTION_SECONDS, count: this.config.FAILED_RETENTION_COUNT },
     };
   }
-}
-
-export function invalidRequest(errors: FieldError[], what = 'the job request'): ProblemError {
-  const summary = errors
-    .slice(0, 3)
-    .map((e) => `${e.index === undefined ? '' : `jobs[${e.index}].`}${e.path}: ${e.message}`)
-    .join('; ');
-  return new ProblemError(
-    422,
-    'Invalid job request',
-    `${what} has ${errors.length} mistake(s): ${summary}${errors.length > 3 ? '; …' : ''}`,
-    { errors },
-  );
 }

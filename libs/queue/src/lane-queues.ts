@@ -1,6 +1,6 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { JobData, JobResultEnvelope } from '@switchyard/contracts';
+import type { JobData, JobResultEnvelope, LaneStats } from '@switchyard/contracts';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
 
@@ -11,6 +11,9 @@ export interface LaneQueuesOptions {
   /** Passed to every Queue (bullmq-otel's BullMQOtel instance). */
   telemetry?: Telemetry;
 }
+
+/** One lane's job counts: what `GET /v1/queues` reports of a lane but its workers. */
+export type LaneCounts = Omit<LaneStats, 'workers'>;
 
 /** A job for `addAtomically`. */
 export interface LaneJobInsert {
@@ -78,6 +81,30 @@ export class LaneQueues {
       jobs.map((job, index) => (results[index]?.[0] ? undefined : job.remove().catch(() => undefined))),
     );
     throw failure;
+  }
+
+  /** Every lane's counts, one Redis round trip per lane; `waiting` includes prioritized jobs. */
+  counts(): Promise<LaneCounts[]> {
+    return Promise.all(
+      this.all().map(async (queue) => {
+        const counts = await queue.getJobCounts(
+          'wait',
+          'prioritized',
+          'active',
+          'delayed',
+          'completed',
+          'failed',
+        );
+        return {
+          lane: queue.name,
+          waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          completed: counts.completed ?? 0,
+          failed: counts.failed ?? 0,
+        };
+      }),
+    );
   }
 
   all(): LaneQueue[] {

@@ -1,7 +1,7 @@
 import { QueueKeys } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { checkInteger } from './option-checks';
-import { LaneFullError } from './quota-errors';
+import { LaneFullError } from './errors';
 import { execOrThrow } from './redis-replies';
 
 export interface LaneDepthGuardOptions {

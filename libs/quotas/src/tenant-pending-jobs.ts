@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { checkInteger, keySegment } from './option-checks';
-import { QuotaExceededError } from './quota-errors';
+import { QuotaExceededError } from './errors';
 import { execOrThrow } from './redis-replies';
 import { RESERVE_LUA, REMOVE_UNCHANGED_LUA } from './tenant-pending-scripts';
 

@@ -1,4 +1,4 @@
-import { ConfigError, envSchema } from '@switchyard/config';
+import { ConfigError, envSchema, type SwitchyardConfig } from '@switchyard/config';
 import { TaskCatalog } from './task-catalog';
 import type { TaskCatalogOptions } from './task-catalog-options';
 import { cpuHashTask } from './tasks/cpu-hash.task';
@@ -39,6 +39,19 @@ const CATALOG_VARIABLES = [
   'DIAGNOSTIC_TASKS',
 ] as const;
 
+/** The settings a catalog is built from, as the app config holds them. */
+export type CatalogSettings = Pick<SwitchyardConfig, (typeof CATALOG_VARIABLES)[number]>;
+
+/** The catalog options of a loaded config: a service that has its config builds its catalog from it. */
+export function catalogOptionsFrom(config: CatalogSettings): TaskCatalogOptions {
+  return {
+    httpAllowedHosts: config.HTTP_ALLOWED_HOSTS,
+    httpAllowedCidrs: config.HTTP_ALLOWED_CIDRS,
+    httpRedactHeaders: config.HTTP_REDACT_HEADERS,
+    diagnosticTasks: config.DIAGNOSTIC_TASKS,
+  };
+}
+
 /**
  * Reads `HTTP_ALLOWED_HOSTS`, `HTTP_ALLOWED_CIDRS`, `HTTP_REDACT_HEADERS` and `DIAGNOSTIC_TASKS` with the same
  * rules as the app config, ignoring every other variable (a thread or child must not fail on settings it
@@ -67,12 +80,7 @@ export function catalogOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tas
     });
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
-  return {
-    httpAllowedHosts: parsed.data.HTTP_ALLOWED_HOSTS,
-    httpAllowedCidrs: parsed.data.HTTP_ALLOWED_CIDRS,
-    httpRedactHeaders: parsed.data.HTTP_REDACT_HEADERS,
-    diagnosticTasks: parsed.data.DIAGNOSTIC_TASKS,
-  };
+  return catalogOptionsFrom(parsed.data);
 }
 
 /** The catalog as configured by the environment, for use inside threads and child processes. */

@@ -1,7 +1,13 @@
 export { TaskCatalog, type TaskDescription } from './task-catalog';
 export type { TaskCatalogOptions } from './task-catalog-options';
-export { createTaskCatalog, catalogOptionsFromEnv, taskCatalogFromEnv } from './create-task-catalog';
-export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './task-errors';
+export {
+  createTaskCatalog,
+  catalogOptionsFrom,
+  catalogOptionsFromEnv,
+  taskCatalogFromEnv,
+  type CatalogSettings,
+} from './create-task-catalog';
+export { InvalidTaskPayloadError, TaskRegistrationError, type PayloadIssue } from './errors';
 export {
   ALWAYS_REDACTED_HEADERS,
   AddressPolicy,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROFILES, UnknownTaskError, type Profile, type TaskDefinition } from '@switchyard/contracts';
-import { InvalidTaskPayloadError, TaskRegistrationError } from './task-errors';
+import { InvalidTaskPayloadError, TaskRegistrationError } from './errors';
 
 /** What the catalog tells clients about one task (`GET /v1/tasks`). */
 export interface TaskDescription {

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@switchyard/config';
 import {
   createRedis,
+  InvalidJobRequestError,
   JobProducer,
   JobSubmissionValidator,
   LaneQueues,
@@ -76,8 +77,7 @@ describe('batches are all-or-nothing across lanes', () => {
   it('writes nothing for a batch with one invalid item', async () => {
     await assert.rejects(
       producer.enqueueBatch([...batch, { task: 'cpu.primes', payload: { limit: -1 } }], SUBMITTER),
-      (error: Error & { extras?: { errors?: { index?: number }[] } }) =>
-        error.extras?.errors?.[0]?.index === 3,
+      (error) => error instanceof InvalidJobRequestError && error.errors[0]?.index === 3,
     );
     assert.equal(await waiting('io'), 0);
     assert.equal(await waiting('cpu'), 0);

@@ -11,7 +11,6 @@ function probeTask(profile: Profile, profiles?: readonly Profile[]): TaskDefinit
     profile,
     ...(profiles ? { profiles } : {}),
     payloadSchema: z.object({}),
-    resultSchema: z.number(),
     example: {},
     defaultTimeoutMs: 1_000,
     handler: async () => 1,

@@ -1,16 +1,16 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { LaneStats } from '@switchyard/contracts';
 import { JobReader } from '@switchyard/queue';
 import { RequireScope } from '../security/require-scope';
-import type { TaskCatalog, TaskDescription } from '@switchyard/tasks';
+import { TaskCatalog, type TaskDescription } from '@switchyard/tasks';
 
 @ApiTags('catalog')
 @ApiBearerAuth()
 @Controller('v1')
 export class CatalogController {
   constructor(
-    @Inject('TaskCatalog') private readonly catalog: TaskCatalog,
+    private readonly catalog: TaskCatalog,
     private readonly reader: JobReader,
   ) {}
 

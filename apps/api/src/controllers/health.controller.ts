@@ -1,11 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { ProblemError } from '@switchyard/contracts';
 import { LaneQueues } from '@switchyard/queue';
 import { renderPrometheus } from '@switchyard/telemetry';
-import type { Redis } from 'ioredis';
-import { REDIS } from '../api.tokens';
+import { Redis } from 'ioredis';
+import { ProblemError } from '../problems/problem-error';
 
 /** Not ready when Redis does not answer a PING this fast: probes time out after 1 s or more. */
 const READY_PING_TIMEOUT_MS = 500;
@@ -14,7 +13,7 @@ const READY_PING_TIMEOUT_MS = 500;
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly redis: Redis,
     private readonly queues: LaneQueues,
   ) {}
 

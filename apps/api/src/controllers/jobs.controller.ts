@@ -17,12 +17,12 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestj
 import {
   createJobBatchRequestSchema,
   listJobsQuerySchema,
-  ProblemError,
   type JobAccepted,
   type JobView,
 } from '@switchyard/contracts';
 import {
-  invalidRequest,
+  InvalidJobQueryError,
+  InvalidJobRequestError,
   JobCanceller,
   JobProducer,
   JobReader,
@@ -125,7 +125,7 @@ export class JobsController {
   ): Promise<{ jobs: JobAccepted[] }> {
     const parsed = createJobBatchRequestSchema.safeParse(body);
     if (!parsed.success) {
-      throw invalidRequest(
+      throw new InvalidJobRequestError(
         parsed.error.issues.map((issue) => ({
           path: issue.path.join('.') || '(body)',
           message: issue.message,
@@ -147,9 +147,10 @@ export class JobsController {
   async list(@Query() query: Record<string, string>, @Caller() caller: Principal): Promise<JobPage> {
     const parsed = listJobsQuerySchema.safeParse(query);
     if (!parsed.success) {
-      throw new ProblemError(400, 'Invalid query', 'the query string has mistakes; see errors', {
-        errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      });
+      throw new InvalidJobQueryError(
+        'the query string has mistakes; see errors',
+        parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      );
     }
     return this.reader.list(parsed.data, scopeOf(caller));
   }

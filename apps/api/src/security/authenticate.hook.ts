@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ANONYMOUS, hasScope, type ApiKeyRing, type Principal } from '@switchyard/auth';
-import { ProblemError } from '@switchyard/contracts';
+import { ProblemError } from '../problems/problem-error';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { ProblemError } from '@switchyard/contracts';
 import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from '../problem-details.filter';
+import { sendProblem } from '../problems/problem-details.filter';
+import { ProblemError } from '../problems/problem-error';
 
 /** Fastify's router refusals (bad percent-encoding, an over-long id), as problems instead of its own JSON. */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import { ProblemError } from '@switchyard/contracts';
+import { ProblemError } from '../problems/problem-error';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Redis } from 'ioredis';
 

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ANONYMOUS, hasScope, type Principal, type Scope } from '@switchyard/auth';
-import { ProblemError } from '@switchyard/contracts';
+import { ProblemError } from '../problems/problem-error';
 import type { FastifyRequest } from 'fastify';
 
 const SCOPE = Symbol('switchyard:scope');

@@ -1,3 +1,12 @@
+/** One field-level mistake: where and what, so a client can fix them all at once. */
+export interface FieldError {
+  /** Dotted path into the request (`payload.limit`), or `(body)` for the request as a whole. */
+  path: string;
+  message: string;
+  /** The item of a batch the mistake is in. */
+  index?: number;
+}
+
 /** RFC 9457 problem details, as every 4xx/5xx body. */
 export interface ProblemDetails {
   type: string;
@@ -5,34 +14,6 @@ export interface ProblemDetails {
   status: number;
   detail: string;
   instance?: string;
-  /** Field-level mistakes: where and what, so a client can fix them all at once. */
-  errors?: { path: string; message: string; index?: number }[];
+  errors?: FieldError[];
   [extension: string]: unknown;
-}
-
-/** A client mistake (or an unavailable dependency) with the status and fix to report. */
-export class ProblemError extends Error {
-  override readonly name = 'ProblemError';
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string,
-    readonly extras: Partial<ProblemDetails> = {},
-    /** Response headers that go with the problem, e.g. `Retry-After` or `WWW-Authenticate`. */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-  }
-
-  toProblem(instance?: string): ProblemDetails {
-    const slug = this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    return {
-      type: `urn:switchyard:problem:${slug}`,
-      title: this.title,
-      status: this.status,
-      detail: this.detail,
-      instance,
-      ...this.extras,
-    };
-  }
 }

@@ -16,14 +16,13 @@ const payloadSchema = z.strictObject({
   rounds: z.number().int().min(1).max(MAX_ROUNDS),
 });
 
-const resultSchema = z.object({
-  rounds: z.number().int(),
-  /** The last round's digest, lower-case hex. */
-  digest: z.string().regex(/^[0-9a-f]{64}$/),
-});
-
 export type CpuHashPayload = z.infer<typeof payloadSchema>;
-export type CpuHashResult = z.infer<typeof resultSchema>;
+
+export interface CpuHashResult {
+  rounds: number;
+  /** The last round's digest, 64 lower-case hex digits. */
+  digest: string;
+}
 
 /** Round 1 hashes the UTF-8 input; every later round hashes the previous round's 32 raw digest bytes. */
 export const cpuHashTask: TaskDefinition<CpuHashPayload, CpuHashResult> = {
@@ -33,7 +32,6 @@ export const cpuHashTask: TaskDefinition<CpuHashPayload, CpuHashResult> = {
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
-  resultSchema,
   example: { input: 'switchyard', rounds: 100_000 },
   defaultTimeoutMs: 60_000,
   async handler({ input, rounds }, ctx) {

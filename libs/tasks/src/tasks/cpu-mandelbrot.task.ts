@@ -29,15 +29,14 @@ const payloadSchema = z
     path: ['maxIterations'],
   });
 
-const resultSchema = z.object({
-  /** Sum of every pixel's iteration count. */
-  checksum: z.number().int(),
-  /** Pixels that reached maxIterations. */
-  inside: z.number().int(),
-});
-
 export type CpuMandelbrotPayload = z.infer<typeof payloadSchema>;
-export type CpuMandelbrotResult = z.infer<typeof resultSchema>;
+
+export interface CpuMandelbrotResult {
+  /** Sum of every pixel's iteration count. */
+  checksum: number;
+  /** Pixels that reached maxIterations. */
+  inside: number;
+}
 
 /** Escape-time iterations of c = x0 + i·y0, capped at maxIterations. */
 export function mandelbrotIterations(x0: number, y0: number, maxIterations: number): number {
@@ -61,7 +60,6 @@ export const cpuMandelbrotTask: TaskDefinition<CpuMandelbrotPayload, CpuMandelbr
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
-  resultSchema,
   example: { width: 800, height: 600, maxIterations: 500 },
   defaultTimeoutMs: 60_000,
   async handler({ width, height, maxIterations }, ctx) {

@@ -14,16 +14,15 @@ const payloadSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffff_ffff),
 });
 
-const resultSchema = z.object({
-  n: z.number().int(),
-  /** Sum of every entry of C = A·B. */
-  sum: z.number().int(),
-  /** Trace of C. */
-  trace: z.number().int(),
-});
-
 export type CpuMatmulPayload = z.infer<typeof payloadSchema>;
-export type CpuMatmulResult = z.infer<typeof resultSchema>;
+
+export interface CpuMatmulResult {
+  n: number;
+  /** Sum of every entry of C = A·B. */
+  sum: number;
+  /** Trace of C. */
+  trace: number;
+}
 
 /**
  * A then B, row-major, entries integers 0–9 drawn from mulberry32(seed). Integer entries keep every
@@ -46,7 +45,6 @@ export const cpuMatmulTask: TaskDefinition<CpuMatmulPayload, CpuMatmulResult> = 
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
-  resultSchema,
   example: { n: 300, seed: 42 },
   defaultTimeoutMs: 60_000,
   async handler({ n, seed }, ctx) {

@@ -12,14 +12,13 @@ const payloadSchema = z.strictObject({
   limit: z.number().int().min(0).max(MAX_LIMIT),
 });
 
-const resultSchema = z.object({
-  limit: z.number().int(),
-  /** π(limit): how many primes are ≤ limit. */
-  count: z.number().int(),
-});
-
 export type CpuPrimesPayload = z.infer<typeof payloadSchema>;
-export type CpuPrimesResult = z.infer<typeof resultSchema>;
+
+export interface CpuPrimesResult {
+  limit: number;
+  /** π(limit): how many primes are ≤ limit. */
+  count: number;
+}
 
 /** Primes up to √limit by a plain sieve: the base primes for the segments. */
 function basePrimes(upTo: number): number[] {
@@ -40,7 +39,6 @@ export const cpuPrimesTask: TaskDefinition<CpuPrimesPayload, CpuPrimesResult> = 
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
-  resultSchema,
   example: { limit: 1_000_000 },
   defaultTimeoutMs: 60_000,
   async handler({ limit }, ctx) {

@@ -12,14 +12,13 @@ const payloadSchema = z.strictObject({
   ms: z.number().int().min(0).max(MAX_SPIN_MS),
 });
 
-const resultSchema = z.object({
-  spunMs: z.number().int(),
-  /** Loop iterations done: a rough measure of how much CPU the job really got. */
-  iterations: z.number().int(),
-});
-
 export type DiagSpinPayload = z.infer<typeof payloadSchema>;
-export type DiagSpinResult = z.infer<typeof resultSchema>;
+
+export interface DiagSpinResult {
+  spunMs: number;
+  /** Loop iterations done: a rough measure of how much CPU the job really got. */
+  iterations: number;
+}
 
 /** A calibrated CPU-bound job: busy-waits for `ms` of wall time, never yielding the thread. */
 export const diagSpinTask: TaskDefinition<DiagSpinPayload, DiagSpinResult> = {
@@ -28,7 +27,6 @@ export const diagSpinTask: TaskDefinition<DiagSpinPayload, DiagSpinResult> = {
     'Diagnostic: keeps one core busy for `ms` milliseconds of wall time (a calibrated CPU-bound job), reporting progress.',
   profile: 'cpu',
   payloadSchema,
-  resultSchema,
   example: { ms: 1_000 },
   defaultTimeoutMs: MAX_SPIN_MS + 10_000,
   async handler({ ms }, ctx) {

@@ -10,13 +10,12 @@ const payloadSchema = z.strictObject({
   ms: z.number().int().min(0).max(MAX_SLEEP_MS),
 });
 
-const resultSchema = z.object({
-  /** The requested sleep. */
-  sleptMs: z.number().int(),
-});
-
 export type IoSleepPayload = z.infer<typeof payloadSchema>;
-export type IoSleepResult = z.infer<typeof resultSchema>;
+
+export interface IoSleepResult {
+  /** The requested sleep. */
+  sleptMs: number;
+}
 
 /** Simulated I/O latency: awaits a timer, so thousands interleave on one event loop. */
 export const ioSleepTask: TaskDefinition<IoSleepPayload, IoSleepResult> = {
@@ -27,7 +26,6 @@ export const ioSleepTask: TaskDefinition<IoSleepPayload, IoSleepResult> = {
   // On a cpu lane it only holds a pool slot while it waits: wasteful, but it blocks no one else's loop.
   profiles: ['io', 'cpu'],
   payloadSchema,
-  resultSchema,
   example: { ms: 500 },
   defaultTimeoutMs: MAX_SLEEP_MS + 10_000,
   async handler({ ms }, ctx) {

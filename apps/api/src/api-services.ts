@@ -1,0 +1,114 @@
+import type { SwitchyardConfig } from '@switchyard/config';
+import {
+  createRedis,
+  JobCanceller,
+  JobIndex,
+  JobProducer,
+  JobReader,
+  JobSubmissionValidator,
+  LaneQueues,
+  LaneRouter,
+  SwitchyardKeys,
+} from '@switchyard/queue';
+import { LaneDepthGuard, SubmissionQuotas, TenantPendingJobs } from '@switchyard/quotas';
+import { catalogOptionsFrom, createTaskCatalog, type TaskCatalog } from '@switchyard/tasks';
+import {
+  bullmqTelemetry,
+  injectTraceContext,
+  startBatchJobTraces,
+  switchyardMetrics,
+} from '@switchyard/telemetry';
+import type { Redis } from 'ioredis';
+
+const DAY_MS = 86_400_000;
+
+/** Everything the api's controllers and hooks use, built once from one config. */
+export interface ApiServices {
+  config: SwitchyardConfig;
+  /** The `client` role connection (fails fast while Redis is away) the queues, quotas and index share. */
+  redis: Redis;
+  catalog: TaskCatalog;
+  queues: LaneQueues;
+  producer: JobProducer;
+  reader: JobReader;
+  canceller: JobCanceller;
+}
+
+/**
+ * The api's composition root: plain constructors in dependency order, as the consumers build theirs
+ * (ConsumerService), so both services read the same way and the graph can be read top to bottom here
+ * instead of through Nest factory providers and tokens. Nest gets the finished objects (`ApiModule.register`)
+ * and owns only what it is good at: controllers, guards and lifecycle hooks.
+ */
+export function createApiServices(config: SwitchyardConfig): ApiServices {
+  const redis = createRedis(config.REDIS_URL, 'client', 'switchyard-api');
+  const catalog = createTaskCatalog(catalogOptionsFrom(config));
+  // A task name a client made up never becomes a metric label.
+  switchyardMetrics().limitTaskLabels(catalog.names());
+  const keys = new SwitchyardKeys(config.QUEUE_PREFIX);
+  const queues = new LaneQueues({
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    lanes: config.LANES,
+    telemetry: bullmqTelemetry(),
+  });
+  const index = new JobIndex({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    // Past every job's life: its longest delay, its retention, a day of running and slack.
+    maxAgeMs:
+      config.JOB_DELAY_MAX_MS +
+      Math.max(config.COMPLETED_RETENTION_SECONDS, config.FAILED_RETENTION_SECONDS) * 1000 +
+      DAY_MS,
+    // Every job the lanes may hold at once: a list never outgrows what it can point at.
+    maxEntries:
+      config.LANES.length *
+      (config.LANE_MAX_DEPTH + config.COMPLETED_RETENTION_COUNT + config.FAILED_RETENTION_COUNT),
+  });
+  const quotas = new SubmissionQuotas(
+    new LaneDepthGuard({ redis, prefix: config.QUEUE_PREFIX, maxDepth: config.LANE_MAX_DEPTH }),
+    new TenantPendingJobs({
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
+      maxAgeMs: config.JOB_DELAY_MAX_MS + DAY_MS,
+      // A member whose job is gone or finished was left by a consumer that died before it could
+      // remove it: the sweep at the cap drops it.
+      isFinished: (ids) =>
+        Promise.all(
+          ids.map(async (id) =>
+            (await Promise.all(queues.all().map((queue) => queue.getJobState(id)))).every(
+              (state) => state === 'unknown' || state === 'completed' || state === 'failed',
+            ),
+          ),
+        ),
+    }),
+  );
+  const producer = new JobProducer({
+    queues,
+    redis,
+    keys,
+    validator: new JobSubmissionValidator(catalog, new LaneRouter(config), config),
+    guard: quotas,
+    index,
+    traceContext: injectTraceContext,
+    batchTraces: startBatchJobTraces,
+    onEnqueued: ({ data: { task, routing } }) =>
+      switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
+  });
+  const reader = new JobReader(
+    queues,
+    redis,
+    keys,
+    {
+      jaegerUiUrl: config.JAEGER_UI_URL,
+      redactPayload: (task, payload) => catalog.redactPayload(task, payload),
+    },
+    index,
+  );
+  const canceller = new JobCanceller(redis, keys, reader, {
+    retentionSeconds: config.FAILED_RETENTION_SECONDS,
+    onRemoved: (job) => quotas.finished(job.tenant, job.id),
+  });
+  return { config, redis, catalog, queues, producer, reader, canceller };
+}
