@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
+import { LaneWorker } from '@switchyard/consumer';
 import { createExecutor } from '@switchyard/execution';
 import {
   createRedis,
@@ -10,7 +11,6 @@ import {
   JobSubmissionValidator,
   LaneQueues,
   LaneRouter,
-  LaneWorker,
   SwitchyardKeys,
 } from '@switchyard/queue';
 import { createTaskCatalog } from '@switchyard/tasks';
@@ -22,7 +22,7 @@ const TEST_SUBMITTER = { tenant: 'test', mayOverrideProfile: false };
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** The queue layer in one process against the real Redis: producer, reader and lane worker. */
+/** The queue layer and the consumer's lane worker in one process against the real Redis. */
 describe('lane worker and producer against a real Redis', () => {
   const prefix = `test-${randomUUID()}`;
   let config: SwitchyardConfig;
