@@ -7,7 +7,6 @@ import {
   type ExecutionPlacement,
   type ExecutionRecord,
   type JobData,
-  type JobProgress,
   type JobResultEnvelope,
   type TraceContext,
 } from '@switchyard/contracts';
@@ -17,6 +16,7 @@ import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { boundError, cutToLength } from './bounded-error';
+import { JobProgressWriter } from './job-progress-writer';
 import { RecentCancels } from './recent-cancels';
 
 type LaneJob = Job<JobData, JobResultEnvelope>;
@@ -53,7 +53,7 @@ export interface LaneWorkerOptions {
    * @defaultValue 30000, or 600000 when the executor's traits say it blocks the event loop
    */
   lockDurationMs?: number;
-  /** Minimum interval between progress writes to Redis per job. @defaultValue 250 */
+  /** Least time between two progress writes of one job to Redis, in ms. @defaultValue 250 */
   progressIntervalMs?: number;
   /**
    * A failed attempt's stored reason and stack are cut to this many characters each, so a task throwing
@@ -198,16 +198,16 @@ export class LaneWorker {
     this.running.set(jobId, controller);
     this.options.observer?.attemptStarted?.(job, attempt.queueWaitMs);
     let execution: ExecutionRecord | undefined;
+    const progress = new JobProgressWriter(job, this.options.progressIntervalMs ?? 250, () => execution);
     try {
       if (await this.cancelledBeforeStart(job)) throw new JobCancelledError(jobId);
-      const progress = this.progressWriter(job, () => execution);
       const outcome = await executor.run(attempt, {
         signal: controller.signal,
         onStart: (placement) => {
           execution = { ...this.recordOf(placement), startedAt: Date.now() };
-          if (executor.traits.reportsPlacementAtStart) progress(0, true);
+          if (executor.traits.reportsPlacementAtStart) progress.writeNow(0);
         },
-        onProgress: (percent) => progress(percent, false),
+        onProgress: (percent) => progress.report(percent),
       });
       // A run that blocked the event loop could not hear a cancel message meanwhile.
       if (
@@ -242,6 +242,7 @@ export class LaneWorker {
         stack: bounded.stack,
       });
     } finally {
+      progress.stop();
       this.running.delete(jobId);
       if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
@@ -276,22 +277,6 @@ export class LaneWorker {
       host: this.host,
       pid: placement.pid,
       threadId: placement.threadId,
-    };
-  }
-
-  /** Progress writes are throttled: a CPU task may report thousands of times a second. */
-  private progressWriter(job: LaneJob, execution: () => ExecutionRecord | undefined) {
-    const interval = this.options.progressIntervalMs ?? 250;
-    let lastWrite = 0;
-    return (percent: number, force: boolean) => {
-      const now = Date.now();
-      if (!force && now - lastWrite < interval) return;
-      lastWrite = now;
-      const progress: JobProgress = {
-        percent: Math.max(0, Math.min(100, Math.round(percent))),
-        execution: execution(),
-      };
-      job.updateProgress(progress as object).catch(() => undefined); // progress is advisory; the job goes on
     };
   }
 }

@@ -75,19 +75,6 @@ export class InProcessExecutor implements Executor {
   async run(attempt: AttemptContext, hooks: RunHooks = {}): Promise<ExecutionOutcome> {
     if (this.#closed) throw new ExecutorClosedError(this.model);
     this.#inFlight++;
-    try {
-      const outcome = await this.#runHere(attempt, hooks);
-      this.#completed++;
-      return outcome;
-    } catch (error) {
-      this.#failed++;
-      throw error;
-    } finally {
-      this.#inFlight--;
-    }
-  }
-
-  async #runHere(attempt: AttemptContext, hooks: RunHooks): Promise<ExecutionOutcome> {
     const scope = new RunAbortScope(attempt, hooks.signal);
     const span = new InProcessSpan(scope.signal);
     let placement: ExecutionPlacement | undefined;
@@ -122,8 +109,13 @@ export class InProcessExecutor implements Executor {
       }
       if (!scope.signal.aborted && finishedAt >= scope.deadline) scope.timeOut();
       if (scope.signal.aborted) throw scope.signal.reason;
+      this.#completed++;
       return { result, placement: placement ?? { pid: process.pid, threadId }, startedAt, finishedAt };
+    } catch (error) {
+      this.#failed++;
+      throw error;
     } finally {
+      this.#inFlight--;
       scope.dispose();
       span.judged();
     }
