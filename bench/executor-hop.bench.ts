@@ -17,7 +17,17 @@ async function saturate(runs: number, parallel: number, runOne: () => Promise<un
 async function viaExecutor(executor: Executor, runs: number, parallel: number): Promise<void> {
   let id = 0;
   await saturate(runs, parallel, () =>
-    executor.run({ jobId: String(id++), task: 'cpu.primes', payload: PAYLOAD, timeoutMs: 60_000 }),
+    executor.run({
+      jobId: String(id++),
+      task: 'cpu.primes',
+      payload: PAYLOAD,
+      timeoutMs: 60_000,
+      lane: 'cpu',
+      profile: 'cpu',
+      attempt: 1,
+      queueWaitMs: 0,
+      tenant: 'bench',
+    }),
   );
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@switchyard/config';
+import { LaneWorker } from '@switchyard/consumer';
 import { createExecutor } from '@switchyard/execution';
 import {
   createRedis,
@@ -7,7 +8,6 @@ import {
   JobSubmissionValidator,
   LaneQueues,
   LaneRouter,
-  LaneWorker,
   SwitchyardKeys,
 } from '@switchyard/queue';
 import { createTaskCatalog } from '@switchyard/tasks';

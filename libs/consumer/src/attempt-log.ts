@@ -1,5 +1,5 @@
 import type { ExecutionModel, ExecutionRecord } from '@switchyard/contracts';
-import type { LaneWorkerObserver } from '@switchyard/queue';
+import type { LaneWorkerObserver } from './lane-worker';
 import { describeError, type Logger } from '@switchyard/telemetry';
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
-import { createRedis, LaneWorker, SwitchyardKeys } from '@switchyard/queue';
+import { createRedis, SwitchyardKeys } from '@switchyard/queue';
 import { checkMaxmemoryPolicy, TenantPendingJobs } from '@switchyard/quotas';
 import { taskCatalogFromEnv } from '@switchyard/tasks';
 import {
@@ -27,11 +27,10 @@ import { allObservers, attemptLog } from './attempt-log';
 import { pendingJobsObserver } from './pending-jobs-observer';
 import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
+import { LaneWorker } from './lane-worker';
 import { settlesWithin } from './settles-within';
 import { CONSUMER_CONFIG, CONSUMER_SPEC } from './consumer.tokens';
 
-/** Longest lock an `inline` lane needs: its event loop cannot renew a lock while a job blocks it. */
-const INLINE_LOCK_MS = 10 * 60_000;
 /** Readiness fails when Redis does not answer a PING this fast (probes time out after 1 s or more). */
 const READY_PING_TIMEOUT_MS = 500;
 /**
@@ -62,11 +61,11 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     const model = spec.model ?? config.EXECUTION_MODEL;
     this.executor = createExecutor(model, {
       poolSize: config.POOL_SIZE,
+      eventLoopConcurrency: config.IO_CONCURRENCY,
       workerMaxHeapMb: config.WORKER_MAX_HEAP_MB,
     });
     // A task name outside the catalog never becomes a metric label.
     switchyardMetrics().limitTaskLabels(taskCatalogFromEnv().names());
-    const concurrency = model === 'event-loop' ? config.IO_CONCURRENCY : this.executor.size;
     this.connection = createRedis(config.REDIS_URL, 'worker', `switchyard-${spec.service}`);
     this.worker = new LaneWorker({
       lane: this.lane,
@@ -74,10 +73,9 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       connection: this.connection,
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
-      concurrency,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
       telemetry: bullmqTelemetry(),
-      traceCarrier: injectTraceContext,
+      activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
         attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
@@ -89,7 +87,6 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
           }),
         ),
       ),
-      lockDurationMs: model === 'inline' ? INLINE_LOCK_MS : undefined,
       errorMaxChars: config.JOB_ERROR_MAX_CHARS,
     });
     this.reportRedisOutages();
@@ -125,8 +122,8 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * Drains, then stops. Every step is bounded, so the process ends within DRAIN_TIMEOUT_MS + 4.5 s even
-   * while Redis is away (Kubernetes' grace period must be longer). An inline job blocks this thread, so
-   * on that model the bound starts once the job in hand returns.
+   * while Redis is away (Kubernetes' grace period must be longer). A job run by an executor that blocks
+   * this thread (inline) holds it, so there the bound starts once the job in hand returns.
    */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.shuttingDown = true;

@@ -1,3 +1,4 @@
 export { runConsumer } from './run-consumer';
 export type { ConsumerSpec } from './consumer-spec';
 export { HealthServer, type HealthRoute } from './health-server';
+export { LaneWorker, type LaneWorkerObserver, type LaneWorkerOptions } from './lane-worker';

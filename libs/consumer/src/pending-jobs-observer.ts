@@ -1,5 +1,6 @@
-import type { LaneWorkerObserver } from '@switchyard/queue';
+import { ANONYMOUS_TENANT } from '@switchyard/auth';
 import type { TenantPendingJobs } from '@switchyard/quotas';
+import type { LaneWorkerObserver } from './lane-worker';
 
 /**
  * Gives a job's room back to its tenant (TENANT_MAX_PENDING_JOBS) once it ended for good: completed,
@@ -11,7 +12,7 @@ export function pendingJobsObserver(pending: TenantPendingJobs): LaneWorkerObser
     attemptSettled: (job, outcome) => {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (outcome === 'completed' || outcome === 'cancelled' || lastAttempt) {
-        pending.remove(job.data.tenant ?? 'anonymous', job.id ?? '').catch(() => undefined);
+        pending.remove(job.data.tenant ?? ANONYMOUS_TENANT, job.id ?? '').catch(() => undefined);
       }
     },
   };

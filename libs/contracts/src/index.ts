@@ -2,6 +2,8 @@ export * from './profile';
 export * from './execution-model';
 export * from './task-definition';
 export * from './execution-record';
+export * from './attempt-context';
+export * from './pool-stats';
 export * from './job-data';
 export * from './errors';
 export * from './telemetry-attributes';

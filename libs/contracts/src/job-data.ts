@@ -1,3 +1,4 @@
+import type { TraceContext } from './attempt-context';
 import type { Profile } from './profile';
 import type { ExecutionRecord } from './execution-record';
 
@@ -10,8 +11,11 @@ export interface RoutingDecision {
   reason: RoutingReason;
 }
 
-/** What Switchyard stores as a BullMQ job's data. Wire format: extend, never rename. */
-export interface JobData {
+/**
+ * What Switchyard stores as a BullMQ job's data. Wire format: extend, never rename. Its trace context is
+ * the request's that submitted the job.
+ */
+export interface JobData extends TraceContext {
   task: string;
   /** The tenant whose key submitted the job; absent on jobs stored before tenants existed ("anonymous"). */
   tenant?: string;
@@ -19,9 +23,6 @@ export interface JobData {
   routing: RoutingDecision;
   /** Effective per-attempt timeout, already capped by the global maximum. */
   timeoutMs: number;
-  /** W3C trace context of the request that submitted the job. */
-  traceparent?: string;
-  tracestate?: string;
   idempotencyKey?: string;
 }
 

@@ -1,11 +1,11 @@
+import type { AttemptContext } from '@switchyard/contracts';
 import type { TaskCatalogOptions } from '@switchyard/tasks';
 import type { RunEvent, RunReply } from './remote-run';
-import type { TaskInvocation } from './run-task';
 
-/** Parent → child over the IPC channel. */
+/** Parent → child over the IPC channel: the attempt as the lane worker built it. */
 export interface ChildRunMessage {
   type: 'run';
-  invocation: TaskInvocation;
+  attempt: AttemptContext;
 }
 
 /** Child → parent: ready once the catalog is built, then events and one reply per run. */

@@ -1,36 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { WorkerCrashedError, type ExecutionPlacement } from '@switchyard/contracts';
-import type { ExecuteSpanStart } from '@switchyard/telemetry/worker';
+import path from 'node:path';
+import { WorkerCrashedError, type AttemptContext, type ExecutionPlacement } from '@switchyard/contracts';
 import { childLaunch, type ChildLaunch } from './child-launch';
-import type { ChildMessage, ChildRunMessage } from './child-messages';
-import type { RunReply } from './remote-run';
-import type { TaskInvocation } from './run-task';
-
-export interface ChildProcessPoolOptions {
-  /** Children kept alive; a dead one is replaced. */
-  size: number;
-  /** The compiled child entry. */
-  entry: string;
-  /** Arguments passed to every child. */
-  args: string[];
-  /** Node options for every child, after this process's own (e.g. `--max-old-space-size=256`). */
-  execArgv: string[];
-  /** The error a run rejects with once the pool is closing. */
-  closedError(): Error;
-}
-
-export interface ChildRunHooks {
-  /** Aborting it kills the child running the task (SIGKILL); the run rejects with the reason once it is gone. */
-  signal: AbortSignal;
-  onStart(placement: ExecutionPlacement): void;
-  onProgress(percent: number): void;
-  /** The child opened the run's execute span. */
-  onSpanStart(start: ExecuteSpanStart): void;
-}
+import type { ChildMessage, ChildRunMessage, ChildSettings } from './child-messages';
+import type { ResolvedExecutorOptions } from './executor-options';
+import type { PoolEngine } from './pool-engine';
+import type { RunEvent, RunReply } from './remote-run';
 
 interface PendingRun {
-  invocation: TaskInvocation;
-  hooks: ChildRunHooks;
+  attempt: AttemptContext;
+  /** Aborting it kills the child running the attempt (SIGKILL); the run rejects with the reason once it is gone. */
+  signal: AbortSignal;
+  onEvent(event: RunEvent): void;
   resolve(reply: RunReply): void;
   reject(error: unknown): void;
   child?: PoolChild;
@@ -43,13 +24,34 @@ interface PoolChild {
   exited: Promise<void>;
 }
 
+/** Compiled next to this file, wherever the build puts it (dist/ or any outDir). */
+const CHILD_ENTRY = path.join(__dirname, 'process-task.child.js');
+
+/** What a run rejects with once the pool is closing (the executor names it ExecutorClosedError). */
+function closedError(): Error {
+  return new Error('the child process pool is closed');
+}
+
 /**
- * A fixed pool of forked children, one task at a time each, FIFO queue in front. The private engine of
- * ProcessPoolExecutor: it knows nothing of timeouts or catalogs, only of runs, signals and dead children.
+ * A fixed pool of forked children, one task at a time each, FIFO queue in front: the engine of the
+ * processes model. It knows nothing of timeouts or catalogs, only of runs, signals and dead children.
  * Children die with this process (see childLaunch).
+ *
+ * Why our own small pool over `child_process.fork` rather than workerpool (`workerType: 'process'`):
+ * - Cancellation: workerpool first sends a cleanup message and waits up to `workerTerminateTimeout`
+ *   for the child to answer; a child busy in CPU work cannot answer, so every cancel or timeout
+ *   waits that long before the kill. Here abort is an immediate SIGKILL, and the run rejects only
+ *   once the child has exited, so "cancelled" means the work has really stopped.
+ * - Errors: workerpool reports a dead child as a generic "Worker terminated Unexpectedly" string;
+ *   here a dead child is a WorkerCrashedError with its pid and exit code or signal.
+ * - Placement and events: the child's pid and start/progress events are first-class messages here;
+ *   workerpool keeps its children private.
+ * The pool is about 200 lines: fixed size, FIFO queue, replace on exit, stop respawning when a
+ * child cannot even start.
  */
-export class ChildProcessPool {
-  readonly #options: ChildProcessPoolOptions;
+export class ChildProcessPool implements PoolEngine {
+  /** The one argument every child gets: its settings as JSON. */
+  readonly #settings: string;
   readonly #children = new Set<PoolChild>();
   readonly #queue: PendingRun[] = [];
   readonly #launch: ChildLaunch;
@@ -57,14 +59,21 @@ export class ChildProcessPool {
   /** Set when a child dies before it is ready: the entry cannot start, so respawning would loop. */
   #startupFailure?: string;
 
-  constructor(options: ChildProcessPoolOptions) {
-    this.#options = options;
-    this.#launch = childLaunch(options.execArgv);
-    for (let i = 0; i < options.size; i++) this.#spawn();
+  /** Starts `poolSize` children at once; a dead one is replaced. */
+  constructor(options: ResolvedExecutorOptions) {
+    const settings: ChildSettings = {
+      catalog: options.catalog,
+      progressIntervalMs: options.progressIntervalMs,
+    };
+    this.#settings = JSON.stringify(settings);
+    this.#launch = childLaunch(
+      options.workerMaxHeapMb ? [`--max-old-space-size=${options.workerMaxHeapMb}`] : [],
+    );
+    for (let i = 0; i < options.poolSize; i++) this.#spawn();
   }
 
   /** Live children's placements. */
-  get children(): ExecutionPlacement[] {
+  get workers(): ExecutionPlacement[] {
     return [...this.#children].flatMap((child) =>
       child.process.pid ? [{ pid: child.process.pid, threadId: 0 }] : [],
     );
@@ -78,29 +87,29 @@ export class ChildProcessPool {
     return this.#queue.length;
   }
 
-  run(invocation: TaskInvocation, hooks: ChildRunHooks): Promise<RunReply> {
+  run(attempt: AttemptContext, signal: AbortSignal, onEvent: (event: RunEvent) => void): Promise<RunReply> {
     return new Promise<RunReply>((resolve, reject) => {
-      if (this.#closing) return reject(this.#options.closedError());
+      if (this.#closing) return reject(closedError());
       if (this.#startupFailure) return reject(new WorkerCrashedError(this.#startupFailure));
-      if (hooks.signal.aborted) return reject(hooks.signal.reason);
-      const pending: PendingRun = { invocation, hooks, resolve, reject };
-      hooks.signal.addEventListener('abort', () => this.#abort(pending), { once: true });
+      if (signal.aborted) return reject(signal.reason);
+      const pending: PendingRun = { attempt, signal, onEvent, resolve, reject };
+      signal.addEventListener('abort', () => this.#abort(pending), { once: true });
       this.#queue.push(pending);
       this.#dispatch();
     });
   }
 
-  /** Kills every child and waits until all are gone; queued and running runs reject with closedError. */
+  /** Kills every child and waits until all are gone; queued and running runs reject. */
   async close(): Promise<void> {
     this.#closing = true;
-    for (const pending of this.#queue.splice(0)) pending.reject(this.#options.closedError());
+    for (const pending of this.#queue.splice(0)) pending.reject(closedError());
     const children = [...this.#children];
     for (const child of children) child.process.kill('SIGKILL');
     await Promise.all(children.map((child) => child.exited));
   }
 
   #spawn(): void {
-    const child = fork(this.#options.entry, this.#options.args, {
+    const child = fork(CHILD_ENTRY, [this.#settings], {
       ...this.#launch,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -125,13 +134,9 @@ export class ChildProcessPool {
         this.#dispatch();
         return;
       case 'start':
-        run?.hooks.onStart(message.placement);
-        return;
       case 'progress':
-        run?.hooks.onProgress(message.percent);
-        return;
       case 'span-start':
-        run?.hooks.onSpanStart(message.start);
+        run?.onEvent(message);
         return;
       case 'reply':
         if (!run) return;
@@ -147,19 +152,19 @@ export class ChildProcessPool {
     const run = child.run;
     if (run) {
       child.run = undefined;
-      if (run.hooks.signal.aborted) run.reject(run.hooks.signal.reason);
-      else if (this.#closing) run.reject(this.#options.closedError());
+      if (run.signal.aborted) run.reject(run.signal.reason);
+      else if (this.#closing) run.reject(closedError());
       else {
         run.reject(
           new WorkerCrashedError(
-            `child process ${child.process.pid} ${how} while running job ${run.invocation.jobId}; it was replaced`,
+            `child process ${child.process.pid} ${how} while running job ${run.attempt.jobId}; it was replaced`,
           ),
         );
       }
     }
     if (this.#closing) return;
     if (!child.ready) {
-      this.#startupFailure = `a pool child process ${how} before it was ready: check ${this.#options.entry} and its output`;
+      this.#startupFailure = `a pool child process ${how} before it was ready: check ${CHILD_ENTRY} and its output`;
       if (this.#children.size === 0) {
         for (const pending of this.#queue.splice(0))
           pending.reject(new WorkerCrashedError(this.#startupFailure));
@@ -173,7 +178,7 @@ export class ChildProcessPool {
     const index = this.#queue.indexOf(pending);
     if (index !== -1) {
       this.#queue.splice(index, 1);
-      pending.reject(pending.hooks.signal.reason);
+      pending.reject(pending.signal.reason);
     } else if (pending.child?.run === pending) {
       // The rejection waits for 'exit', so when it arrives the work has really stopped.
       pending.child.process.kill('SIGKILL');
@@ -187,7 +192,7 @@ export class ChildProcessPool {
       const pending = this.#queue.shift() as PendingRun;
       pending.child = child;
       child.run = pending;
-      const message: ChildRunMessage = { type: 'run', invocation: pending.invocation };
+      const message: ChildRunMessage = { type: 'run', attempt: pending.attempt };
       child.process.send(message, (error) => {
         if (error) child.process.kill('SIGKILL');
       });

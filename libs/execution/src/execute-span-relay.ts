@@ -5,24 +5,24 @@ import {
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
 } from '@switchyard/telemetry';
-import type { ExecutionPlacement } from '@switchyard/contracts';
-import { deserializeError } from './execution-errors';
-import type { ExecutionOutcome } from './executor';
-import type { RunReply } from './remote-run';
 
 /**
  * The parent's side of one remote run's `execute <task>` span (see `runInExecuteSpan`): the thread
  * or child records the span and reports it; this exports it through the parent's SDK. When the
  * thread is terminated or the child killed (cancel, timeout, crash) before it reported the end,
- * the span is closed here with that outcome, so the trace still shows the run and why it stopped.
+ * the span is closed here with that outcome, so the trace still shows the run and why it stopped,
+ * even when the report that the span opened arrives after the run was given up.
  */
 export class ExecuteSpanRelay {
   #start?: ExecuteSpanStart;
+  /** Why the run was given up, once it was: a span opened after that is closed at once. */
+  #abandonedBy?: { reason: unknown };
   #done = false;
 
   /** The thread or child opened the span. */
   started(start: ExecuteSpanStart): void {
     this.#start = start;
+    if (this.#abandonedBy) this.abandoned(this.#abandonedBy.reason);
   }
 
   /** The thread or child reported the finished span (absent when nothing was traced). */
@@ -34,24 +34,9 @@ export class ExecuteSpanRelay {
 
   /** The run ended without a report: `reason` is the abort reason or the crash. */
   abandoned(reason: unknown): void {
+    this.#abandonedBy = { reason };
     if (!this.#start || this.#done) return;
     this.#done = true;
     exportExecuteSpan(abandonExecuteSpan(this.#start, executeOutcomeOf(reason), reason));
-  }
-
-  /**
-   * Settles a run from the thread's or child's reply: exports its span, rethrows the task's own
-   * error, or returns the outcome. `started` is called first: the reply may overtake the start event.
-   */
-  settle(reply: RunReply, started: (placement: ExecutionPlacement) => void): ExecutionOutcome {
-    this.finished(reply.span);
-    if (!reply.ok) throw deserializeError(reply.error);
-    started(reply.placement);
-    return {
-      result: reply.result,
-      placement: reply.placement,
-      startedAt: reply.startedAt,
-      finishedAt: reply.finishedAt,
-    };
   }
 }

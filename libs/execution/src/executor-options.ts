@@ -7,6 +7,12 @@ export interface ExecutorOptions {
    */
   poolSize: number;
   /**
+   * Jobs the event-loop executor interleaves on its thread, and so takes at once (IO_CONCURRENCY).
+   * Unused by the other models, which take one job per thread or child.
+   * @defaultValue poolSize
+   */
+  eventLoopConcurrency?: number;
+  /**
    * Which tasks exist. Threads and children build their own catalog from it.
    * @defaultValue read from HTTP_ALLOWED_HOSTS and DIAGNOSTIC_TASKS (catalogOptionsFromEnv)
    */
@@ -32,6 +38,7 @@ export interface ExecutorOptions {
 /** What the executors need after defaults are applied. */
 export interface ResolvedExecutorOptions {
   poolSize: number;
+  eventLoopConcurrency: number;
   catalog: TaskCatalogOptions;
   progressIntervalMs: number;
   workerMaxHeapMb?: number;

@@ -1,30 +1,9 @@
-import type { ExecutionModel, ExecutionPlacement, Profile } from '@switchyard/contracts';
+import type { AttemptContext, ExecutionModel, ExecutionPlacement, PoolStats } from '@switchyard/contracts';
 
-/** One job attempt handed to an executor. */
-export interface ExecutionRequest {
-  jobId: string;
-  /** A task name from the catalog. */
-  task: string;
-  /** Validated again against the task's schema where it runs. */
-  payload: unknown;
-  /** The whole run, including any wait for a free thread or child; past it the run rejects with JobTimeoutError. */
-  timeoutMs: number;
+/** What the caller of `run` hears back while a run goes on, and how it stops one. None of it crosses the hop. */
+export interface RunHooks {
   /** Cancellation from outside; its reason (normally JobCancelledError) is what the run rejects with. */
   signal?: AbortSignal;
-  /**
-   * W3C trace context to parent the `execute <task>` span on (the consumer span of this attempt),
-   * carried to the thread or process that runs it. Without it no execute span is recorded.
-   */
-  traceparent?: string;
-  tracestate?: string;
-  /** The lane the job came from, for the execute span. */
-  lane?: string;
-  /** 1 for the first attempt, for the execute span. */
-  attempt?: number;
-  /** The job's profile, for the execute span. */
-  profile?: Profile;
-  /** Time the job waited in its lane before this attempt, for the execute span. */
-  queueWaitMs?: number;
   /** Called once, when the handler starts, with where it runs. */
   onStart?(placement: ExecutionPlacement): void;
   /** Called with 0–100, throttled. */
@@ -39,19 +18,22 @@ export interface ExecutionOutcome {
   finishedAt: number;
 }
 
-export interface PoolStats {
-  model: ExecutionModel;
-  size: number;
-  /** Runs in progress. */
-  busy: number;
-  /** Runs waiting for a free thread or child. */
-  queued: number;
-  /** Live threads or children (the consumer's own thread for event-loop and inline). */
-  workers: ExecutionPlacement[];
-  /** Runs that returned a result. */
-  completed: number;
-  /** Runs that rejected, for any reason (error, crash, cancel, timeout). */
-  failed: number;
+/** What a lane worker must know of an executor to drive it, so that it never asks for a model by name. */
+export interface ExecutorTraits {
+  /**
+   * Handlers run on the caller's own event loop and may hold it for a whole job (inline): while one runs,
+   * no cancel message is heard and no job lock is renewed, so the lane needs a lock longer than its
+   * longest job and a look for a cancel once the handler returns.
+   */
+  readonly blocksEventLoop: boolean;
+  /**
+   * Where a job runs is news when it starts (a pool's thread or child, or a blocking run that hides the
+   * consumer): worth a write to the job then. On the event loop it is the consumer itself, recorded
+   * when the job ends; a write per job there would cost the io lane its throughput.
+   */
+  readonly reportsPlacementAtStart: boolean;
+  /** Jobs to hand it at once: one per thread or child for pools, `eventLoopConcurrency` on the event loop. */
+  readonly concurrency: number;
 }
 
 /**
@@ -61,8 +43,11 @@ export interface PoolStats {
  */
 export interface Executor {
   readonly model: ExecutionModel;
+  /** Threads or child processes for pools; the `poolSize` option, as reported, for event-loop and inline. */
   readonly size: number;
-  run(request: ExecutionRequest): Promise<ExecutionOutcome>;
+  readonly traits: ExecutorTraits;
+  /** Runs one attempt; `attempt` is sent to the thread or child as it is. */
+  run(attempt: AttemptContext, hooks?: RunHooks): Promise<ExecutionOutcome>;
   stats(): PoolStats;
   /**
    * Refuses new runs with ExecutorClosedError. Pools also stop every thread or child at once (runs still in

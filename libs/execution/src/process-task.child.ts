@@ -5,9 +5,14 @@
 import { createTaskCatalog } from '@switchyard/tasks';
 import type { ChildMessage, ChildRunMessage, ChildSettings } from './child-messages';
 import { runRemoteTask } from './remote-run';
+import type { TaskRunner } from './run-task';
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as ChildSettings;
-const catalog = createTaskCatalog({ ...settings.catalog, allowProcessExit: true });
+const runner: TaskRunner = {
+  catalog: createTaskCatalog({ ...settings.catalog, allowProcessExit: true }),
+  model: 'processes',
+  progressIntervalMs: settings.progressIntervalMs,
+};
 
 /**
  * Without setpriv (see child-launch.ts) nothing kills this child when its parent dies. An idle child hears
@@ -31,9 +36,7 @@ process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ChildRunMessage) => {
   if (message.type !== 'run') return;
-  void runRemoteTask(catalog, message.invocation, settings.progressIntervalMs, send).then((reply) =>
-    send({ type: 'reply', reply }),
-  );
+  void runRemoteTask(runner, message.attempt, send).then((reply) => send({ type: 'reply', reply }));
 });
 
 send({ type: 'ready' });

@@ -1,20 +1,19 @@
-import type { ExecutionPlacement } from '@switchyard/contracts';
-import type { TaskCatalog } from '@switchyard/tasks';
+import type { AttemptContext, ExecutionPlacement } from '@switchyard/contracts';
 import type { ExecuteSpanRecord, ExecuteSpanStart } from '@switchyard/telemetry/worker';
 import { serializeError, type SerializedError } from './execution-errors';
-import { runTask, type TaskInvocation } from './run-task';
+import { runTask, type TaskRunner } from './run-task';
 
 /**
  * Sent by a thread or child while a task runs. `span-start` is sent as soon as the execute span
  * opens, so the parent can still close that span if the thread or child is killed.
  */
 export type RunEvent =
-  | { type: 'start'; placement: ExecutionPlacement; startedAt: number }
+  | { type: 'start'; placement: ExecutionPlacement }
   | { type: 'progress'; percent: number }
   | { type: 'span-start'; start: ExecuteSpanStart };
 
 /**
- * How a thread or child answers one invocation. The task's own error comes back as data: thrown across
+ * How a thread or child answers one attempt. The task's own error comes back as data: thrown across
  * the boundary it would lose its name, and a rejection is kept to mean "the worker died". The finished
  * execute span rides in the reply: a thread's events use another port than its reply, so a separate
  * message could arrive after it.
@@ -27,24 +26,22 @@ export type RunReply = (
 /** Where a remote run's signal comes from: nowhere. Cancel and timeout end the whole thread or child. */
 const neverAborted = new AbortController().signal;
 
-/** Runs one invocation inside a pool thread or child, posting start, span and progress events as it goes. */
+/** Runs one attempt inside a pool thread or child, posting start, span and progress events as it goes. */
 export async function runRemoteTask(
-  catalog: TaskCatalog,
-  invocation: TaskInvocation,
-  progressIntervalMs: number,
+  runner: TaskRunner,
+  attempt: AttemptContext,
   post: (event: RunEvent) => void,
 ): Promise<RunReply> {
   let placement: ExecutionPlacement | undefined;
   let startedAt = Date.now();
   let span: ExecuteSpanRecord | undefined;
   try {
-    const result = await runTask(catalog, invocation, {
+    const result = await runTask(runner, attempt, {
       signal: neverAborted,
-      progressIntervalMs,
       onStart: (where, at) => {
         placement = where;
         startedAt = at;
-        post({ type: 'start', placement: where, startedAt: at });
+        post({ type: 'start', placement: where });
       },
       onProgress: (percent) => post({ type: 'progress', percent }),
       onSpanStart: (start) => post({ type: 'span-start', start }),

@@ -36,7 +36,6 @@ export {
 export { JobReader, isJobId, type JobPage, type JobScope } from './job-reader';
 export { JobCanceller, type CancelOutcome, type JobCancellerOptions } from './job-canceller';
 export { toJobView, jobLinks, type CancellationRecord, type ViewLinks } from './job-view-mapper';
-export { LaneWorker, type LaneWorkerObserver, type LaneWorkerOptions } from './lane-worker';
 export {
   JobIndex,
   type JobIndexEntry,

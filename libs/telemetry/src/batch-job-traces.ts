@@ -7,8 +7,8 @@ import {
   type Link,
   type Span,
 } from '@opentelemetry/api';
-import { SwitchyardAttributes } from '@switchyard/contracts';
-import { injectTraceContext, type TraceCarrier } from './trace-propagation';
+import { SwitchyardAttributes, type TraceContext } from '@switchyard/contracts';
+import { injectTraceContext } from './trace-propagation';
 
 /** One job of a batch, as its `submit <task>` span describes it. */
 export interface BatchJob {
@@ -25,7 +25,7 @@ export interface BatchJobTraces {
    * to BullMQ as the job's telemetry metadata, so the job's consumer span parents on it.
    * Empty carriers when nothing is traced.
    */
-  readonly carriers: TraceCarrier[];
+  readonly carriers: TraceContext[];
   /** Ends every job span once the jobs are enqueued, or with status ERROR when that failed. */
   end(error?: unknown): void;
 }

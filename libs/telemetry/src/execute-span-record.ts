@@ -1,7 +1,11 @@
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
-import { isCancellation, isTimeout, JobCancelledError, JobTimeoutError } from '@switchyard/contracts';
-import { SwitchyardAttributes } from '@switchyard/contracts';
-import type { ExecutionModel, Profile } from '@switchyard/contracts';
+import {
+  isCancellation,
+  isTimeout,
+  JobCancelledError,
+  JobTimeoutError,
+  SwitchyardAttributes,
+} from '@switchyard/contracts';
 
 /** How one run of a task ended, as `switchyard.outcome` names it. */
 export type ExecuteOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout';
@@ -9,23 +13,6 @@ export type ExecuteOutcome = 'completed' | 'failed' | 'cancelled' | 'timeout';
 /** A span attribute value that survives both structured clone and JSON IPC. */
 export type PlainAttributeValue = string | number | boolean;
 export type PlainAttributes = Record<string, PlainAttributeValue>;
-
-/** What the executor knows about a task run before it starts; carried in the task message. */
-export interface ExecuteSpanMeta {
-  task: string;
-  jobId: string;
-  /** The lane the job came from; absent when the run was not fed by a lane (an executor used directly). */
-  lane?: string;
-  model: ExecutionModel;
-  /** 1 for the first attempt; absent when unknown. */
-  attempt?: number;
-  profile?: Profile;
-  /** Time from enqueue to the start of this attempt. */
-  queueWaitMs?: number;
-  /** W3C trace context of the consumer span; without it no execute span is recorded. */
-  traceparent?: string;
-  tracestate?: string;
-}
 
 /**
  * The execute span as it was opened in the thread or process that runs the task. Plain data

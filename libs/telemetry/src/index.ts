@@ -8,7 +8,7 @@ export {
   type TelemetryOptions,
   type TelemetryStatus,
 } from './start-telemetry';
-export { injectTraceContext, withExtractedContext, traceIdOf, type TraceCarrier } from './trace-propagation';
+export { injectTraceContext, traceIdOf } from './trace-propagation';
 export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
 export { startBatchJobTraces, type BatchJob, type BatchJobTraces } from './batch-job-traces';
 export { setHttpRoute } from './http-route';

@@ -20,25 +20,16 @@ import { context, trace, type HrTime } from '@opentelemetry/api';
 import { hrTime, parseTraceParent } from '@opentelemetry/core';
 import { randomBytes } from 'node:crypto';
 import { threadId } from 'node:worker_threads';
-import { SwitchyardAttributes } from '@switchyard/contracts';
+import { SwitchyardAttributes, type AttemptContext, type ExecutionModel } from '@switchyard/contracts';
 import { ensureContextManager } from './context-manager';
 import {
   executeSpanName,
   finishExecuteSpan,
   executeOutcomeOf,
-  type ExecuteSpanEvent,
-  type ExecuteSpanMeta,
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
   type PlainAttributes,
-  type PlainAttributeValue,
 } from './execute-span-record';
-
-/** What a task may add to its own execute span while it runs. */
-export interface ExecuteSpanHandle {
-  setAttribute(key: string, value: PlainAttributeValue): void;
-  addEvent(name: string, attributes?: PlainAttributes): void;
-}
 
 export interface RunInExecuteSpanOptions {
   /** The task's abort signal: an error thrown after it fired is named cancelled or timeout by its reason. */
@@ -56,64 +47,64 @@ function newSpanId(): string {
   const id = randomBytes(8).toString('hex');
   return id === INVALID_SPAN_ID ? newSpanId() : id;
 }
-const NO_SPAN: ExecuteSpanHandle = { setAttribute: () => undefined, addEvent: () => undefined };
 
-function openSpan(meta: ExecuteSpanMeta): ExecuteSpanStart | undefined {
-  const parent = meta.traceparent ? parseTraceParent(meta.traceparent) : null;
+function openSpan(attempt: AttemptContext, model: ExecutionModel): ExecuteSpanStart | undefined {
+  const parent = attempt.traceparent ? parseTraceParent(attempt.traceparent) : null;
   if (!parent) return undefined;
   const attributes: PlainAttributes = {
-    [SwitchyardAttributes.JobId]: meta.jobId,
-    [SwitchyardAttributes.Task]: meta.task,
-    [SwitchyardAttributes.ExecutionModel]: meta.model,
+    [SwitchyardAttributes.JobId]: attempt.jobId,
+    [SwitchyardAttributes.Task]: attempt.task,
+    [SwitchyardAttributes.ExecutionModel]: model,
+    [SwitchyardAttributes.Lane]: attempt.lane,
+    [SwitchyardAttributes.Profile]: attempt.profile,
+    [SwitchyardAttributes.Attempt]: attempt.attempt,
+    [SwitchyardAttributes.QueueWaitMs]: attempt.queueWaitMs,
     [SwitchyardAttributes.ThreadId]: threadId,
     [SwitchyardAttributes.ProcessPid]: process.pid,
   };
-  if (meta.lane) attributes[SwitchyardAttributes.Lane] = meta.lane;
-  if (meta.attempt !== undefined) attributes[SwitchyardAttributes.Attempt] = meta.attempt;
-  if (meta.profile) attributes[SwitchyardAttributes.Profile] = meta.profile;
-  if (meta.queueWaitMs !== undefined) attributes[SwitchyardAttributes.QueueWaitMs] = meta.queueWaitMs;
   return {
-    name: executeSpanName(meta.task),
+    name: executeSpanName(attempt.task),
     traceId: parent.traceId,
     spanId: newSpanId(),
     parentSpanId: parent.spanId,
     traceFlags: parent.traceFlags,
-    traceState: meta.tracestate || undefined,
+    traceState: attempt.tracestate || undefined,
     startTime: hrTime(),
     attributes,
   };
 }
 
 /**
- * Runs `fn` inside the `execute <task>` span of `meta` (see the design note above) and returns
- * or throws what `fn` does. Without a `traceparent` it just runs `fn`: no span, no cost.
+ * Runs `fn` inside the `execute <task>` span of `attempt`, run by `model` (see the design note above),
+ * and returns or throws what `fn` does. Without a `traceparent` it just calls `fn`: no span, no cost.
  */
-export async function runInExecuteSpan<T>(
-  meta: ExecuteSpanMeta,
-  fn: (span: ExecuteSpanHandle) => Promise<T>,
+export function runInExecuteSpan<T>(
+  attempt: AttemptContext,
+  model: ExecutionModel,
+  fn: () => Promise<T>,
   options: RunInExecuteSpanOptions = {},
 ): Promise<T> {
-  const start = openSpan(meta);
-  if (!start) return fn(NO_SPAN);
+  const start = openSpan(attempt, model);
+  return start ? runTraced(start, fn, options) : fn();
+}
+
+async function runTraced<T>(
+  start: ExecuteSpanStart,
+  fn: () => Promise<T>,
+  options: RunInExecuteSpanOptions,
+): Promise<T> {
   ensureContextManager();
   options.onStart?.(start);
-  const events: ExecuteSpanEvent[] = [];
-  const handle: ExecuteSpanHandle = {
-    setAttribute: (key, value) => {
-      start.attributes[key] = value;
-    },
-    addEvent: (name, attributes) => events.push({ name, time: hrTime(), attributes }),
-  };
   const active = trace.setSpanContext(context.active(), {
     traceId: start.traceId,
     spanId: start.spanId,
     traceFlags: start.traceFlags,
   });
   const end = (outcome: ExecuteSpanRecord['outcome'], endTime: HrTime, error?: unknown) =>
-    options.onEnd?.(finishExecuteSpan(start, { outcome, error, endTime, events }));
+    options.onEnd?.(finishExecuteSpan(start, { outcome, error, endTime }));
   let value: T;
   try {
-    value = await context.with(active, () => fn(handle));
+    value = await context.with(active, fn);
   } catch (error) {
     end(executeOutcomeOf(error, options.signal), hrTime(), error);
     throw error;

@@ -3,20 +3,12 @@
  * (`@switchyard/telemetry/worker`): it never loads the OpenTelemetry SDK, which would cost every
  * thread ~200 ms and ~25 MB. The main entry re-exports all of it.
  */
-export {
-  runInExecuteSpan,
-  type ExecuteSpanHandle,
-  type RunInExecuteSpanOptions,
-} from './run-in-execute-span';
+export { runInExecuteSpan, type RunInExecuteSpanOptions } from './run-in-execute-span';
 export {
   executeOutcomeOf,
   type ExecuteOutcome,
-  type ExecuteSpanEvent,
-  type ExecuteSpanMeta,
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
-  type PlainAttributes,
-  type PlainAttributeValue,
 } from './execute-span-record';
 export { createLogger, type Logger, type LoggerOptions } from './create-logger';
 export {

@@ -1,7 +1,11 @@
-import type { ExecutionPlacement } from '@switchyard/contracts';
-import { JobCancelledError } from '@switchyard/contracts';
-import { createExecutor, type ExecutionRequest, type Executor } from '@switchyard/execution';
-import type { ComputeExecutionModel, ExecutionModel } from '@switchyard/contracts';
+import {
+  JobCancelledError,
+  type AttemptContext,
+  type ComputeExecutionModel,
+  type ExecutionModel,
+  type ExecutionPlacement,
+} from '@switchyard/contracts';
+import { createExecutor, type Executor, type RunHooks } from '@switchyard/execution';
 
 /** Two workers: the machine has two cores, shared with other test files. */
 export const POOL_SIZE = 2;
@@ -19,14 +23,32 @@ export function testExecutor(model: ExecutionModel | ComputeExecutionModel): Exe
 
 let nextJob = 0;
 
-/** A request with a fresh job id and a generous timeout unless given. */
+/**
+ * `executor.run`'s arguments for a first attempt with a fresh job id and a generous timeout, unless
+ * `extra` says otherwise: `executor.run(...request(task, payload))`.
+ */
 export function request(
   task: string,
   payload: unknown,
-  extra: Partial<ExecutionRequest> = {},
-): ExecutionRequest {
+  extra: Partial<AttemptContext> & RunHooks = {},
+): [AttemptContext, RunHooks] {
   nextJob++;
-  return { jobId: `job-${nextJob}`, task, payload, timeoutMs: 30_000, ...extra };
+  const { signal, onStart, onProgress, ...attempt } = extra;
+  return [
+    {
+      jobId: `job-${nextJob}`,
+      task,
+      payload,
+      timeoutMs: 30_000,
+      lane: 'test',
+      profile: 'cpu',
+      attempt: 1,
+      queueWaitMs: 0,
+      tenant: 'test',
+      ...attempt,
+    },
+    { signal, onStart, onProgress },
+  ];
 }
 
 /**
@@ -45,10 +67,10 @@ export async function cancelOnceStarted(
     signal: controller.signal,
     onStart: (where) => {
       placement = where;
-      setTimeout(() => controller.abort(new JobCancelledError(job.jobId)), afterStartMs);
+      setTimeout(() => controller.abort(new JobCancelledError(job[0].jobId)), afterStartMs);
     },
   });
-  const error = await executor.run(job).then(
+  const error = await executor.run(...job).then(
     () => undefined,
     (reason: unknown) => reason,
   );

@@ -8,7 +8,7 @@ describe('inline executor (the blocking baseline)', { timeout: 20_000 }, () => {
   after(() => executor.close());
 
   it('runs cpu.primes on the main thread of this process', async () => {
-    const outcome = await executor.run(request('cpu.primes', { limit: 1_000_000 }));
+    const outcome = await executor.run(...request('cpu.primes', { limit: 1_000_000 }));
     assert.deepEqual(outcome.result, { limit: 1_000_000, count: 78_498 });
     assert.deepEqual(outcome.placement, { pid: process.pid, threadId: 0 });
   });
@@ -16,7 +16,7 @@ describe('inline executor (the blocking baseline)', { timeout: 20_000 }, () => {
   it('blocks the event loop: a timer due during the job only fires after the handler returned', async () => {
     let timerFiredAt = 0;
     setTimeout(() => (timerFiredAt = Date.now()), 10);
-    const outcome = await executor.run(request('diag.spin', { ms: 300 }));
+    const outcome = await executor.run(...request('diag.spin', { ms: 300 }));
     assert.ok(timerFiredAt > 0, 'the timer fired before the run settled');
     assert.ok(timerFiredAt >= outcome.finishedAt, 'the timer waited for the handler');
   });
@@ -30,22 +30,22 @@ describe('inline executor (the blocking baseline)', { timeout: 20_000 }, () => {
 
   it('fails a job that overran its timeout with JobTimeoutError once it returns', async () => {
     await assert.rejects(
-      executor.run(request('diag.spin', { ms: 400 }, { timeoutMs: 100 })),
+      executor.run(...request('diag.spin', { ms: 400 }, { timeoutMs: 100 })),
       JobTimeoutError,
     );
-    assert.deepEqual((await executor.run(request('cpu.primes', { limit: 10 }))).result, {
+    assert.deepEqual((await executor.run(...request('cpu.primes', { limit: 10 }))).result, {
       limit: 10,
       count: 4,
     });
   });
 
   it("fails a throwing task with the task's error and refuses diag.crash exit", async () => {
-    await assert.rejects(executor.run(request('diag.crash', { mode: 'throw' })), {
+    await assert.rejects(executor.run(...request('diag.crash', { mode: 'throw' })), {
       name: 'DiagnosticCrashError',
     });
     // Each would end or wedge this process: refused here, run on worker-threads or processes.
     for (const mode of ['exit', 'heap', 'hang']) {
-      await assert.rejects(executor.run(request('diag.crash', { mode })), {
+      await assert.rejects(executor.run(...request('diag.crash', { mode })), {
         name: 'DiagnosticCrashError',
         message: new RegExp(`refused mode '${mode}'`),
       });

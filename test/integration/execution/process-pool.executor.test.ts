@@ -12,7 +12,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
 
   /** The pool is back to full strength and runs work in a child. */
   async function assertPoolRecovered(): Promise<void> {
-    const outcome = await executor.run(request('cpu.primes', { limit: 1_000 }));
+    const outcome = await executor.run(...request('cpu.primes', { limit: 1_000 }));
     assert.deepEqual(outcome.result, { limit: 1_000, count: 168 });
     assert.notEqual(outcome.placement.pid, process.pid);
     assert.equal(executor.stats().workers.length, POOL_SIZE);
@@ -22,7 +22,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
     const starts: unknown[] = [];
     const progress: number[] = [];
     const outcome = await executor.run(
-      request(
+      ...request(
         'cpu.primes',
         { limit: 1_000_000 },
         { onStart: (where) => starts.push(where), onProgress: (p) => progress.push(p) },
@@ -37,7 +37,9 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
   });
 
   it('queues jobs beyond the pool size and runs them all', async () => {
-    const runs = Array.from({ length: POOL_SIZE + 2 }, () => executor.run(request('diag.spin', { ms: 150 })));
+    const runs = Array.from({ length: POOL_SIZE + 2 }, () =>
+      executor.run(...request('diag.spin', { ms: 150 })),
+    );
     assert.ok(executor.stats().queued >= 2, 'jobs beyond the pool size wait in the queue');
     const outcomes = await Promise.all(runs);
     assert.equal(new Set(outcomes.map((outcome) => outcome.placement.pid)).size, POOL_SIZE);
@@ -55,7 +57,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
     let pid = 0;
     await assert.rejects(
       executor.run(
-        request('diag.spin', { ms: 20_000 }, { timeoutMs: 300, onStart: (where) => (pid = where.pid) }),
+        ...request('diag.spin', { ms: 20_000 }, { timeoutMs: 300, onStart: (where) => (pid = where.pid) }),
       ),
       JobTimeoutError,
     );
@@ -64,10 +66,10 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
   });
 
   it('cancels a queued job without touching any child', async () => {
-    const busy = Array.from({ length: POOL_SIZE }, () => executor.run(request('diag.spin', { ms: 300 })));
+    const busy = Array.from({ length: POOL_SIZE }, () => executor.run(...request('diag.spin', { ms: 300 })));
     const before = childPids();
     const controller = new AbortController();
-    const queued = executor.run(request('cpu.primes', { limit: 10 }, { signal: controller.signal }));
+    const queued = executor.run(...request('cpu.primes', { limit: 10 }, { signal: controller.signal }));
     controller.abort(new JobCancelledError('queued'));
     await assert.rejects(queued, JobCancelledError);
     await Promise.all(busy);
@@ -75,7 +77,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
   });
 
   it("fails a throwing task with the task's own error name and message", async () => {
-    await assert.rejects(executor.run(request('diag.crash', { mode: 'throw' })), {
+    await assert.rejects(executor.run(...request('diag.crash', { mode: 'throw' })), {
       name: 'DiagnosticCrashError',
       message: 'diag.crash failed on purpose (mode throw)',
     });
@@ -85,7 +87,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
   it('fails a task that exits its child with WorkerCrashedError; this process stays up and the child is replaced', async () => {
     let pid = 0;
     await assert.rejects(
-      executor.run(request('diag.crash', { mode: 'exit' }, { onStart: (where) => (pid = where.pid) })),
+      executor.run(...request('diag.crash', { mode: 'exit' }, { onStart: (where) => (pid = where.pid) })),
       (error: unknown) => {
         assert.ok(error instanceof WorkerCrashedError, String(error));
         assert.match(error.message, new RegExp(`child process ${pid} exited with code 1`));
@@ -99,7 +101,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
   it('fails a task that exhausts its heap with WorkerCrashedError: only its child ends, and is replaced', async () => {
     let pid = 0;
     await assert.rejects(
-      executor.run(request('diag.crash', { mode: 'heap' }, { onStart: (where) => (pid = where.pid) })),
+      executor.run(...request('diag.crash', { mode: 'heap' }, { onStart: (where) => (pid = where.pid) })),
       (error: unknown) => {
         assert.ok(error instanceof WorkerCrashedError, String(error));
         // V8 aborts the process at its heap limit (--max-old-space-size).
@@ -118,7 +120,7 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
     let pid = 0;
     await assert.rejects(
       executor.run(
-        request('diag.crash', { mode: 'hang' }, { timeoutMs: 300, onStart: (where) => (pid = where.pid) }),
+        ...request('diag.crash', { mode: 'hang' }, { timeoutMs: 300, onStart: (where) => (pid = where.pid) }),
       ),
       JobTimeoutError,
     );
@@ -130,12 +132,15 @@ describe('processes executor (child process pool)', { timeout: 30_000 }, () => {
     const pids = childPids();
     assert.equal(pids.length, POOL_SIZE);
     // Assert now: the run rejects while close() is being awaited.
-    const running = assert.rejects(executor.run(request('diag.spin', { ms: 20_000 })), ExecutorClosedError);
+    const running = assert.rejects(
+      executor.run(...request('diag.spin', { ms: 20_000 })),
+      ExecutorClosedError,
+    );
     await Promise.all([executor.close(), executor.close()]);
     await executor.close();
     await running;
     for (const pid of pids) assert.equal(isAlive(pid), false, `child ${pid} is gone`);
     assert.deepEqual(executor.stats().workers, []);
-    await assert.rejects(executor.run(request('cpu.primes', { limit: 10 })), ExecutorClosedError);
+    await assert.rejects(executor.run(...request('cpu.primes', { limit: 10 })), ExecutorClosedError);
   });
 });

@@ -12,7 +12,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
 
   /** The pool is back to full strength and runs work on a thread of this process. */
   async function assertPoolRecovered(): Promise<void> {
-    const outcome = await executor.run(request('cpu.primes', { limit: 1_000 }));
+    const outcome = await executor.run(...request('cpu.primes', { limit: 1_000 }));
     assert.deepEqual(outcome.result, { limit: 1_000, count: 168 });
     assert.equal(executor.stats().workers.length, POOL_SIZE);
   }
@@ -21,7 +21,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     const starts: unknown[] = [];
     const progress: number[] = [];
     const outcome = await executor.run(
-      request(
+      ...request(
         'cpu.primes',
         { limit: 1_000_000 },
         { onStart: (where) => starts.push(where), onProgress: (p) => progress.push(p) },
@@ -37,7 +37,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
 
   it('runs POOL_SIZE jobs on distinct threads at once', async () => {
     const outcomes = await Promise.all(
-      Array.from({ length: POOL_SIZE }, () => executor.run(request('diag.spin', { ms: 300 }))),
+      Array.from({ length: POOL_SIZE }, () => executor.run(...request('diag.spin', { ms: 300 }))),
     );
     assert.equal(new Set(outcomes.map((outcome) => outcome.placement.threadId)).size, POOL_SIZE);
   });
@@ -53,7 +53,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     let threadId = -1;
     await assert.rejects(
       executor.run(
-        request(
+        ...request(
           'diag.spin',
           { ms: 20_000 },
           { timeoutMs: 300, onStart: (where) => (threadId = where.threadId) },
@@ -66,7 +66,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
   });
 
   it("fails a throwing task with the task's own error name and message", async () => {
-    await assert.rejects(executor.run(request('diag.crash', { mode: 'throw' })), {
+    await assert.rejects(executor.run(...request('diag.crash', { mode: 'throw' })), {
       name: 'DiagnosticCrashError',
       message: 'diag.crash failed on purpose (mode throw)',
     });
@@ -74,7 +74,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
   });
 
   it('fails a task that exits its thread with WorkerCrashedError, and replaces the thread', async () => {
-    await assert.rejects(executor.run(request('diag.crash', { mode: 'exit' })), (error: unknown) => {
+    await assert.rejects(executor.run(...request('diag.crash', { mode: 'exit' })), (error: unknown) => {
       assert.ok(error instanceof WorkerCrashedError, String(error));
       assert.match(error.message, /exited with code: 1/);
       return true;
@@ -86,7 +86,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     let threadId = -1;
     await assert.rejects(
       executor.run(
-        request('diag.crash', { mode: 'heap' }, { onStart: (where) => (threadId = where.threadId) }),
+        ...request('diag.crash', { mode: 'heap' }, { onStart: (where) => (threadId = where.threadId) }),
       ),
       (error: unknown) => {
         assert.ok(error instanceof WorkerCrashedError, String(error));
@@ -102,7 +102,7 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     let threadId = -1;
     await assert.rejects(
       executor.run(
-        request(
+        ...request(
           'diag.crash',
           { mode: 'hang' },
           { timeoutMs: 300, onStart: (where) => (threadId = where.threadId) },
@@ -122,6 +122,6 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     await Promise.all([executor.close(), executor.close()]);
     await executor.close();
     assert.deepEqual(executor.stats().workers, []);
-    await assert.rejects(executor.run(request('cpu.primes', { limit: 10 })), ExecutorClosedError);
+    await assert.rejects(executor.run(...request('cpu.primes', { limit: 10 })), ExecutorClosedError);
   });
 });

@@ -1,29 +1,30 @@
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ANONYMOUS_TENANT } from '@switchyard/auth';
 import {
   JobCancelledError,
+  type AttemptContext,
+  type ExecutionPlacement,
   type ExecutionRecord,
   type JobData,
-  type JobProgress,
   type JobResultEnvelope,
+  type TraceContext,
 } from '@switchyard/contracts';
 import type { Executor } from '@switchyard/execution';
+import { closeRedis, type SwitchyardKeys } from '@switchyard/queue';
+import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { closeRedis } from './redis-connection';
-import type { SwitchyardKeys } from './switchyard-keys';
+import { boundError, cutToLength } from './bounded-error';
+import { JobProgressWriter } from './job-progress-writer';
+import { RecentCancels } from './recent-cancels';
 
 type LaneJob = Job<JobData, JobResultEnvelope>;
 
 /** Told about every attempt, for metrics and logs. */
 export interface LaneWorkerObserver {
   attemptStarted?(job: LaneJob, queueWaitMs: number): void;
-  attemptSettled?(
-    job: LaneJob,
-    outcome: 'completed' | 'failed' | 'cancelled' | 'timeout',
-    execution?: ExecutionRecord,
-    error?: Error,
-  ): void;
+  attemptSettled?(job: LaneJob, outcome: ExecuteOutcome, execution?: ExecutionRecord, error?: Error): void;
 }
 
 export interface LaneWorkerOptions {
@@ -32,9 +33,10 @@ export interface LaneWorkerOptions {
   /** A `worker` role connection (maxRetriesPerRequest: null); duplicated for blocking and pub/sub. */
   connection: Redis;
   keys: SwitchyardKeys;
+  /** Runs the jobs; its traits decide the lock, the concurrency and when placement is written. */
   executor: Executor;
-  /** Jobs run at once: IO_CONCURRENCY on io lanes, the pool size on compute lanes. */
-  concurrency: number;
+  /** Jobs run at once. @defaultValue the executor's `traits.concurrency` */
+  concurrency?: number;
   /** Shown by `GET /v1/queues` as a worker; @defaultValue `<lane>@<host>:<pid>` */
   name?: string;
   telemetry?: Telemetry;
@@ -43,14 +45,15 @@ export interface LaneWorkerOptions {
    * the attempt's consumer span active: the executor parents `execute <task>` on it. Pass
    * `injectTraceContext` from `@switchyard/telemetry`. @defaultValue the job's stored context
    */
-  traceCarrier?: () => { traceparent?: string; tracestate?: string };
+  activeTraceContext?: () => TraceContext;
   observer?: LaneWorkerObserver;
   /**
-   * How long a job holds its lock between renewals. `inline` blocks the event loop that renews
-   * it, so its lane needs a lock longer than its longest job. @defaultValue 30000
+   * How long a job holds its lock between renewals. An executor that blocks the event loop that renews
+   * it needs a lock longer than its longest job.
+   * @defaultValue 30000, or 600000 when the executor's traits say it blocks the event loop
    */
   lockDurationMs?: number;
-  /** Minimum interval between progress writes to Redis per job. @defaultValue 250 */
+  /** Least time between two progress writes of one job to Redis, in ms. @defaultValue 250 */
   progressIntervalMs?: number;
   /**
    * A failed attempt's stored reason and stack are cut to this many characters each, so a task throwing
@@ -59,9 +62,9 @@ export interface LaneWorkerOptions {
   errorMaxChars?: number;
 }
 
-/** How long a cancel heard for a job this process does not (yet) run is remembered. */
-const RECENT_CANCEL_TTL_MS = 60_000;
-const RECENT_CANCELS_MAX = 10_000;
+const LOCK_MS = 30_000;
+/** Longest job a lane whose executor blocks the event loop may run: no lock is renewed meanwhile. */
+const BLOCKING_LOCK_MS = 10 * 60_000;
 /**
  * How long `close` waits, past the drain, for BullMQ to write the last outcomes and close its
  * connections before it gives up on Redis and drops them.
@@ -84,23 +87,24 @@ export class LaneWorker {
   private readonly running = new Map<string, AbortController>();
   /** Called once no job runs here any more. */
   private readonly idleWaiters: (() => void)[] = [];
-  private readonly recentlyCancelled = new Map<string, number>();
+  private readonly recentCancels = new RecentCancels();
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
   private readonly subscriber: Redis;
   private readonly host = os.hostname();
   private closing?: Promise<void>;
 
   constructor(private readonly options: LaneWorkerOptions) {
+    const { traits } = options.executor;
     this.worker = new Worker<JobData, JobResultEnvelope, string>(
       options.lane,
       (job, token, signal) => this.process(job, token, signal),
       {
         connection: options.connection,
         prefix: options.prefix,
-        concurrency: options.concurrency,
+        concurrency: options.concurrency ?? traits.concurrency,
         name: options.name ?? `${options.lane}@${this.host}:${process.pid}`,
         autorun: false,
-        lockDuration: options.lockDurationMs ?? 30_000,
+        lockDuration: options.lockDurationMs ?? (traits.blocksEventLoop ? BLOCKING_LOCK_MS : LOCK_MS),
         telemetry: options.telemetry,
       },
     );
@@ -122,24 +126,11 @@ export class LaneWorker {
   /** Starts consuming; call once the app is fully initialised. */
   async start(): Promise<void> {
     this.subscriber.on('message', (_channel: string, jobId: string) => {
-      if (!this.abort(jobId, new JobCancelledError(jobId))) this.rememberCancel(jobId);
+      if (!this.abort(jobId, new JobCancelledError(jobId))) this.recentCancels.remember(jobId);
     });
     await this.subscriber.subscribe(this.options.keys.cancelChannel());
     void this.worker.run();
     await this.worker.waitUntilReady();
-  }
-
-  /**
-   * A cancel can be heard just before BullMQ hands this process the job: remember it for a while, so
-   * the job is stopped as it starts, without asking Redis on every job.
-   */
-  private rememberCancel(jobId: string): void {
-    const now = Date.now();
-    for (const [id, expiry] of this.recentlyCancelled) {
-      if (expiry > now && this.recentlyCancelled.size < RECENT_CANCELS_MAX) break;
-      this.recentlyCancelled.delete(id);
-    }
-    this.recentlyCancelled.set(jobId, now + RECENT_CANCEL_TTL_MS);
   }
 
   /**
@@ -149,7 +140,7 @@ export class LaneWorker {
    */
   private async cancelledBeforeStart(job: LaneJob): Promise<boolean> {
     const jobId = job.id ?? '';
-    if (this.recentlyCancelled.delete(jobId)) return true;
+    if (this.recentCancels.take(jobId)) return true;
     if (job.attemptsMade === 0 && !job.stalledCounter) return false;
     return (await this.options.connection.exists(this.options.keys.cancellation(jobId))) > 0;
   }
@@ -197,55 +188,36 @@ export class LaneWorker {
   }
 
   private async process(job: LaneJob, token?: string, bullSignal?: AbortSignal): Promise<JobResultEnvelope> {
-    const jobId = job.id ?? '';
+    const { executor } = this.options;
+    const attempt = this.attemptOf(job);
+    const { jobId } = attempt;
     const controller = new AbortController();
     bullSignal?.addEventListener('abort', () => controller.abort(new JobCancelledError(jobId)), {
       once: true,
     });
     this.running.set(jobId, controller);
-    const queueWaitMs = Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0));
-    this.options.observer?.attemptStarted?.(job, queueWaitMs);
+    this.options.observer?.attemptStarted?.(job, attempt.queueWaitMs);
     let execution: ExecutionRecord | undefined;
+    const progress = new JobProgressWriter(job, this.options.progressIntervalMs ?? 250, () => execution);
     try {
       if (await this.cancelledBeforeStart(job)) throw new JobCancelledError(jobId);
-      const progress = this.progressWriter(job, () => execution);
-      const outcome = await this.options.executor.run({
-        jobId,
-        task: job.data.task,
-        payload: job.data.payload,
-        timeoutMs: job.data.timeoutMs,
+      const outcome = await executor.run(attempt, {
         signal: controller.signal,
-        ...this.traceContextOf(job),
-        lane: this.options.lane,
-        attempt: job.attemptsMade + 1,
-        profile: job.data.routing.profile,
-        queueWaitMs,
         onStart: (placement) => {
-          execution = {
-            model: this.options.executor.model,
-            lane: this.options.lane,
-            host: this.host,
-            ...placement,
-            startedAt: Date.now(),
-          };
-          // Pools report which thread or child took the job. An event-loop job runs on this
-          // consumer, recorded when it ends: a write per job here would cost the io lane throughput.
-          if (this.options.executor.model !== 'event-loop') progress(0, true);
+          execution = { ...this.recordOf(placement), startedAt: Date.now() };
+          if (executor.traits.reportsPlacementAtStart) progress.writeNow(0);
         },
-        onProgress: (percent) => progress(percent, false),
+        onProgress: (percent) => progress.report(percent),
       });
-      // An inline run blocks the event loop, so a cancel message could not be heard while it ran.
+      // A run that blocked the event loop could not hear a cancel message meanwhile.
       if (
-        this.options.executor.model === 'inline' &&
+        executor.traits.blocksEventLoop &&
         (await this.options.connection.exists(this.options.keys.cancellation(jobId)))
       ) {
         throw new JobCancelledError(jobId);
       }
       const record: ExecutionRecord = {
-        model: this.options.executor.model,
-        lane: this.options.lane,
-        host: this.host,
-        ...outcome.placement,
+        ...this.recordOf(outcome.placement),
         startedAt: outcome.startedAt,
         finishedAt: outcome.finishedAt,
         runMs: outcome.finishedAt - outcome.startedAt,
@@ -270,50 +242,41 @@ export class LaneWorker {
         stack: bounded.stack,
       });
     } finally {
+      progress.stop();
       this.running.delete(jobId);
       if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
-  /** The consumer span's context when traced, else the context the job was submitted under. */
-  private traceContextOf(job: LaneJob): { traceparent?: string; tracestate?: string } {
-    const active = this.options.traceCarrier?.();
-    if (active?.traceparent) return { traceparent: active.traceparent, tracestate: active.tracestate };
-    return { traceparent: job.data.traceparent, tracestate: job.data.tracestate };
-  }
-
-  /** Progress writes are throttled: a CPU task may report thousands of times a second. */
-  private progressWriter(job: LaneJob, execution: () => ExecutionRecord | undefined) {
-    const interval = this.options.progressIntervalMs ?? 250;
-    let lastWrite = 0;
-    return (percent: number, force: boolean) => {
-      const now = Date.now();
-      if (!force && now - lastWrite < interval) return;
-      lastWrite = now;
-      const progress: JobProgress = {
-        percent: Math.max(0, Math.min(100, Math.round(percent))),
-        execution: execution(),
-      };
-      job.updateProgress(progress as object).catch(() => undefined); // progress is advisory; the job goes on
+  /** The one description of this attempt, built here once and handed to the executor as it is. */
+  private attemptOf(job: LaneJob): AttemptContext {
+    const { data } = job;
+    // The consumer span's context when traced, else the context the job was submitted under.
+    const active = this.options.activeTraceContext?.();
+    const trace: TraceContext = active?.traceparent ? active : data;
+    return {
+      jobId: job.id ?? '',
+      task: data.task,
+      payload: data.payload,
+      timeoutMs: data.timeoutMs,
+      lane: this.options.lane,
+      profile: data.routing.profile,
+      attempt: job.attemptsMade + 1,
+      queueWaitMs: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0)),
+      tenant: data.tenant ?? ANONYMOUS_TENANT,
+      traceparent: trace.traceparent,
+      tracestate: trace.tracestate,
     };
   }
-}
 
-/**
- * The error itself when its message and stack fit in `max` characters each, else a copy with the same
- * name and both cut: a task throwing a 1 MiB message must not fill Redis or the logs.
- */
-function boundError(error: Error, max: number): Error {
-  if (error.message.length <= max && (error.stack?.length ?? 0) <= max) return error;
-  const bounded = new Error(cutToLength(error.message, max));
-  bounded.name = error.name;
-  bounded.stack = cutToLength(error.stack ?? `${error.name}: ${error.message}`, max);
-  return bounded;
-}
-
-/** `text` if it fits in `max` characters, else its start and a note of how much was cut, `max` in all. */
-function cutToLength(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const note = ` … [${text.length} characters, cut to ${max}]`;
-  return text.slice(0, Math.max(0, max - note.length)) + note;
+  /** Where this attempt runs, as its job records it. */
+  private recordOf(placement: ExecutionPlacement): Omit<ExecutionRecord, 'startedAt'> {
+    return {
+      model: this.options.executor.model,
+      lane: this.options.lane,
+      host: this.host,
+      pid: placement.pid,
+      threadId: placement.threadId,
+    };
+  }
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
+import type { JobProgress } from '@switchyard/contracts';
+import { LaneWorker } from '@switchyard/consumer';
 import { createExecutor } from '@switchyard/execution';
 import {
   createRedis,
@@ -10,10 +12,10 @@ import {
   JobSubmissionValidator,
   LaneQueues,
   LaneRouter,
-  LaneWorker,
   SwitchyardKeys,
 } from '@switchyard/queue';
 import { createTaskCatalog } from '@switchyard/tasks';
+import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { eventually } from '../../helpers/e2e-stack';
 import { deletePrefix } from '../../helpers/redis-cleanup';
@@ -22,7 +24,7 @@ const TEST_SUBMITTER = { tenant: 'test', mayOverrideProfile: false };
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** The queue layer in one process against the real Redis: producer, reader and lane worker. */
+/** The queue layer and the consumer's lane worker in one process against the real Redis. */
 describe('lane worker and producer against a real Redis', () => {
   const prefix = `test-${randomUUID()}`;
   let config: SwitchyardConfig;
@@ -91,6 +93,45 @@ describe('lane worker and producer against a real Redis', () => {
     } finally {
       await worker.close(1_000);
       await executor.close();
+    }
+  });
+
+  it("writes a running job's progress at most once per interval, and none for a job that ends within one", async () => {
+    const events = new QueueEvents('io', { connection: workerConnection.duplicate(), prefix });
+    const { worker, executor } = laneWorker();
+    const progress = new Map<string, number[]>();
+    const completed = new Set<string>();
+    events.on('progress', ({ jobId, data }) => {
+      progress.set(jobId, [...(progress.get(jobId) ?? []), (data as JobProgress).percent]);
+    });
+    events.on('completed', ({ jobId }) => completed.add(jobId));
+    await events.waitUntilReady();
+    await worker.start();
+    // A job's progress events come before its completion in the stream: once that is heard, all are.
+    const completion = (jobId: string) =>
+      eventually(async () => completed.has(jobId) || undefined, `job ${jobId} to complete`);
+    try {
+      // Reports every 20 ms for 700 ms, holding the event loop: the writes must get out all the same.
+      const long = await producer.enqueue(
+        { task: 'diag.spin', payload: { ms: 700 }, lane: 'io' },
+        TEST_SUBMITTER,
+      );
+      await completion(long.id);
+      const written = progress.get(long.id) ?? [];
+      assert.ok(written.length >= 1 && written.length <= 3, `${written.length} writes in 700 ms`);
+      assert.ok(
+        written.every((percent) => percent > 0),
+        String(written),
+      );
+
+      const short = await producer.enqueue({ task: 'io.sleep', payload: { ms: 1 } }, TEST_SUBMITTER);
+      await completion(short.id);
+      assert.equal(progress.has(short.id), false, 'a job done within an interval writes no progress');
+      assert.equal((await reader.view(short.id)).progress, 100, 'its view says 100 % all the same');
+    } finally {
+      await worker.close(1_000);
+      await executor.close();
+      await events.close();
     }
   });
 
