@@ -8,7 +8,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { SwitchyardAttributes } from '@switchyard/contracts';
-import { injectTraceContext, type TraceCarrier } from './trace-propagation';
+import type { TraceCarrier } from './trace-propagation';
 
 /** One job of a batch, as its `submit <task>` span describes it. */
 export interface BatchJob {
@@ -34,6 +34,24 @@ const TRACER_NAME = 'switchyard-api';
 /** The SDK keeps 128 links per span by default; more would be dropped anyway. */
 const MAX_BATCH_LINKS = 128;
 const BATCH_SIZE_ATTRIBUTE = 'switchyard.batch.size';
+const W3C_VERSION = '00';
+
+/**
+ * The W3C context of a job's root span, written directly: what `injectTraceContext` would give
+ * for it, without a context and a header object per job of a 1000-job batch.
+ */
+function carrierOf(span: Span): TraceCarrier {
+  const spanContext = span.spanContext();
+  // Not traced (no SDK, or tracing suppressed): the tracer gave a span with an invalid context.
+  if (!isSpanContextValid(spanContext)) return {};
+  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+  const carrier: TraceCarrier = {
+    traceparent: `${W3C_VERSION}-${spanContext.traceId}-${spanContext.spanId}-${flags}`,
+  };
+  const tracestate = spanContext.traceState?.serialize();
+  if (tracestate) carrier.tracestate = tracestate;
+  return carrier;
+}
 
 /**
  * A batch links to its jobs instead of parenting them (DESIGN.md): each job starts its own trace
@@ -70,7 +88,7 @@ export function startBatchJobTraces(jobs: readonly BatchJob[]): BatchJobTraces {
     batchSpan.addLinks(spans.slice(0, MAX_BATCH_LINKS).map((span) => ({ context: span.spanContext() })));
   }
   return {
-    carriers: spans.map((span) => injectTraceContext(trace.setSpan(batchContext, span))),
+    carriers: spans.map(carrierOf),
     end: (error?: unknown) => {
       for (const span of spans) {
         if (error !== undefined) {

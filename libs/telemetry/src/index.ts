@@ -12,6 +12,7 @@ export { injectTraceContext, withExtractedContext, traceIdOf, type TraceCarrier 
 export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
 export { startBatchJobTraces, type BatchJob, type BatchJobTraces } from './batch-job-traces';
 export { setHttpRoute } from './http-route';
+export { untraced } from './untraced';
 export { exportExecuteSpan, abandonExecuteSpan, reviseExecuteSpan } from './export-execute-span';
 export {
   SwitchyardMetrics,

@@ -9,6 +9,7 @@ export const enum WireType {
 const TWO_POW_32 = 2 ** 32;
 const NANOS_PER_SECOND = 1e9;
 const MAX_ASCII = 0x7f;
+const SHORT_COPY = 64;
 
 /**
  * Appends protobuf wire format to one growing buffer that is reused from batch to batch, so
@@ -106,27 +107,31 @@ export class ProtobufWriter {
     this.length += 8;
   }
 
-  /** A length-delimited UTF-8 string; ASCII (every name and id here) is copied byte by byte. */
+  /**
+   * A length-delimited UTF-8 string. Names, ids and numbers are ASCII: written in one pass,
+   * char by char, assuming so, and rewritten through the UTF-8 encoder when a char says otherwise.
+   */
   string(value: string): void {
     const count = value.length;
-    let ascii = true;
-    for (let index = 0; index < count; index++) {
-      if (value.charCodeAt(index) > MAX_ASCII) {
-        ascii = false;
-        break;
-      }
-    }
-    if (!ascii) {
-      const bytes = Buffer.byteLength(value, 'utf8');
-      this.uint32(bytes);
-      this.#reserve(bytes);
-      this.length += this.#buffer.write(value, this.length, 'utf8');
-      return;
-    }
+    const start = this.length;
     this.uint32(count);
     this.#reserve(count);
     const buffer = this.#buffer;
-    for (let index = 0; index < count; index++) buffer[this.length++] = value.charCodeAt(index);
+    let at = this.length;
+    for (let index = 0; index < count; index++) {
+      const code = value.charCodeAt(index);
+      if (code > MAX_ASCII) return this.#utf8String(value, start);
+      buffer[at++] = code;
+    }
+    this.length = at;
+  }
+
+  #utf8String(value: string, start: number): void {
+    this.length = start;
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.uint32(bytes);
+    this.#reserve(bytes);
+    this.length += this.#buffer.write(value, this.length, 'utf8');
   }
 
   /** A length-delimited byte field from a hex id (trace and span ids). */
@@ -146,11 +151,18 @@ export class ProtobufWriter {
     this.raw(bytes);
   }
 
-  /** Bytes already in wire format (a message encoded by another writer). */
+  /** Bytes already in wire format (a message encoded by another writer, a cached field). */
   raw(bytes: Uint8Array): void {
-    this.#reserve(bytes.length);
-    this.#buffer.set(bytes, this.length);
-    this.length += bytes.length;
+    const count = bytes.length;
+    this.#reserve(count);
+    if (count > SHORT_COPY) {
+      this.#buffer.set(bytes, this.length);
+      this.length += count;
+      return;
+    }
+    // Below this size a loop beats the native copy's call.
+    const buffer = this.#buffer;
+    for (let index = 0; index < count; index++) buffer[this.length++] = bytes[index];
   }
 
   /** Opens a nested message; close it with `end(mark)`. */

@@ -37,6 +37,7 @@ const RESOURCE = { attributes: 1, droppedAttributes: 2 } as const;
 const RESOURCE_SPANS = { resource: 1, scopeSpans: 2, schemaUrl: 3 } as const;
 const SCOPE_SPANS = { scope: 1, spans: 2, schemaUrl: 3 } as const;
 const REQUEST_RESOURCE_SPANS = 1;
+const KEY_CACHE_LIMIT = 512;
 
 /** `SpanFlags`: the W3C trace flags, and whether the parent was remote (bit 8 says bit 9 is known). */
 const FLAGS_HAS_IS_REMOTE = 0x100;
@@ -62,14 +63,30 @@ export class SpanProtobufEncoder {
     const writer = this.#writer;
     writer.tag(this.#attributesField, WireType.LengthDelimited);
     const keyValue = writer.begin();
-    writer.tag(KEY_VALUE.key, WireType.LengthDelimited);
-    writer.string(key);
+    writer.raw(this.#encodedKey(key));
     writer.tag(KEY_VALUE.value, WireType.LengthDelimited);
     const anyValue = writer.begin();
     writeAnyValue(writer, value);
     writer.end(anyValue);
     writer.end(keyValue);
   };
+
+  /** `KeyValue.key` fields as bytes, by key: the allowlist lets a few dozen names through. */
+  readonly #keys = new Map<string, Uint8Array>();
+  readonly #keyWriter = new ProtobufWriter(256);
+
+  #encodedKey(key: string): Uint8Array {
+    let bytes = this.#keys.get(key);
+    if (!bytes) {
+      this.#keyWriter.reset();
+      this.#keyWriter.tag(KEY_VALUE.key, WireType.LengthDelimited);
+      this.#keyWriter.string(key);
+      bytes = this.#keyWriter.copy();
+      // Resource keys and the allowlist's names; the bound guards against a stream of new ones.
+      if (this.#keys.size < KEY_CACHE_LIMIT) this.#keys.set(key, bytes);
+    }
+    return bytes;
+  }
 
   /** Appends `span` to `writer` as a `ScopeSpans.spans` entry (field 2). */
   write(writer: ProtobufWriter, span: ReadableSpan): void {
