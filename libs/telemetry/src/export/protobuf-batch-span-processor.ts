@@ -8,7 +8,11 @@ import { SpanProtobufEncoder } from './span-protobuf-encoder';
 
 /** The SDK's batching settings, with the `OTEL_BSP_*` defaults. */
 export interface SpanBatchOptions {
-  /** Spans held (encoded, not yet accepted by the collector) before new ones are dropped. @defaultValue 2048 */
+  /**
+   * Spans held (encoded, not yet accepted by the collector) before new ones are dropped. Four
+   * times the SDK's 2048: an encoded span is ~250 bytes, so 8192 hold ~2 MB, a couple of seconds of
+   * a busy consumer's spans while a collector is slow. @defaultValue 8192
+   */
   maxQueueSize?: number;
   /** Spans per export request. @defaultValue 512 */
   maxExportBatchSize?: number;
@@ -62,7 +66,7 @@ export class ProtobufBatchSpanProcessor implements SpanProcessor {
     private readonly exporter: EncodedSpanExporter,
     options: SpanBatchOptions = {},
   ) {
-    this.#maxQueueSize = positive(options.maxQueueSize, 2048, 'maxQueueSize');
+    this.#maxQueueSize = positive(options.maxQueueSize, 8192, 'maxQueueSize');
     this.#maxExportBatchSize = Math.min(
       positive(options.maxExportBatchSize, 512, 'maxExportBatchSize'),
       this.#maxQueueSize,

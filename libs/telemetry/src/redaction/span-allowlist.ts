@@ -180,12 +180,33 @@ export function allowedStatus(status: SpanStatus, events: readonly TimedEvent[])
     : { code: status.code };
 }
 
+/** Whether every attribute passes the allowlist as it is (exception attributes are always reshaped). */
+function allAllowed(attributes: Attributes | undefined): boolean {
+  for (const key in attributes) {
+    if (key === EXCEPTION_TYPE || key === EXCEPTION_MESSAGE || key === EXCEPTION_STACKTRACE) return false;
+    if (!isAllowed(key, attributes[key])) return false;
+  }
+  return true;
+}
+
+/** Whether the allowlist would change anything in `span`; most spans pass untouched. */
+function needsRedaction(span: ReadableSpan): boolean {
+  if (span.status.message !== undefined || span.spanContext().traceState) return true;
+  if (span.parentSpanContext?.traceState || !allAllowed(span.attributes)) return true;
+  return (
+    span.events.some((event) => !allAllowed(event.attributes)) ||
+    span.links.some((link) => link.context.traceState || !allAllowed(link.attributes))
+  );
+}
+
 /**
  * The span as it may leave the process: attributes, event and link attributes through the
  * allowlist above, the status message as `allowedStatus` says, no trace state. Name, ids, times,
  * kind and resource are unchanged (names are route templates, command, lane and task names).
+ * A span with nothing to remove is returned as it is, not copied.
  */
 export function allowlistedSpan(span: ReadableSpan): ReadableSpan {
+  if (!needsRedaction(span)) return span;
   const { attributes, dropped } = allowedAttributes(span.attributes);
   return {
     name: span.name,
