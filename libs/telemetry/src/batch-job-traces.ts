@@ -66,23 +66,18 @@ export function startBatchJobTraces(jobs: readonly BatchJob[]): BatchJobTraces {
   const batch = batchSpan?.spanContext();
   const toBatch: Link[] = batch && isSpanContextValid(batch) ? [{ context: batch }] : [];
   const tracer = trace.getTracer(TRACER_NAME);
-  const spans: Span[] = jobs.map((job) =>
-    tracer.startSpan(
-      `submit ${job.task}`,
-      {
-        root: true,
-        kind: SpanKind.PRODUCER,
-        links: toBatch,
-        attributes: {
-          [SwitchyardAttributes.JobId]: job.id,
-          [SwitchyardAttributes.Task]: job.task,
-          [SwitchyardAttributes.Lane]: job.lane,
-          [SwitchyardAttributes.Profile]: job.profile,
-        },
-      },
-      batchContext,
-    ),
-  );
+  const options = { root: true, kind: SpanKind.PRODUCER, links: toBatch };
+  const spans: Span[] = jobs.map((job) => {
+    const span = tracer.startSpan(`submit ${job.task}`, options, batchContext);
+    // Set after the start, not given to it: the SDK validates and copies start attributes twice.
+    if (span.isRecording()) {
+      span.setAttribute(SwitchyardAttributes.JobId, job.id);
+      span.setAttribute(SwitchyardAttributes.Task, job.task);
+      span.setAttribute(SwitchyardAttributes.Lane, job.lane);
+      span.setAttribute(SwitchyardAttributes.Profile, job.profile);
+    }
+    return span;
+  });
   if (batchSpan?.isRecording()) {
     batchSpan.setAttribute(BATCH_SIZE_ATTRIBUTE, jobs.length);
     batchSpan.addLinks(spans.slice(0, MAX_BATCH_LINKS).map((span) => ({ context: span.spanContext() })));

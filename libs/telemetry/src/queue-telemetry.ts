@@ -169,10 +169,11 @@ class QueueTracer implements Tracer<Context> {
       const valid = parent !== undefined && isSpanContextValid(parent);
       return new QueueSpan(trace.wrapSpanContext(valid ? parent : INVALID_SPAN_CONTEXT), !valid);
     }
-    const span = messaging
-      ? this.tracer.startSpan(messaging.name, { kind: options?.kind, attributes: messaging.attributes }, ctx)
-      : this.tracer.startSpan(name, options, ctx);
-    return new QueueSpan(span, messaging?.bulk ?? false);
+    if (!messaging) return new QueueSpan(this.tracer.startSpan(name, options, ctx), false);
+    const span = this.tracer.startSpan(messaging.name, options, ctx);
+    // Set after the start, not given to it: the SDK validates and copies start attributes twice.
+    if (span.isRecording()) span.setAttributes(messaging.attributes);
+    return new QueueSpan(span, messaging.bulk);
   }
 
   #messagingName(name: string): MessagingName | undefined {
