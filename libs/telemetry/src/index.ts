@@ -12,6 +12,14 @@ export { injectTraceContext, traceIdOf } from './trace-propagation';
 export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
 export { startBatchJobTraces, type BatchJob, type BatchJobTraces } from './batch-job-traces';
 export { setHttpRoute } from './http-route';
+export { untraced } from './untraced';
+export { ProtobufBatchSpanProcessor, type SpanBatchOptions } from './export/protobuf-batch-span-processor';
+export {
+  createOtlpProtobufSpanExporter,
+  type EncodedSpans,
+  type EncodedSpanExporter,
+} from './export/otlp-protobuf-span-exporter';
+export { allowlistedSpan } from './redaction/span-allowlist';
 export { exportExecuteSpan, abandonExecuteSpan, reviseExecuteSpan } from './export-execute-span';
 export {
   SwitchyardMetrics,

@@ -1,16 +1,28 @@
-import { randomBytes } from 'node:crypto';
 import {
   context,
+  createContextKey,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
+  propagation,
   SpanStatusCode,
   trace,
-  TraceFlags,
+  type Attributes as OtelAttributes,
   type Context,
-  type SpanContext,
+  type Span as OtelSpan,
   type Tracer as OtelTracer,
 } from '@opentelemetry/api';
-import type { Attributes, Span, SpanOptions, Telemetry, Time, Tracer } from 'bullmq';
-import { BullMQOtel, BullMQOTelSpan } from 'bullmq-otel';
+import { suppressTracing } from '@opentelemetry/core';
+import type {
+  AttributeValue,
+  Attributes,
+  ContextManager,
+  Exception,
+  Span,
+  SpanOptions,
+  Telemetry,
+  Time,
+  Tracer,
+} from 'bullmq';
 
 /**
  * What `bullmq-otel` 2 with BullMQ 6 does (read in their sources, `trace()` in BullMQ's utils):
@@ -19,82 +31,158 @@ import { BullMQOtel, BullMQOTelSpan } from 'bullmq-otel';
  * - `Worker` opens one CONSUMER span `process <queue>` per attempt whose **parent** (not a link)
  *   is that stored context, so producer and consumer share one trace.
  * - A failed attempt only gets a `job failed` event; its span status stays UNSET.
- * We keep BullMQ's spans and context handling and change four things: producer spans take the
- * messaging name DESIGN.md uses (`publish <lane>`), every span gets `messaging.*` attributes
- * (BullMQ keeps its own `bullmq.*` ones), a failed attempt's span gets status ERROR, and BullMQ's
- * internal spans (`complete <queue>` per job, stalled-job checks, `close`) are not recorded unless
- * asked for: they are not in the job's story and cost a span per job.
- * BullMQ also puts the job's result (`bullmq.job.result` on the `job completed` event) and its
- * error text (`bullmq.job.failed.reason` on `job failed`) on the consumer span; the span
- * allowlist drops both at export (`redaction/span-allowlist.ts`). The job's data and options are
- * never span attributes; they reached the trace backend only inside the Redis `evalsha` span's
- * query text, which now holds the command name alone (`redaction/redis-query-text.ts`).
+ * We keep BullMQ's spans and context handling and change these: producer spans take the
+ * messaging name DESIGN.md uses (`publish <lane>`) and every span the `messaging.*` attributes;
+ * a failed attempt's span gets status ERROR; BullMQ's internal spans (`complete <queue>` per job,
+ * stalled-job checks, `close`) are not recorded unless asked for; and a span keeps only the
+ * attributes in `KEPT_ATTRIBUTES`, without the `job completed` event.
+ *
+ * Why the trimming: BullMQ sets 13 attributes and one event on every consumer span, most of them
+ * the queue's and the worker's names again (the messaging attributes and the resource say them),
+ * its two timestamps (the span's own times), the job's result and error text (which the span
+ * allowlist drops at export anyway), and an array of every job name on a bulk add. Each costs
+ * the SDK's validation and copy, the encoding and the collector's decoding, on every job.
+ * The job's data and options are never span attributes; they reached the trace backend only
+ * inside the Redis `evalsha` span's query text, which holds the command name alone
+ * (`redaction/redis-query-text.ts`).
  */
-const MESSAGING_SYSTEM = 'messaging.system';
-const MESSAGING_DESTINATION = 'messaging.destination.name';
-const MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
-const MESSAGING_OPERATION_NAME = 'messaging.operation.name';
+const KEPT_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'bullmq.job.id',
+  'bullmq.job.name',
+  'bullmq.job.attempts.made',
+  'bullmq.job.bulk.count',
+]);
 const BULLMQ_FAILED_EVENT = 'job failed';
+/** Names of BullMQ's span events worth keeping; the others say what the span's end says. */
+const KEPT_EVENTS: ReadonlySet<string> = new Set([BULLMQ_FAILED_EVENT]);
+
+/**
+ * Marks a context whose work must not be traced: Redis commands under a bulk add (one per job,
+ * "a batch links to its jobs instead of parenting thousands of spans") and under an internal span
+ * that is not recorded. Read by `QueueContextManager.with`, so the context still carries (and
+ * hands to the jobs) the span's trace context, which `suppressTracing` alone would withhold.
+ */
+const UNTRACED_CHILDREN = createContextKey('switchyard.queue.untraced-children');
 
 interface MessagingName {
   name: string;
-  queue: string;
-  operation: 'publish' | 'process';
+  attributes: OtelAttributes;
+  /** Commands under it are not traced. */
+  bulk: boolean;
 }
 
 /** Lane names hold no dots (`[a-z][a-z0-9-]*`), so `add <lane>.<task>` splits at the first one. */
 function messagingName(bullmqName: string): MessagingName | undefined {
   const [operation, destination = ''] = bullmqName.split(' ', 2);
-  if (operation === 'add' || operation === 'addBulk') {
-    const queue = destination.split('.', 1)[0];
-    return { name: `publish ${queue}`, queue, operation: 'publish' };
-  }
-  if (operation === 'process') return { name: bullmqName, queue: destination, operation: 'process' };
-  return undefined;
-}
-
-class QueueSpan extends BullMQOTelSpan {
-  override addEvent(name: string, attributes?: Attributes, time?: Time): void {
-    super.addEvent(name, attributes, time);
-    // No status message: the failed reason is the job's error text, which may quote its payload.
-    if (name === BULLMQ_FAILED_EVENT) this.span.setStatus({ code: SpanStatusCode.ERROR });
-  }
-}
-
-function unsampledContext(): SpanContext {
+  const publish = operation === 'add' || operation === 'addBulk';
+  if (!publish && operation !== 'process') return undefined;
+  const queue = publish ? destination.split('.', 1)[0] : destination;
   return {
-    traceId: randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    traceFlags: TraceFlags.NONE,
+    name: publish ? `publish ${queue}` : bullmqName,
+    bulk: operation === 'addBulk',
+    attributes: {
+      'messaging.system': 'bullmq',
+      'messaging.destination.name': queue,
+      'messaging.operation.type': publish ? 'send' : 'process',
+      'messaging.operation.name': publish ? 'publish' : 'process',
+    },
   };
 }
 
+/** Span names are lanes and task names, a handful per process; the bound is a guard. */
+const NAME_CACHE_LIMIT = 1_000;
+
+class QueueSpan implements Span<Context> {
+  constructor(
+    private readonly span: OtelSpan,
+    private readonly untracedChildren: boolean,
+  ) {}
+
+  setSpanOnContext(ctx: Context): Context {
+    const withSpan = trace.setSpan(ctx, this.span);
+    return this.untracedChildren ? withSpan.setValue(UNTRACED_CHILDREN, true) : withSpan;
+  }
+
+  setAttribute(key: string, value: AttributeValue): void {
+    if (KEPT_ATTRIBUTES.has(key)) this.span.setAttribute(key, value);
+  }
+
+  setAttributes(attributes: Attributes): void {
+    for (const key in attributes) {
+      if (KEPT_ATTRIBUTES.has(key)) this.span.setAttribute(key, attributes[key]);
+    }
+  }
+
+  /** Only the event's name: BullMQ's event attributes are the job's result or its error text. */
+  addEvent(name: string, _attributes?: Attributes, time?: Time): void {
+    if (!KEPT_EVENTS.has(name)) return;
+    this.span.addEvent(name, time);
+    // No status message: the failed reason is the job's error text, which may quote its payload.
+    if (name === BULLMQ_FAILED_EVENT) this.span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+
+  recordException(exception: Exception, time?: Time): void {
+    this.span.recordException(exception, time);
+  }
+
+  end(): void {
+    this.span.end();
+  }
+}
+
+/** The same context handling as `bullmq-otel`'s, plus `UNTRACED_CHILDREN`. */
+class QueueContextManager implements ContextManager<Context> {
+  with<A extends (...args: never[]) => unknown>(ctx: Context, fn: A): ReturnType<A> {
+    const effective = ctx.getValue(UNTRACED_CHILDREN) === true ? suppressTracing(ctx) : ctx;
+    return context.with(effective, fn as () => ReturnType<A>);
+  }
+
+  active(): Context {
+    return context.active();
+  }
+
+  getMetadata(ctx: Context): string {
+    const carrier: Record<string, string> = {};
+    propagation.inject(ctx, carrier);
+    return JSON.stringify(carrier);
+  }
+
+  fromMetadata(activeContext: Context, metadata: string): Context {
+    return propagation.extract(activeContext, JSON.parse(metadata) as Record<string, string>);
+  }
+}
+
 class QueueTracer implements Tracer<Context> {
+  readonly #names = new Map<string, MessagingName | null>();
+
   constructor(
     private readonly tracer: OtelTracer,
     private readonly internalSpans: boolean,
   ) {}
 
   startSpan(name: string, options?: SpanOptions, ctx?: Context): Span<Context> {
-    const messaging = messagingName(name);
+    const messaging = this.#messagingName(name);
     if (!messaging && !this.internalSpans) {
       // Not recorded, but carrying its parent's context, so what runs under it keeps its parent;
-      // with no parent, an unsampled context, so what runs under it (Redis commands) is not recorded.
+      // with no parent, nothing under it (Redis commands) is recorded.
       const parent = trace.getSpanContext(ctx ?? context.active());
-      return new QueueSpan(
-        trace.wrapSpanContext(parent && isSpanContextValid(parent) ? parent : unsampledContext()),
-      );
+      const valid = parent !== undefined && isSpanContextValid(parent);
+      return new QueueSpan(trace.wrapSpanContext(valid ? parent : INVALID_SPAN_CONTEXT), !valid);
     }
-    const span = this.tracer.startSpan(messaging?.name ?? name, options, ctx);
-    if (messaging) {
-      span.setAttributes({
-        [MESSAGING_SYSTEM]: 'bullmq',
-        [MESSAGING_DESTINATION]: messaging.queue,
-        [MESSAGING_OPERATION_TYPE]: messaging.operation === 'publish' ? 'send' : 'process',
-        [MESSAGING_OPERATION_NAME]: messaging.operation,
-      });
+    if (!messaging) return new QueueSpan(this.tracer.startSpan(name, options, ctx), false);
+    const span = this.tracer.startSpan(messaging.name, options, ctx);
+    // Set after the start, not given to it: the SDK validates and copies start attributes twice.
+    if (span.isRecording()) span.setAttributes(messaging.attributes);
+    return new QueueSpan(span, messaging.bulk);
+  }
+
+  #messagingName(name: string): MessagingName | undefined {
+    let cached = this.#names.get(name);
+    if (cached === undefined) {
+      cached = messagingName(name) ?? null;
+      if (this.#names.size < NAME_CACHE_LIMIT) this.#names.set(name, cached);
     }
-    return new QueueSpan(span);
+    return cached ?? undefined;
   }
 }
 
@@ -112,9 +200,8 @@ export interface BullmqTelemetryOptions {
  */
 export function bullmqTelemetry(options: BullmqTelemetryOptions = {}): Telemetry<Context> {
   const tracerName = options.tracerName ?? 'switchyard-queue';
-  const otel = new BullMQOtel({ tracerName });
   return {
     tracer: new QueueTracer(trace.getTracer(tracerName), options.internalSpans ?? false),
-    contextManager: otel.contextManager,
+    contextManager: new QueueContextManager(),
   };
 }

@@ -3,7 +3,6 @@ import { getBooleanFromEnv } from '@opentelemetry/core';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage } from 'node:http';
@@ -117,7 +116,6 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
         ...(options.redisCommandSpans === false
           ? []
           : [new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisQueryText })]),
-        new PinoInstrumentation({ disableLogSending: true }),
       ]
     : [];
   const sdk = new NodeSDK({

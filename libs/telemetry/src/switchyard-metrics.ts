@@ -1,4 +1,4 @@
-import { metrics, type Attributes, type Meter, type ObservableResult } from '@opentelemetry/api';
+import { metrics, type Meter, type ObservableResult } from '@opentelemetry/api';
 import {
   SwitchyardAttributes,
   type ExecutionModel,
@@ -7,6 +7,9 @@ import {
   type Profile,
 } from '@switchyard/contracts';
 import type { ExecuteOutcome } from './execute-span-record';
+import { JobLabelSets } from './job-label-sets';
+
+export { UNKNOWN_TASK_LABEL } from './job-label-sets';
 import { isTelemetryStarted } from './start-telemetry';
 
 /** A pool's state as an executor reports it. */
@@ -61,9 +64,6 @@ const DURATION_BUCKETS_MS = [
   1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 600_000,
 ];
 
-/** The task label of a name outside the known tasks (see `limitTaskLabels`). */
-export const UNKNOWN_TASK_LABEL = 'unknown';
-
 /**
  * Switchyard's own instruments; the series they make are listed in the lib's README.
  * Get the process's instance with `switchyardMetrics()`.
@@ -75,7 +75,7 @@ export class SwitchyardMetrics {
   readonly #cancelled;
   readonly #runTime;
   readonly #queueWait;
-  #knownTasks?: ReadonlySet<string>;
+  readonly #labels = new JobLabelSets();
 
   constructor(private readonly meter: Meter) {
     this.#submitted = meter.createCounter('switchyard.jobs.submitted', {
@@ -108,36 +108,39 @@ export class SwitchyardMetrics {
    * the list. @defaultValue every task name is a label as given (the api validates it first)
    */
   limitTaskLabels(tasks: Iterable<string>): void {
-    this.#knownTasks = new Set(tasks);
-  }
-
-  #jobAttributes(labels: JobLabels): Attributes {
-    const known = !this.#knownTasks || this.#knownTasks.has(labels.task);
-    const attributes: Attributes = {
-      [SwitchyardAttributes.Task]: known ? labels.task : UNKNOWN_TASK_LABEL,
-      [SwitchyardAttributes.Lane]: labels.lane,
-      [SwitchyardAttributes.Profile]: labels.profile,
-    };
-    if (labels.model) attributes[SwitchyardAttributes.ExecutionModel] = labels.model;
-    return attributes;
+    this.#labels.limitTasks(tasks);
   }
 
   /** A job was enqueued. */
   recordSubmitted(labels: JobLabels): void {
-    this.#submitted.add(1, this.#jobAttributes(labels));
+    this.#submitted.add(1, this.#labels.get(labels.task, labels.lane, labels.profile, labels.model));
   }
 
   /** An attempt started after waiting `queueWaitMs` in its lane. */
   recordQueueWait(labels: JobLabels, queueWaitMs: number): void {
-    this.#queueWait.record(queueWaitMs, this.#jobAttributes(labels));
+    this.#queueWait.record(
+      queueWaitMs,
+      this.#labels.get(labels.task, labels.lane, labels.profile, labels.model),
+    );
   }
 
   /** An attempt ended: counts it by outcome and records how long its handler ran. */
   recordFinished(labels: JobLabels, outcome: ExecuteOutcome, runMs?: number): void {
-    const attributes = this.#jobAttributes(labels);
+    this.#recordFinished(labels.task, labels.lane, labels.profile, labels.model, outcome, runMs);
+  }
+
+  #recordFinished(
+    task: string,
+    lane: string,
+    profile: Profile,
+    model: ExecutionModel | undefined,
+    outcome: ExecuteOutcome,
+    runMs?: number,
+  ): void {
+    const attributes = this.#labels.get(task, lane, profile, model);
     if (outcome === 'completed') this.#completed.add(1, attributes);
     else if (outcome === 'cancelled') this.#cancelled.add(1, attributes);
-    else this.#failed.add(1, { ...attributes, [SwitchyardAttributes.Outcome]: outcome });
+    else this.#failed.add(1, this.#labels.get(task, lane, profile, model, outcome));
     if (runMs !== undefined) this.#runTime.record(runMs, attributes);
   }
 
@@ -147,16 +150,21 @@ export class SwitchyardMetrics {
    *   (their `execution` is absent). @defaultValue no model label on those
    */
   laneObserver(model?: ExecutionModel): LaneAttemptObserver {
-    const labels = (job: ObservedJob, ranWith?: ExecutionModel): JobLabels => ({
-      task: job.data.task,
-      lane: job.data.routing.lane,
-      profile: job.data.routing.profile,
-      model: ranWith,
-    });
     return {
-      attemptStarted: (job, queueWaitMs) => this.recordQueueWait(labels(job), queueWaitMs),
-      attemptSettled: (job, outcome, execution) =>
-        this.recordFinished(labels(job, execution?.model ?? model), outcome, execution?.runMs),
+      attemptStarted: ({ data }, queueWaitMs) =>
+        this.#queueWait.record(
+          queueWaitMs,
+          this.#labels.get(data.task, data.routing.lane, data.routing.profile),
+        ),
+      attemptSettled: ({ data }, outcome, execution) =>
+        this.#recordFinished(
+          data.task,
+          data.routing.lane,
+          data.routing.profile,
+          execution?.model ?? model,
+          outcome,
+          execution?.runMs,
+        ),
     };
   }
 

@@ -67,6 +67,27 @@ describe('bullmqTelemetry: a job keeps one trace from the request to its execute
     assert.deepEqual(executes.map((span) => span.attributes['switchyard.attempt']).sort(), [1, 2]);
   });
 
+  it('keeps on a consumer span the messaging attributes and the job’s ids, and no completed event', () => {
+    const [processSpan] = jobSpans(run.result.okJobId, 'process io');
+    assert.deepEqual(Object.keys(processSpan.attributes).sort(), [
+      'bullmq.job.attempts.made',
+      'bullmq.job.id',
+      'bullmq.job.name',
+      'messaging.destination.name',
+      'messaging.operation.name',
+      'messaging.operation.type',
+      'messaging.system',
+    ]);
+    assert.equal(processSpan.attributes['messaging.operation.type'], 'process');
+    assert.deepEqual(processSpan.events, []);
+    for (const attempt of jobSpans(run.result.failJobId, 'process io')) {
+      assert.deepEqual(
+        attempt.events.map((event) => [event.name, event.attributes]),
+        [['job failed', {}]],
+      );
+    }
+  });
+
   it('records Redis commands only under a parent span', () => {
     const redisSpans = spans.filter((span) => span.scope.includes('ioredis'));
     assert.ok(redisSpans.length > 0, 'the enqueue inside the request made Redis spans');

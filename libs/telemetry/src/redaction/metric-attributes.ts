@@ -1,4 +1,5 @@
-import { createAllowListAttributesProcessor, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { Attributes } from '@opentelemetry/api';
+import type { IAttributesProcessor, ViewOptions } from '@opentelemetry/sdk-metrics';
 
 /**
  * The only metric attributes (Prometheus labels) any series may carry: names from the catalog and
@@ -30,8 +31,32 @@ const METRIC_ATTRIBUTES = [
   'error.type',
 ];
 
+/**
+ * The SDK's allow-list processor, minus its copy when nothing is to be dropped: it runs on every
+ * measurement, and Switchyard's own (several per job) carry only allowed labels, in objects
+ * `SwitchyardMetrics` builds once per label set.
+ */
+class MetricAttributesAllowlist implements IAttributesProcessor {
+  readonly #allowed: ReadonlySet<string> = new Set(METRIC_ATTRIBUTES);
+
+  process(incoming: Attributes): Attributes {
+    for (const key in incoming) {
+      if (!this.#allowed.has(key)) return this.#filtered(incoming);
+    }
+    return incoming;
+  }
+
+  #filtered(incoming: Attributes): Attributes {
+    const kept: Attributes = {};
+    for (const key in incoming) {
+      if (this.#allowed.has(key)) kept[key] = incoming[key];
+    }
+    return kept;
+  }
+}
+
 /** One view over every instrument: the attributes above and no other. */
 export const METRIC_ATTRIBUTES_VIEW: ViewOptions = {
   instrumentName: '*',
-  attributesProcessors: [createAllowListAttributesProcessor(METRIC_ATTRIBUTES)],
+  attributesProcessors: [new MetricAttributesAllowlist()],
 };

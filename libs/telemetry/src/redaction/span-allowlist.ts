@@ -1,4 +1,4 @@
-import type { Attributes, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { ERRORS_WITH_SAFE_MESSAGES, MAX_SAFE_MESSAGE_CHARS, stackFrames } from './error-description';
 import { REDIS_QUERY_TEXT } from './redis-query-text';
@@ -56,7 +56,7 @@ const ALLOWED_ATTRIBUTES: ReadonlySet<string> = new Set([
   'db.system.name',
   'db.operation',
   'db.operation.name',
-  // Exceptions: the type always; message and stack only as exceptionAttributes allows.
+  // Exceptions: the type always; message and stack only as keepExceptionAttributes allows.
   'exception.type',
   'exception.escaped',
 ]);
@@ -80,27 +80,62 @@ interface Filtered {
   dropped: number;
 }
 
+/** Receives each attribute that may leave the process. */
+export type KeepAttribute = (key: string, value: AttributeValue) => void;
+
 /** Exception attributes: the message and full stack only for errors whose texts are ours. */
-function exceptionAttributes(attributes: Attributes, kept: Attributes): void {
+function keepExceptionAttributes(attributes: Attributes, keep: KeepAttribute): number {
   const given = attributes[EXCEPTION_TYPE];
   const type = given !== undefined && EXCEPTION_TYPE_SHAPE.test(String(given)) ? String(given) : 'Error';
   const message = attributes[EXCEPTION_MESSAGE];
   const stack = attributes[EXCEPTION_STACKTRACE];
-  if (given !== undefined) kept[EXCEPTION_TYPE] = type;
+  let kept = 0;
+  if (given !== undefined) {
+    keep(EXCEPTION_TYPE, type);
+    kept++;
+  }
   const ours = ERRORS_WITH_SAFE_MESSAGES.has(type);
-  if (ours && typeof message === 'string') kept[EXCEPTION_MESSAGE] = message.slice(0, MAX_SAFE_MESSAGE_CHARS);
-  if (typeof stack !== 'string') return;
+  if (ours && typeof message === 'string') {
+    keep(EXCEPTION_MESSAGE, message.slice(0, MAX_SAFE_MESSAGE_CHARS));
+    kept++;
+  }
+  if (typeof stack !== 'string') return kept;
   const frames = ours ? stack : stackFrames(stack, type, typeof message === 'string' ? message : undefined);
-  if (frames !== undefined) kept[EXCEPTION_STACKTRACE] = frames;
+  if (frames === undefined) return kept;
+  keep(EXCEPTION_STACKTRACE, frames);
+  return kept + 1;
+}
+
+/**
+ * Calls `keep` for every attribute of `attributes` that may leave the process, in the allowlist's
+ * shape, without building a copy (the span encoder writes each straight to the wire).
+ * @returns how many attributes were dropped.
+ */
+export function forEachAllowedAttribute(attributes: Attributes, keep: KeepAttribute): number {
+  let total = 0;
+  let kept = 0;
+  let exception = false;
+  for (const key in attributes) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    total++;
+    const value = attributes[key];
+    if (key === EXCEPTION_TYPE || key === EXCEPTION_MESSAGE || key === EXCEPTION_STACKTRACE) {
+      exception ||= key !== EXCEPTION_STACKTRACE;
+    } else if (value !== undefined && isAllowed(key, value)) {
+      keep(key, value);
+      kept++;
+    }
+  }
+  if (exception) kept += keepExceptionAttributes(attributes, keep);
+  return total - kept;
 }
 
 function allowedAttributes(attributes: Attributes): Filtered {
   const kept: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    if (isAllowed(key, value)) kept[key] = value;
-  }
-  if (EXCEPTION_TYPE in attributes || EXCEPTION_MESSAGE in attributes) exceptionAttributes(attributes, kept);
-  return { attributes: kept, dropped: Object.keys(attributes).length - Object.keys(kept).length };
+  const dropped = forEachAllowedAttribute(attributes, (key, value) => {
+    kept[key] = value;
+  });
+  return { attributes: kept, dropped };
 }
 
 function allowedEvent(event: TimedEvent): TimedEvent {
@@ -131,7 +166,7 @@ function allowedLink(link: Link): Link {
  * reply): kept when it is the message of one of our own errors, else replaced by the type of
  * the span's last exception, else removed.
  */
-function allowedStatus(status: SpanStatus, events: readonly TimedEvent[]): SpanStatus {
+export function allowedStatus(status: SpanStatus, events: readonly TimedEvent[]): SpanStatus {
   if (status.message === undefined) return status;
   const exceptions = events.map((event) => event.attributes ?? {}).filter((a) => EXCEPTION_TYPE in a);
   const ours = exceptions.some(
@@ -145,12 +180,33 @@ function allowedStatus(status: SpanStatus, events: readonly TimedEvent[]): SpanS
     : { code: status.code };
 }
 
+/** Whether every attribute passes the allowlist as it is (exception attributes are always reshaped). */
+function allAllowed(attributes: Attributes | undefined): boolean {
+  for (const key in attributes) {
+    if (key === EXCEPTION_TYPE || key === EXCEPTION_MESSAGE || key === EXCEPTION_STACKTRACE) return false;
+    if (!isAllowed(key, attributes[key])) return false;
+  }
+  return true;
+}
+
+/** Whether the allowlist would change anything in `span`; most spans pass untouched. */
+function needsRedaction(span: ReadableSpan): boolean {
+  if (span.status.message !== undefined || span.spanContext().traceState) return true;
+  if (span.parentSpanContext?.traceState || !allAllowed(span.attributes)) return true;
+  return (
+    span.events.some((event) => !allAllowed(event.attributes)) ||
+    span.links.some((link) => link.context.traceState || !allAllowed(link.attributes))
+  );
+}
+
 /**
  * The span as it may leave the process: attributes, event and link attributes through the
  * allowlist above, the status message as `allowedStatus` says, no trace state. Name, ids, times,
  * kind and resource are unchanged (names are route templates, command, lane and task names).
+ * A span with nothing to remove is returned as it is, not copied.
  */
 export function allowlistedSpan(span: ReadableSpan): ReadableSpan {
+  if (!needsRedaction(span)) return span;
   const { attributes, dropped } = allowedAttributes(span.attributes);
   return {
     name: span.name,
