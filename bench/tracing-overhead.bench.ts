@@ -1,65 +1,42 @@
-import { randomUUID } from 'node:crypto';
-import { SwitchyardClient, type JobRequest } from '@switchyard/client';
-import { startLocalStack, type StackServiceSpec } from '@switchyard/local-stack';
-import { OtlpReceiver } from '../test/helpers/otlp-receiver';
-import { deletePrefix } from '../test/helpers/redis-cleanup';
-import type { Measurement } from './bench-support';
+import { OtlpSink } from './support/otlp-sink';
+import { alternate, startSides, startSwitchyardSide, type QueueRun } from './support/queue-sides';
 
-export interface TracingCase {
-  title: string;
-  jobs: number;
-  job: JobRequest;
-  services: StackServiceSpec[];
-}
-
-/** Submits the case's jobs to a fresh stack of the real apps and returns jobs/s, first created → last finished. */
-async function throughput(testCase: TracingCase, env: Record<string, string>): Promise<number> {
-  const stack = await startLocalStack({
-    prefix: `bench-${randomUUID()}`,
-    env: { DIAGNOSTIC_TASKS: 'true', COMPLETED_RETENTION_COUNT: String(testCase.jobs * 2), ...env },
-    services: [{ name: 'api', app: 'api' }, ...testCase.services],
-  });
-  try {
-    const client = new SwitchyardClient(stack.apiUrl);
-    await client.waitUntilDrained(await client.submitMany(Array.from({ length: 100 }, () => testCase.job)));
-    const ids = await client.submitMany(Array.from({ length: testCase.jobs }, () => testCase.job));
-    const views = await client.waitUntilDrained(ids, { timeoutMs: 300_000 });
-    const first = Math.min(...views.map((view) => Date.parse(view.createdAt)));
-    const last = Math.max(...views.map((view) => Date.parse(view.finishedAt ?? view.createdAt)));
-    return (views.length * 1000) / (last - first);
-  } finally {
-    await stack.stop();
-    await deletePrefix(stack.redisUrl, stack.prefix);
-  }
+export interface TracingOverhead {
+  off: QueueRun[];
+  on: QueueRun[];
 }
 
 /**
- * The real apps with tracing off (no endpoint: no exporter at all) against tracing on at 100 %
- * sampling, every span exported over OTLP (protobuf, then JSON) to a local receiver standing in for
- * Jaeger. The three alternate, each on a fresh stack.
+ * 1 ms CPU jobs (`diag.spin`) on compute with 2 worker threads, the real api and compute processes with
+ * tracing off (no endpoint: no tracer at all) against tracing on at 100 % sampling, every span exported over
+ * OTLP/protobuf to a sink that stands in for Jaeger. (No-op jobs are measured with the end-to-end case.)
  */
-export async function tracingOverhead(testCase: TracingCase, repeat: number): Promise<Measurement[]> {
-  const receiver = await OtlpReceiver.start();
-  const tracing = (protocol: string) => ({
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-    OTEL_TRACES_SAMPLER: 'always_on',
-  });
-  const off: number[] = [];
-  const protobuf: number[] = [];
-  const json: number[] = [];
+export async function tracingOverheadOnCompute(jobs: number, repeat: number, warmup: number): Promise<TracingOverhead> {
+  const sink = await OtlpSink.start();
+  const side = (subject: string, env: Record<string, string>) => () =>
+    startSwitchyardSide({
+      subject,
+      consumer: { name: 'compute', app: 'compute', env: { POOL_SIZE: '2', EXECUTION_MODEL: 'worker-threads' } },
+      job: { task: 'diag.spin', payload: { ms: 1 } },
+      env,
+    });
   try {
-    for (let index = 0; index < repeat; index++) {
-      off.push(await throughput(testCase, { OTEL_EXPORTER_OTLP_ENDPOINT: '' }));
-      protobuf.push(await throughput(testCase, tracing('http/protobuf')));
-      json.push(await throughput(testCase, tracing('http/json')));
+    const sides = await startSides([
+      side('tracing off', {}),
+      side('tracing on', {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_TRACES_SAMPLER: 'always_on',
+      }),
+    ]);
+    try {
+      const [off, on] = await alternate(sides, jobs, repeat, warmup);
+      if (sink.traceBytes === 0) throw new Error('the traced stack exported no spans: the tracing row would be void');
+      return { off, on };
+    } finally {
+      await Promise.all(sides.map((started) => started.stop()));
     }
   } finally {
-    await receiver.close();
+    await sink.close();
   }
-  return [
-    { subject: 'tracing off', runs: off },
-    { subject: 'tracing on, 100 % sampled, OTLP http/protobuf (the default)', runs: protobuf },
-    { subject: 'tracing on, 100 % sampled, OTLP http/json', runs: json },
-  ];
 }

@@ -1,0 +1,250 @@
+/**
+ * Reads a `.cpuprofile` (V8's format, as `node --cpu-prof` or the inspector write it) or a sampling
+ * `.heapprofile` and says where the time or the bytes went: per function, per package, and per stage of a
+ * job's path. The same code reads the "before" and the "after" profiles, so the comparison in
+ * docs/performance.md can be reproduced.
+ */
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface FunctionCost {
+  functionName: string;
+  pkg: string;
+  /** `file:line` (the path from the package or dist folder on). */
+  location: string;
+  /** Self time in ms (CPU profile) or bytes (heap profile). */
+  self: number;
+}
+
+const SPECIAL = new Set(['(garbage collector)', '(program)', '(idle)', '(root)']);
+
+/**
+ * Who a frame belongs to: an npm package (`bullmq`, `@opentelemetry/sdk-trace`), a Switchyard lib or app
+ * (`@switchyard/queue`, `app:api`), `node:<module>` for Node's own JavaScript, `native` for a V8 or C++
+ * builtin, or the special frame's own name.
+ */
+export function packageOf(frame: CallFrame): string {
+  if (SPECIAL.has(frame.functionName) && !frame.url) return frame.functionName;
+  const url = frame.url.replace(/^file:\/\//, '');
+  if (!url) return 'native';
+  if (url.startsWith('node:')) return url.split('/')[0].replace(/^node:internal$/, 'node:internal');
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) {
+    const [first, second] = url.slice(modules + '/node_modules/'.length).split('/');
+    return first.startsWith('@') ? `${first}/${second}` : first;
+  }
+  const dist = /\/dist\/(libs|apps|bench)\/([^/]+)/.exec(url);
+  if (dist) return dist[1] === 'libs' ? `@switchyard/${dist[2]}` : dist[1] === 'apps' ? `app:${dist[2]}` : 'bench';
+  return url;
+}
+
+function locationOf(frame: CallFrame): string {
+  const url = frame.url.replace(/^file:\/\//, '');
+  const short = url.replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, '');
+  return short ? `${short}:${frame.lineNumber + 1}` : '';
+}
+
+export interface Stage {
+  name: string;
+  /** Does this frame belong to the stage? `pkg` is `packageOf(frame)`. */
+  matches(pkg: string, frame: CallFrame): boolean;
+}
+
+const inPackages =
+  (...names: string[]) =>
+  (pkg: string) =>
+    names.some((name) => (name.endsWith('/') ? pkg.startsWith(name) : pkg === name));
+
+/**
+ * The stages of a job's path, as a frame's package tells them. A sample goes to the innermost frame of
+ * its stack that belongs to a stage; Node's own JavaScript (`node:net`, streams, timers, promises) and
+ * native builtins belong to none, so their time goes to the package that called them (a socket write
+ * to ioredis, a JSON.parse to whoever parsed). Time no package called is "Node internals".
+ */
+export const STAGES: Stage[] = [
+  { name: 'GC', matches: (pkg) => pkg === '(garbage collector)' },
+  {
+    name: 'logging (pino)',
+    matches: (pkg, frame) =>
+      inPackages('pino', 'sonic-boom', 'thread-stream', 'fast-redact', 'pino-std-serializers')(pkg) ||
+      /attempt-log|nest-pino-logger|create-logger/.test(frame.url),
+  },
+  {
+    name: 'telemetry: spans, metrics (OpenTelemetry)',
+    matches: inPackages('@opentelemetry/', 'bullmq-otel', '@switchyard/telemetry', 'protobufjs'),
+  },
+  {
+    name: 'HTTP: parse, route, validate, reply (node:http, Fastify, Nest)',
+    matches: (pkg) =>
+      pkg.startsWith('node:_http') ||
+      inPackages(
+        'fastify',
+        '@fastify/',
+        'find-my-way',
+        'avvio',
+        'light-my-request',
+        'fast-json-stringify',
+        'secure-json-parse',
+        'fast-querystring',
+        '@nestjs/',
+        'rxjs',
+        'app:api',
+        '@switchyard/auth',
+        'undici',
+      )(pkg),
+  },
+  {
+    name: 'job validation (zod, catalog, contracts)',
+    matches: inPackages('zod', '@switchyard/contracts', 'canonicalize'),
+  },
+  {
+    name: 'Switchyard queue: producer, index, quotas, lane worker',
+    matches: inPackages('@switchyard/queue', '@switchyard/quotas'),
+  },
+  { name: 'executor and task', matches: inPackages('@switchyard/execution', '@switchyard/tasks') },
+  { name: 'Switchyard, other', matches: (pkg) => pkg.startsWith('@switchyard/') || pkg.startsWith('app:') },
+  { name: 'BullMQ: scripts, Job, Worker loop', matches: inPackages('bullmq', 'msgpackr', 'cron-parser') },
+  {
+    name: 'Redis client: ioredis commands, RESP parse, socket I/O',
+    matches: inPackages('ioredis', '@ioredis/', 'redis-parser', 'standard-as-callback', 'denque', 'cluster-key-slot'),
+  },
+  { name: 'bench and raw scripts', matches: (pkg) => pkg === 'bench' },
+  { name: 'other packages', matches: (pkg) => !pkg.startsWith('node:') && pkg !== 'native' && !SPECIAL.has(pkg) },
+];
+
+/** Where a quantity (ms of CPU, bytes allocated) went, by function, package and stage. */
+export interface Attribution {
+  total: number;
+  functions: FunctionCost[];
+  /** By the package of the function that took it (self). */
+  byPackage: Map<string, number>;
+  /** Each sample charged to the innermost stage of its stack (see `STAGES`). */
+  byStage: Map<string, number>;
+  /** With the named function anywhere on the stack (each sample once). */
+  inclusive: Map<string, number>;
+}
+
+/**
+ * Spreads `weight` (per node id: its self time or its bytes) over functions, packages and stages.
+ * `(idle)` is left out: a thread waiting for work costs nothing.
+ */
+export function attribute(
+  nodes: readonly ProfileNode[],
+  weight: ReadonlyMap<number, number>,
+  inclusiveNames: readonly string[] = [],
+): Attribution {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const packages = new Map(nodes.map((node) => [node.id, packageOf(node.callFrame)]));
+  const stack = (id: number) => {
+    const frames: ProfileNode[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const node = byId.get(at);
+      if (!node) break;
+      frames.push(node);
+    }
+    return frames;
+  };
+  const stageOf = (frames: ProfileNode[]): string => {
+    for (const node of frames) {
+      const found = STAGES.find((stage) => stage.matches(packages.get(node.id) ?? '', node.callFrame));
+      if (found) return found.name;
+    }
+    return 'Node internals: event loop, timers, promises, sockets';
+  };
+
+  const functions = new Map<string, FunctionCost>();
+  const byPackage = new Map<string, number>();
+  const byStage = new Map<string, number>();
+  const inclusive = new Map<string, number>(inclusiveNames.map((name) => [name, 0]));
+  const add = (map: Map<string, number>, key: string, amount: number) =>
+    map.set(key, (map.get(key) ?? 0) + amount);
+  let total = 0;
+  for (const [id, amount] of weight) {
+    const node = byId.get(id);
+    const pkg = packages.get(id) ?? '';
+    if (!node || pkg === '(idle)' || amount === 0) continue;
+    total += amount;
+    const location = locationOf(node.callFrame);
+    const key = `${node.callFrame.functionName}@${location}`;
+    const entry = functions.get(key) ?? {
+      functionName: node.callFrame.functionName || '(anonymous)',
+      pkg,
+      location,
+      self: 0,
+    };
+    entry.self += amount;
+    functions.set(key, entry);
+    add(byPackage, pkg, amount);
+    const frames = stack(id);
+    add(byStage, stageOf(frames), amount);
+    const names = new Set(frames.map((frame) => frame.callFrame.functionName));
+    for (const name of inclusiveNames) if (names.has(name)) add(inclusive, name, amount);
+  }
+  return {
+    total,
+    functions: [...functions.values()].sort((a, b) => b.self - a.self),
+    byPackage,
+    byStage,
+    inclusive,
+  };
+}
+
+/** CPU time (ms) by function, package and stage; `wallMs` is the window the profile covers. */
+export function summarizeCpuProfile(
+  profile: CpuProfile,
+  inclusiveNames: readonly string[] = [],
+): Attribution & { wallMs: number } {
+  // A sample lasts until the next one (the last gets the mean).
+  const wallMs = (profile.endTime - profile.startTime) / 1000;
+  const self = new Map<number, number>();
+  for (const [index, id] of profile.samples.entries()) {
+    const ms = (profile.timeDeltas[index + 1] ?? (wallMs * 1000) / profile.samples.length) / 1000;
+    self.set(id, (self.get(id) ?? 0) + ms);
+  }
+  return { ...attribute(profile.nodes, self, inclusiveNames), wallMs };
+}
+
+interface HeapNode {
+  id: number;
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** A sampling heap profile (`.heapprofile`), as the inspector's HeapProfiler writes it. */
+export interface HeapProfile {
+  head: HeapNode;
+}
+
+/** Bytes allocated by function, package and stage (sampled; collected objects included when recorded so). */
+export function summarizeHeapProfile(profile: HeapProfile, inclusiveNames: readonly string[] = []): Attribution {
+  const nodes: ProfileNode[] = [];
+  const bytes = new Map<number, number>();
+  const visit = (node: HeapNode) => {
+    nodes.push({ id: node.id, callFrame: node.callFrame, children: node.children.map((child) => child.id) });
+    bytes.set(node.id, node.selfSize);
+    node.children.forEach(visit);
+  };
+  visit(profile.head);
+  return attribute(nodes, bytes, inclusiveNames);
+}
