@@ -34,7 +34,11 @@ export async function endToEnd(
   warmup: number,
 ): Promise<EndToEnd> {
   const sink = await OtlpSink.start();
-  const io = { name: 'io-consumer', app: 'io-consumer' as const, env: { IO_CONCURRENCY: String(CONCURRENCY) } };
+  const io = {
+    name: 'io-consumer',
+    app: 'io-consumer' as const,
+    env: { IO_CONCURRENCY: String(CONCURRENCY) },
+  };
   try {
     const sides = await startSides([
       () => startRawBullmqSide({ concurrency: CONCURRENCY }),
@@ -62,7 +66,8 @@ export async function endToEnd(
       // The traced stack warms up as the others did (its kept completed jobs filled too); the untraced is warm.
       await runJobs(traced, warmup);
       const [untraced, tracedRuns] = await alternate([switchyard, traced], tracedJobs, repeat, 0);
-      if (sink.traceBytes === 0) throw new Error('the traced stack exported no spans: the tracing row would be void');
+      if (sink.traceBytes === 0)
+        throw new Error('the traced stack exported no spans: the tracing row would be void');
       return {
         raw: { subject: raw.subject, runs: rawRuns },
         switchyard: { subject: switchyard.subject, runs: switchyardRuns },

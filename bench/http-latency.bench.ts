@@ -42,5 +42,10 @@ export async function submitLatency(apiUrl: string, seconds: number): Promise<Su
   const peak = await post(url, body, seconds);
   const ratePerSecond = Math.round(peak.requests.average / 2);
   const half = await post(url, body, seconds * 2, ratePerSecond);
-  return { peakPerSecond: peak.requests.average, ratePerSecond, p50: half.latency.p50, p99: half.latency.p99 };
+  return {
+    peakPerSecond: peak.requests.average,
+    ratePerSecond,
+    p50: half.latency.p50,
+    p99: half.latency.p99,
+  };
 }

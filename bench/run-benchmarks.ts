@@ -22,8 +22,26 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean' }, repeat: { 
 const quick = values.quick ?? false;
 const repeat = Number(values.repeat ?? (quick ? 1 : 3));
 const SIZES = quick
-  ? { e2e: 5_000, traced: 2_000, warmup: 2_000, hop: 1_000, spin: 400, httpSeconds: 2, listed: 20_000, reads: 100 }
-  : { e2e: 20_000, traced: 5_000, warmup: 10_000, hop: 4_000, spin: 1_500, httpSeconds: 5, listed: 100_000, reads: 200 };
+  ? {
+      e2e: 5_000,
+      traced: 2_000,
+      warmup: 2_000,
+      hop: 1_000,
+      spin: 400,
+      httpSeconds: 2,
+      listed: 20_000,
+      reads: 100,
+    }
+  : {
+      e2e: 20_000,
+      traced: 5_000,
+      warmup: 10_000,
+      hop: 4_000,
+      spin: 1_500,
+      httpSeconds: 5,
+      listed: 100_000,
+      reads: 200,
+    };
 
 const rows: AimRow[] = [];
 const started = performance.now();
@@ -34,7 +52,8 @@ function section(title: string): void {
 }
 
 const rates = (runs: readonly QueueRun[]) => runs.map((run) => run.jobsPerSecond);
-const commandsPerJob = (runs: readonly QueueRun[], jobs: number) => runs.map((run) => run.redis.totalCalls / jobs);
+const commandsPerJob = (runs: readonly QueueRun[], jobs: number) =>
+  runs.map((run) => run.redis.totalCalls / jobs);
 
 async function queuePath(): Promise<void> {
   section(`End to end: ${SIZES.e2e} no-op jobs, batches of 500, concurrency 100, 10,000 completed kept`);
@@ -49,7 +68,11 @@ async function queuePath(): Promise<void> {
   console.log(
     formatRedisPerJob([
       { subject: 'raw', redis: result.raw.runs[result.raw.runs.length - 1].redis, jobs: SIZES.e2e },
-      { subject: 'Switchyard', redis: result.switchyard.runs[result.switchyard.runs.length - 1].redis, jobs: SIZES.e2e },
+      {
+        subject: 'Switchyard',
+        redis: result.switchyard.runs[result.switchyard.runs.length - 1].redis,
+        jobs: SIZES.e2e,
+      },
     ]),
   );
   console.log(
@@ -73,7 +96,13 @@ async function queuePath(): Promise<void> {
       commandsPerJob(result.raw.runs, SIZES.e2e),
       1.1,
     ),
-    lossRow('tracing at 100 % sampling, no-op jobs (io-consumer)', 'jobs/s', rates(result.traced.runs), rates(result.untraced), 10),
+    lossRow(
+      'tracing at 100 % sampling, no-op jobs (io-consumer)',
+      'jobs/s',
+      rates(result.traced.runs),
+      rates(result.untraced),
+      10,
+    ),
   );
 }
 
@@ -84,8 +113,20 @@ async function executors(): Promise<void> {
     formatComparison('runs/s', 'runs/s', [...hop.threads, ...hop.processes, hop.inline]).replace(/^\n/, ''),
   );
   rows.push(
-    ratioRow('worker-threads executor vs raw `piscina.run` (small task)', 'runs/s', hop.threads[1].runs, hop.threads[0].runs, 0.9),
-    ratioRow('processes executor vs a raw `fork` + IPC round trip', 'runs/s', hop.processes[1].runs, hop.processes[0].runs, 0.9),
+    ratioRow(
+      'worker-threads executor vs raw `piscina.run` (small task)',
+      'runs/s',
+      hop.threads[1].runs,
+      hop.threads[0].runs,
+      0.9,
+    ),
+    ratioRow(
+      'processes executor vs a raw `fork` + IPC round trip',
+      'runs/s',
+      hop.processes[1].runs,
+      hop.processes[0].runs,
+      0.9,
+    ),
   );
 }
 
@@ -98,7 +139,9 @@ async function tracingOnCompute(): Promise<void> {
       { subject: 'tracing on, 100 % sampled, OTLP http/protobuf', runs: rates(on) },
     ]).replace(/^\n/, ''),
   );
-  rows.push(lossRow('tracing at 100 % sampling, 1 ms jobs (compute, 2 threads)', 'jobs/s', rates(on), rates(off), 3));
+  rows.push(
+    lossRow('tracing at 100 % sampling, 1 ms jobs (compute, 2 threads)', 'jobs/s', rates(on), rates(off), 3),
+  );
 }
 
 async function apiAndMemory(): Promise<void> {
@@ -130,8 +173,19 @@ async function apiAndMemory(): Promise<void> {
         `raw BullMQ Worker process: idle ${rawMemory.idleMiB.toFixed(0)} MiB, in flight ${rawMemory.inFlightMiB.toFixed(0)} MiB`,
     );
     rows.push(
-      boundRow(`\`POST /v1/jobs\` p99 at half the peak rate (${latency.ratePerSecond} req/s)`, 'ms', latency.p99, 10),
-      boundRow(`io-consumer RSS, ${IN_FLIGHT} \`io.sleep\` in flight`, 'MiB', memory.inFlightMiB, 150, rawMemory.inFlightMiB),
+      boundRow(
+        `\`POST /v1/jobs\` p99 at half the peak rate (${latency.ratePerSecond} req/s)`,
+        'ms',
+        latency.p99,
+        10,
+      ),
+      boundRow(
+        `io-consumer RSS, ${IN_FLIGHT} \`io.sleep\` in flight`,
+        'MiB',
+        memory.inFlightMiB,
+        150,
+        rawMemory.inFlightMiB,
+      ),
     );
   } finally {
     await Promise.all([switchyard.stop(), raw.stop()]);
@@ -149,15 +203,27 @@ async function jobList(): Promise<void> {
       `admin, all tenants: p50 ${list.admin.p50.toFixed(1)} ms, p99 ${list.admin.p99.toFixed(1)} ms`,
   );
   rows.push(
-    boundRow(`\`GET /v1/jobs?task=…\` p99, ${SIZES.listed} retained, one tenant`, 'ms', list.tenant.p99, LIST_P99_AIM_MS),
-    boundRow(`\`GET /v1/jobs?task=…\` p99, ${SIZES.listed} retained, admin`, 'ms', list.admin.p99, LIST_P99_AIM_MS),
+    boundRow(
+      `\`GET /v1/jobs?task=…\` p99, ${SIZES.listed} retained, one tenant`,
+      'ms',
+      list.tenant.p99,
+      LIST_P99_AIM_MS,
+    ),
+    boundRow(
+      `\`GET /v1/jobs?task=…\` p99, ${SIZES.listed} retained, admin`,
+      'ms',
+      list.admin.p99,
+      LIST_P99_AIM_MS,
+    ),
   );
 }
 
 function machine(): string {
   const redis = (() => {
     try {
-      return execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=([\d.]+)/)?.[1] ?? '?';
+      return (
+        execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=([\d.]+)/)?.[1] ?? '?'
+      );
     } catch {
       return '?';
     }
@@ -176,7 +242,10 @@ async function main(): Promise<void> {
   console.log(formatAims(rows));
   console.log(
     `\n${rows.filter((row) => row.met).length} of ${rows.length} aims met; ${machine()}; ` +
-      `${((performance.now() - started) / 1000).toFixed(0)} s, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')}`,
+      `${((performance.now() - started) / 1000).toFixed(0)} s, load average ${os
+        .loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' / ')}`,
   );
 }
 

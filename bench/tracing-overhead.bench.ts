@@ -11,12 +11,20 @@ export interface TracingOverhead {
  * tracing off (no endpoint: no tracer at all) against tracing on at 100 % sampling, every span exported over
  * OTLP/protobuf to a sink that stands in for Jaeger. (No-op jobs are measured with the end-to-end case.)
  */
-export async function tracingOverheadOnCompute(jobs: number, repeat: number, warmup: number): Promise<TracingOverhead> {
+export async function tracingOverheadOnCompute(
+  jobs: number,
+  repeat: number,
+  warmup: number,
+): Promise<TracingOverhead> {
   const sink = await OtlpSink.start();
   const side = (subject: string, env: Record<string, string>) => () =>
     startSwitchyardSide({
       subject,
-      consumer: { name: 'compute', app: 'compute', env: { POOL_SIZE: '2', EXECUTION_MODEL: 'worker-threads' } },
+      consumer: {
+        name: 'compute',
+        app: 'compute',
+        env: { POOL_SIZE: '2', EXECUTION_MODEL: 'worker-threads' },
+      },
       job: { task: 'diag.spin', payload: { ms: 1 } },
       env,
     });
@@ -31,7 +39,8 @@ export async function tracingOverheadOnCompute(jobs: number, repeat: number, war
     ]);
     try {
       const [off, on] = await alternate(sides, jobs, repeat, warmup);
-      if (sink.traceBytes === 0) throw new Error('the traced stack exported no spans: the tracing row would be void');
+      if (sink.traceBytes === 0)
+        throw new Error('the traced stack exported no spans: the tracing row would be void');
       return { off, on };
     } finally {
       await Promise.all(sides.map((started) => started.stop()));

@@ -11,7 +11,7 @@ interface CallFrame {
   lineNumber: number;
 }
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   children?: number[];
@@ -52,7 +52,8 @@ export function packageOf(frame: CallFrame): string {
     return first.startsWith('@') ? `${first}/${second}` : first;
   }
   const dist = /\/dist\/(libs|apps|bench)\/([^/]+)/.exec(url);
-  if (dist) return dist[1] === 'libs' ? `@switchyard/${dist[2]}` : dist[1] === 'apps' ? `app:${dist[2]}` : 'bench';
+  if (dist)
+    return dist[1] === 'libs' ? `@switchyard/${dist[2]}` : dist[1] === 'apps' ? `app:${dist[2]}` : 'bench';
   return url;
 }
 
@@ -124,10 +125,20 @@ export const STAGES: Stage[] = [
   { name: 'BullMQ: scripts, Job, Worker loop', matches: inPackages('bullmq', 'msgpackr', 'cron-parser') },
   {
     name: 'Redis client: ioredis commands, RESP parse, socket I/O',
-    matches: inPackages('ioredis', '@ioredis/', 'redis-parser', 'standard-as-callback', 'denque', 'cluster-key-slot'),
+    matches: inPackages(
+      'ioredis',
+      '@ioredis/',
+      'redis-parser',
+      'standard-as-callback',
+      'denque',
+      'cluster-key-slot',
+    ),
   },
   { name: 'bench and raw scripts', matches: (pkg) => pkg === 'bench' },
-  { name: 'other packages', matches: (pkg) => !pkg.startsWith('node:') && pkg !== 'native' && !SPECIAL.has(pkg) },
+  {
+    name: 'other packages',
+    matches: (pkg) => !pkg.startsWith('node:') && pkg !== 'native' && !SPECIAL.has(pkg),
+  },
 ];
 
 /** Where a quantity (ms of CPU, bytes allocated) went, by function, package and stage. */
@@ -209,19 +220,67 @@ export function attribute(
   };
 }
 
+/**
+ * The call paths that lead to `functionName`, heaviest first: each path is the function's callers, nearest
+ * first, `depth` deep, with the weight (self time or bytes) spent in the function under that path.
+ */
+export function callersOf(
+  nodes: readonly ProfileNode[],
+  weight: ReadonlyMap<number, number>,
+  functionName: string,
+  depth = 6,
+): { path: string[]; amount: number }[] {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const paths = new Map<string, { path: string[]; amount: number }>();
+  for (const [id, amount] of weight) {
+    if (byId.get(id)?.callFrame.functionName !== functionName || amount === 0) continue;
+    const path: string[] = [];
+    for (let at = parent.get(id); at !== undefined && path.length < depth; at = parent.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (!frame || frame.functionName === '(root)') break;
+      path.push(`${frame.functionName || '(anonymous)'} (${packageOf(frame)})`);
+    }
+    const key = path.join(' ← ');
+    const entry = paths.get(key) ?? { path, amount: 0 };
+    entry.amount += amount;
+    paths.set(key, entry);
+  }
+  return [...paths.values()].sort((a, b) => b.amount - a.amount);
+}
+
+/** Self time per node id of a CPU profile, in ms (a sample lasts until the next; the last gets the mean). */
+export function selfTimes(profile: CpuProfile): Map<number, number> {
+  const wallUs = profile.endTime - profile.startTime;
+  const self = new Map<number, number>();
+  for (const [index, id] of profile.samples.entries()) {
+    const ms = (profile.timeDeltas[index + 1] ?? wallUs / profile.samples.length) / 1000;
+    self.set(id, (self.get(id) ?? 0) + ms);
+  }
+  return self;
+}
+
+/** Bytes per node id of a heap profile, and its nodes flattened. */
+export function heapNodes(profile: HeapProfile): { nodes: ProfileNode[]; bytes: Map<number, number> } {
+  const nodes: ProfileNode[] = [];
+  const bytes = new Map<number, number>();
+  const visit = (node: HeapNode) => {
+    nodes.push({ id: node.id, callFrame: node.callFrame, children: node.children.map((child) => child.id) });
+    bytes.set(node.id, node.selfSize);
+    node.children.forEach(visit);
+  };
+  visit(profile.head);
+  return { nodes, bytes };
+}
+
 /** CPU time (ms) by function, package and stage; `wallMs` is the window the profile covers. */
 export function summarizeCpuProfile(
   profile: CpuProfile,
   inclusiveNames: readonly string[] = [],
 ): Attribution & { wallMs: number } {
-  // A sample lasts until the next one (the last gets the mean).
   const wallMs = (profile.endTime - profile.startTime) / 1000;
-  const self = new Map<number, number>();
-  for (const [index, id] of profile.samples.entries()) {
-    const ms = (profile.timeDeltas[index + 1] ?? (wallMs * 1000) / profile.samples.length) / 1000;
-    self.set(id, (self.get(id) ?? 0) + ms);
-  }
-  return { ...attribute(profile.nodes, self, inclusiveNames), wallMs };
+  return { ...attribute(profile.nodes, selfTimes(profile), inclusiveNames), wallMs };
 }
 
 interface HeapNode {
@@ -237,14 +296,10 @@ export interface HeapProfile {
 }
 
 /** Bytes allocated by function, package and stage (sampled; collected objects included when recorded so). */
-export function summarizeHeapProfile(profile: HeapProfile, inclusiveNames: readonly string[] = []): Attribution {
-  const nodes: ProfileNode[] = [];
-  const bytes = new Map<number, number>();
-  const visit = (node: HeapNode) => {
-    nodes.push({ id: node.id, callFrame: node.callFrame, children: node.children.map((child) => child.id) });
-    bytes.set(node.id, node.selfSize);
-    node.children.forEach(visit);
-  };
-  visit(profile.head);
+export function summarizeHeapProfile(
+  profile: HeapProfile,
+  inclusiveNames: readonly string[] = [],
+): Attribution {
+  const { nodes, bytes } = heapNodes(profile);
   return attribute(nodes, bytes, inclusiveNames);
 }

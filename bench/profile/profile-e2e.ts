@@ -1,15 +1,18 @@
 /**
- * `npm run bench:profile [-- --jobs 20000 --out reports/profile]`: the end-to-end case of `npm run bench`
- * (20,000 no-op jobs, batches of 500, concurrency 100, 10,000 completed kept), each side's processes
- * profiled while they run it: a CPU profile, a sampling heap profile and the window's CPU and GC time per
- * process, and Redis's commands per job. Writes the profiles and `summary.md` to the output folder and
- * prints the summary; `top-self-time` reads the profiles again later.
+ * `npm run bench:profile [-- --jobs 20000 --out reports/profile --traced --env NAME=value…]`: the
+ * end-to-end case of `npm run bench` (20,000 no-op jobs, batches of 500, concurrency 100, 10,000 completed
+ * kept), each side's processes profiled while they run it: a CPU profile, a sampling heap profile and the
+ * window's CPU and GC time per process, and Redis's commands per job. `--traced` traces every job on the
+ * Switchyard side (100 % sampled, exported over OTLP/protobuf to a sink); `--env` sets more environment
+ * on its processes (e.g. `LOG_LEVEL=warn`). Writes the profiles and `summary.md` to the output folder and
+ * prints the summary; `npm run bench:top` reads the profiles again later.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../support/format-table';
+import { OtlpSink } from '../support/otlp-sink';
 import {
   KEEP_COMPLETED,
   runJobs,
@@ -30,9 +33,18 @@ interface ProfileWindow {
   rssMiB: number;
 }
 
-const { values } = parseArgs({ options: { jobs: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string' },
+    out: { type: 'string' },
+    traced: { type: 'boolean' },
+    env: { type: 'string', multiple: true },
+  },
+});
 const jobs = Number(values.jobs ?? 20_000);
-const outDir = path.resolve(values.out ?? `reports/profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+const outDir = path.resolve(
+  values.out ?? `reports/profile-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+);
 
 /** Signals every process of a side (the preload toggles its profiler) and gives it time to act. */
 async function toggleProfiles(side: QueueSide): Promise<void> {
@@ -65,11 +77,13 @@ function processSection(window: ProfileWindow, dir: string): string {
     `CPU ${cpuMs.toFixed(0)} ms (user ${window.cpuUserMs.toFixed(0)}, system ${window.cpuSystemMs.toFixed(0)}) over ${window.wallMs.toFixed(0)} ms: ${((cpuMs * 1000) / jobs).toFixed(1)} µs per job; ` +
       `GC ${window.gc.ms.toFixed(0)} ms in ${window.gc.count} pauses (${Object.entries(window.gc.byKind)
         .map(([kind, tally]) => `${kind} ${tally.count}× ${tally.ms.toFixed(0)} ms`)
-        .join(', ')}): ${((window.gc.ms * 1000) / jobs).toFixed(1)} µs per job; RSS ${window.rssMiB.toFixed(0)} MiB`,
+        .join(
+          ', ',
+        )}): ${((window.gc.ms * 1000) / jobs).toFixed(1)} µs per job; RSS ${window.rssMiB.toFixed(0)} MiB`,
     '',
     '#### CPU',
     '',
-    formatCpuProfile(cpu, { jobs }),
+    formatCpuProfile(cpu, { jobs, cpuMs }),
     '',
     '#### Allocations',
     '',
@@ -77,8 +91,25 @@ function processSection(window: ProfileWindow, dir: string): string {
   ].join('\n');
 }
 
+/** `--env NAME=value` options, and the tracing variables with `--traced`. */
+function switchyardEnv(sink: OtlpSink | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const assignment of values.env ?? []) {
+    const [name, ...value] = assignment.split('=');
+    if (!name || value.length === 0) throw new Error(`--env ${assignment}: write NAME=value`);
+    env[name] = value.join('=');
+  }
+  if (sink) {
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.endpoint;
+    env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
+    env.OTEL_TRACES_SAMPLER = 'always_on';
+  }
+  return env;
+}
+
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
+  const sink = values.traced ? await OtlpSink.start() : undefined;
   const preload = path.join(__dirname, 'profile-preload.js');
   const sides: QueueSide[] = [];
   const sections: string[] = [];
@@ -93,7 +124,7 @@ async function main(): Promise<void> {
         subject: 'Switchyard',
         consumer: { name: 'io-consumer', app: 'io-consumer', env: { IO_CONCURRENCY: '100' } },
         job: { task: 'io.sleep', payload: { ms: 0 } },
-        env: profiled(dirs[1]),
+        env: { ...switchyardEnv(sink), ...profiled(dirs[1]) },
       }),
     );
     // Fill the kept completed jobs first: the profiled run is the steady state (every job trims one).
@@ -104,22 +135,31 @@ async function main(): Promise<void> {
       await toggleProfiles(side);
       runs.push({ side, run });
       console.log(`${side.subject}: ${run.jobsPerSecond.toFixed(0)} jobs/s while profiled`);
-      for (const window of await waitForWindows(side, dirs[index])) sections.push(processSection(window, dirs[index]));
+      for (const window of await waitForWindows(side, dirs[index]))
+        sections.push(processSection(window, dirs[index]));
     }
   } finally {
     await Promise.all(sides.map((side) => side.stop()));
+    await sink?.close();
   }
+  const variant = [values.traced ? 'traced' : '', ...(values.env ?? [])].filter(Boolean).join(', ');
   const summary = [
-    `# Profile of ${jobs} no-op jobs end to end (${new Date().toISOString()})`,
+    `# Profile of ${jobs} no-op jobs end to end${variant ? ` (Switchyard: ${variant})` : ''} (${new Date().toISOString()})`,
     '',
     formatTable(
       ['side', 'jobs/s (profiled)', 'Redis commands/job'],
-      runs.map(({ side, run }) => [side.subject, run.jobsPerSecond.toFixed(0), (run.redis.totalCalls / jobs).toFixed(2)]),
+      runs.map(({ side, run }) => [
+        side.subject,
+        run.jobsPerSecond.toFixed(0),
+        (run.redis.totalCalls / jobs).toFixed(2),
+      ]),
     ),
     '',
     '## Redis, per job',
     '',
-    formatRedisPerJob(runs.map(({ side, run }) => ({ subject: side.subject.split(' ')[0], redis: run.redis, jobs }))),
+    formatRedisPerJob(
+      runs.map(({ side, run }) => ({ subject: side.subject.split(' ')[0], redis: run.redis, jobs })),
+    ),
     '',
     '## Processes',
     '',

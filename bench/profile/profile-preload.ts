@@ -22,7 +22,10 @@ if (dir) startProfileControl(dir, process.env.BENCH_PROFILE_LABEL ?? labelOf(pro
 
 /** `api` for dist/apps/api/src/main.js, `bullmq-worker` for dist/bench/raw/bullmq-worker.js. */
 function labelOf(script: string): string {
-  return /apps\/([^/]+)\/src\/main\.js$/.exec(script)?.[1] ?? (path.basename(script, '.js') || `pid-${process.pid}`);
+  return (
+    /apps\/([^/]+)\/src\/main\.js$/.exec(script)?.[1] ??
+    (path.basename(script, '.js') || `pid-${process.pid}`)
+  );
 }
 
 interface GcTally {
@@ -31,7 +34,13 @@ interface GcTally {
   byKind: Record<string, { count: number; ms: number }>;
 }
 
-const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks', 16: 'minor-mark-sweep' };
+const GC_KINDS: Record<number, string> = {
+  1: 'scavenge',
+  2: 'mark-compact',
+  4: 'incremental',
+  8: 'weak-callbacks',
+  16: 'minor-mark-sweep',
+};
 
 function startProfileControl(outputDir: string, label: string): void {
   const session = new Session();
@@ -40,7 +49,8 @@ function startProfileControl(outputDir: string, label: string): void {
     new Promise<unknown>((resolve, reject) =>
       session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
     );
-  let window: { startedAt: number; cpu: NodeJS.CpuUsage; gc: GcTally; observer: PerformanceObserver } | undefined;
+  let window:
+    { startedAt: number; cpu: NodeJS.CpuUsage; gc: GcTally; observer: PerformanceObserver } | undefined;
 
   const start = async () => {
     await post('Profiler.enable');
@@ -101,7 +111,7 @@ function startProfileControl(outputDir: string, label: string): void {
 
 function countGc(gc: GcTally, entry: PerformanceEntry): void {
   const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
-  const kind = GC_KINDS[detail?.kind ?? 0] ?? "other";
+  const kind = GC_KINDS[detail?.kind ?? 0] ?? 'other';
   gc.count++;
   gc.ms += entry.duration;
   const tally = (gc.byKind[kind] ??= { count: 0, ms: 0 });

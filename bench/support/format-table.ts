@@ -3,8 +3,10 @@
  * docs/performance.md. Columns whose cells all look like numbers are aligned right.
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const numeric = header.map((_, column) =>
-    rows.length > 0 && rows.every((row) => /^[-+−]?[\d.,]+( ?[%×a-zA-Zµ/]+)?$|^—$|^$/.test(row[column] ?? '')),
+  const numeric = header.map(
+    (_, column) =>
+      rows.length > 0 &&
+      rows.every((row) => /^[-+−]?[\d.,]+( ?[%×a-zA-Zµ/]+)?$|^—$|^$/.test(row[column] ?? '')),
   );
   const widths = header.map((title, column) =>
     Math.max(title.length, 3, ...rows.map((row) => (row[column] ?? '').length)),

@@ -31,7 +31,9 @@ export class LaneDrain {
       if (failed > 0) throw new Error(`${failed} job(s) failed on ${this.prefix}:${this.queue}`);
       if (pending === 0) return;
       if (Date.now() > deadline)
-        throw new Error(`${pending} job(s) still pending on ${this.prefix}:${this.queue} after ${timeoutMs} ms`);
+        throw new Error(
+          `${pending} job(s) still pending on ${this.prefix}:${this.queue} after ${timeoutMs} ms`,
+        );
       await delay(POLL_MS);
     }
   }

@@ -11,27 +11,29 @@ export class OtlpSink {
   /** Requests and bytes received per path (`/v1/traces`, `/v1/metrics`). */
   readonly received = new Map<string, { requests: number; bytes: number }>();
 
-  private constructor(private readonly server: http.Server) {}
+  private readonly server = http.createServer((request, response) => {
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    request.on('end', () => {
+      const path = (request.url ?? '').split('?', 1)[0];
+      const tally = this.received.get(path) ?? { requests: 0, bytes: 0 };
+      tally.requests++;
+      tally.bytes += bytes;
+      this.received.set(path, tally);
+      // An empty ExportServiceResponse: everything accepted.
+      response.writeHead(200, {
+        'content-type': request.headers['content-type'] ?? 'application/x-protobuf',
+      });
+      response.end();
+    });
+  });
+
+  private constructor() {}
 
   static async start(): Promise<OtlpSink> {
-    let sink: OtlpSink | undefined;
-    const server = http.createServer((request, response) => {
-      let bytes = 0;
-      request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      request.on('end', () => {
-        const path = (request.url ?? '').split('?', 1)[0];
-        const tally = sink?.received.get(path) ?? { requests: 0, bytes: 0 };
-        tally.requests++;
-        tally.bytes += bytes;
-        sink?.received.set(path, tally);
-        // An empty ExportServiceResponse: everything accepted.
-        response.writeHead(200, { 'content-type': request.headers['content-type'] ?? 'application/x-protobuf' });
-        response.end();
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    sink = new OtlpSink(server);
+    const sink = new OtlpSink();
+    sink.server.listen(0, '127.0.0.1');
+    await once(sink.server, 'listening');
     return sink;
   }
 

@@ -48,6 +48,13 @@ export class PrivateRedis {
         reject(new Error(`could not start redis-server (${error.message}): install Redis`)),
       );
     });
+    // A bench that dies before its `stop` must not leave a server behind.
+    const orphanGuard = () => {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', orphanGuard);
+    child.once('exit', () => process.off('exit', orphanGuard));
     const redis = new PrivateRedis(`redis://127.0.0.1:${port}`, child, dir);
     redis.client.on('error', () => undefined);
     await Promise.race([redis.waitUntilAnswering(5_000), failed]);
@@ -57,10 +64,12 @@ export class PrivateRedis {
   private async waitUntilAnswering(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (await this.client.ping().then(
-        (answer) => answer === 'PONG',
-        () => false,
-      ))
+      if (
+        await this.client.ping().then(
+          (answer) => answer === 'PONG',
+          () => false,
+        )
+      )
         return;
       await delay(50);
     }
