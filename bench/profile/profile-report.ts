@@ -114,16 +114,22 @@ function formatAttribution(
 /** Where the CPU time of one `.cpuprofile` went, per job when `jobs` is given. */
 export function formatCpuProfile(profile: CpuProfile, options: ReportOptions = {}): string {
   const summary = summarizeCpuProfile(profile, options.inclusive ?? DEFAULT_INCLUSIVE);
-  const header = `${summary.wallMs.toFixed(0)} ms profiled, ${summary.total.toFixed(0)} ms busy (not idle)${
+  // Per job: a share of the CPU the kernel counted, when known, else of the sampled busy time.
+  const scale = options.cpuMs === undefined ? 1 : options.cpuMs / summary.total;
+  const perJobOf = (ms: number, jobs: number) => (ms * scale * 1000) / jobs;
+  const header = [
+    `${summary.wallMs.toFixed(0)} ms profiled, ${summary.total.toFixed(0)} ms sampled busy (not idle)`,
+    options.cpuMs === undefined ? '' : `, ${options.cpuMs.toFixed(0)} ms CPU counted by the kernel`,
     options.jobs
-      ? `, ${options.jobs} jobs: ${((summary.total * 1000) / options.jobs).toFixed(1)} µs busy per job`
-      : ''
-  }`;
+      ? `; ${options.jobs} jobs: ${perJobOf(summary.total, options.jobs).toFixed(1)} µs per job` +
+        (options.cpuMs === undefined ? ' (sampled, not CPU)' : ' (µs/job columns: shares of that CPU time)')
+      : '',
+  ].join('');
   return `${header}\n\n${formatAttribution(summary, options, {
     name: 'ms',
     perJobName: 'µs/job',
     format: (ms) => ms.toFixed(1),
-    perJob: (ms, jobs) => ((ms * 1000) / jobs).toFixed(1),
+    perJob: (ms, jobs) => perJobOf(ms, jobs).toFixed(1),
   })}`;
 }
 
