@@ -15,6 +15,7 @@ import { executorHop } from './executor-hop.bench';
 import { submitLatency } from './http-latency.bench';
 import { jobListLatency } from './job-list.bench';
 import { startRawBullmqSide, startSides, startSwitchyardSide, type QueueRun } from './support/queue-sides';
+import { formatCpuPerJob } from './support/cpu-report';
 import { formatRedisPerJob } from './support/redis-report';
 import { tracingOverheadOnCompute } from './tracing-overhead.bench';
 
@@ -64,6 +65,13 @@ async function queuePath(): Promise<void> {
       { subject: result.switchyard.subject, runs: rates(result.switchyard.runs) },
     ]),
   );
+  console.log('\nCPU per job, as the kernel counted it (median of the runs):\n');
+  console.log(
+    formatCpuPerJob([
+      { subject: 'raw', runs: result.raw.runs },
+      { subject: 'Switchyard', runs: result.switchyard.runs },
+    ]),
+  );
   console.log('\nRedis commands per job (INFO commandstats, last run of each side):\n');
   console.log(
     formatRedisPerJob([
@@ -80,6 +88,12 @@ async function queuePath(): Promise<void> {
       { subject: 'tracing off', runs: rates(result.untraced) },
       { subject: result.traced.subject, runs: rates(result.traced.runs) },
     ]),
+  );
+  console.log(
+    `\n${formatCpuPerJob([
+      { subject: 'tracing off', runs: result.untraced },
+      { subject: 'tracing on', runs: result.traced.runs },
+    ])}`,
   );
   rows.push(
     ratioRow(
@@ -138,6 +152,12 @@ async function tracingOnCompute(): Promise<void> {
       { subject: 'tracing off', runs: rates(off) },
       { subject: 'tracing on, 100 % sampled, OTLP http/protobuf', runs: rates(on) },
     ]).replace(/^\n/, ''),
+  );
+  console.log(
+    `\n${formatCpuPerJob([
+      { subject: 'tracing off', runs: off },
+      { subject: 'tracing on', runs: on },
+    ])}`,
   );
   rows.push(
     lossRow('tracing at 100 % sampling, 1 ms jobs (compute, 2 threads)', 'jobs/s', rates(on), rates(off), 3),

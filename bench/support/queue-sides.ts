@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SwitchyardClient, type JobRequest } from '@switchyard/client';
 import { startLocalStack, type LocalStack, type StackServiceSpec } from '@switchyard/local-stack';
 import { LaneDrain } from './lane-drain';
+import { cpuMillis } from './process-cpu';
 import { counterDelta, PrivateRedis, type RedisDelta } from './private-redis';
 
 /** Jobs per request or `addBulk`, on both sides. */
@@ -31,18 +32,33 @@ export interface QueueSide {
 export interface QueueRun {
   jobsPerSecond: number;
   redis: RedisDelta;
+  /**
+   * CPU µs per job by process role, as the kernel counted it: `redis-server`, each side's processes, and
+   * `bench` (this process: the HTTP client submitting to Switchyard's api, and the drain polls).
+   */
+  cpuMicrosPerJob: Map<string, number>;
 }
 
-/** First job submitted → lane drained, with the Redis commands the run cost. */
+/** First job submitted → lane drained, with the Redis commands and the CPU the run cost. */
 export async function runJobs(side: QueueSide, jobs: number, timeoutMs = 120_000): Promise<QueueRun> {
   const drain = new LaneDrain(side.redis.client, side.prefix, side.queue);
   const before = await side.redis.counters();
+  const cpuBefore = side.processes.map(({ pid }) => cpuMillis(pid));
+  const benchBefore = process.cpuUsage();
   const start = performance.now();
   await side.submit(jobs);
   await drain.until(timeoutMs);
   const seconds = (performance.now() - start) / 1000;
+  const bench = process.cpuUsage(benchBefore);
+  const cpuAfter = side.processes.map(({ pid }) => cpuMillis(pid));
   const after = await side.redis.counters();
-  return { jobsPerSecond: jobs / seconds, redis: counterDelta(before, after, drain.sent) };
+  const redis = counterDelta(before, after, drain.sent);
+  const cpuMicrosPerJob = new Map<string, number>(
+    side.processes.map(({ role }, index) => [role, ((cpuAfter[index] - cpuBefore[index]) * 1000) / jobs]),
+  );
+  cpuMicrosPerJob.set('redis-server', (redis.cpuSeconds * 1e6) / jobs);
+  cpuMicrosPerJob.set('bench', (bench.user + bench.system) / jobs);
+  return { jobsPerSecond: jobs / seconds, redis, cpuMicrosPerJob };
 }
 
 export interface SwitchyardSideOptions {

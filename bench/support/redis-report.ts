@@ -15,7 +15,9 @@ export function formatRedisPerJob(sides: { subject: string; redis: RedisDelta; j
   const usecPerJob = (side: (typeof sides)[number], command: string) =>
     (side.redis.usec.get(command) ?? 0) / side.jobs;
   const rows = commands
-    .filter((command) => sides.some((side) => perJob(side, command) >= 0.005))
+    .filter((command) =>
+      sides.some((side) => perJob(side, command) >= 0.005 || usecPerJob(side, command) >= 0.5),
+    )
     .map((command) => [
       command,
       ...sides.map((side) => perJob(side, command).toFixed(2)),
