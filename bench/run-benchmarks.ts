@@ -10,14 +10,13 @@ import { parseArgs } from 'node:util';
 import { boundRow, costRatioRow, formatAims, lossRow, ratioRow, type AimRow } from './aims';
 import { formatComparison } from './bench-support';
 import { IN_FLIGHT, inFlightMemory, SLEEP_MS } from './consumer-memory.bench';
-import { endToEnd } from './e2e-throughput.bench';
 import { executorHop } from './executor-hop.bench';
 import { submitLatency } from './http-latency.bench';
 import { jobListLatency } from './job-list.bench';
+import { queuePath } from './queue-path.bench';
 import { startRawBullmqSide, startSides, startSwitchyardSide, type QueueRun } from './support/queue-sides';
 import { formatCpuPerJob } from './support/cpu-report';
 import { formatRedisPerJob } from './support/redis-report';
-import { tracingOverheadOnCompute } from './tracing-overhead.bench';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, repeat: { type: 'string' } } });
 const quick = values.quick ?? false;
@@ -56,9 +55,17 @@ const rates = (runs: readonly QueueRun[]) => runs.map((run) => run.jobsPerSecond
 const commandsPerJob = (runs: readonly QueueRun[], jobs: number) =>
   runs.map((run) => run.redis.totalCalls / jobs);
 
-async function queuePath(): Promise<void> {
-  section(`End to end: ${SIZES.e2e} no-op jobs, batches of 500, concurrency 100, 10,000 completed kept`);
-  const result = await endToEnd(SIZES.e2e, SIZES.traced, repeat, SIZES.warmup);
+async function queueStacks(): Promise<void> {
+  section(
+    `End to end: ${SIZES.e2e} no-op jobs a run, batches of 500, concurrency 100, 10,000 completed kept; then tracing`,
+  );
+  const result = await queuePath({
+    jobs: SIZES.e2e,
+    tracedJobs: SIZES.traced,
+    spinJobs: SIZES.spin,
+    repeat,
+    warmup: SIZES.warmup,
+  });
   console.log(
     formatComparison('jobs/s, first job submitted → lane drained', 'jobs/s', [
       { subject: result.raw.subject, runs: rates(result.raw.runs) },
@@ -83,18 +90,27 @@ async function queuePath(): Promise<void> {
       },
     ]),
   );
-  console.log(
-    formatComparison(`Tracing, ${SIZES.traced} no-op jobs per run (jobs/s)`, 'jobs/s', [
-      { subject: 'tracing off', runs: rates(result.untraced) },
-      { subject: result.traced.subject, runs: rates(result.traced.runs) },
-    ]),
-  );
-  console.log(
-    `\n${formatCpuPerJob([
-      { subject: 'tracing off', runs: result.untraced },
-      { subject: 'tracing on', runs: result.traced.runs },
-    ])}`,
-  );
+  const tracing = [
+    { title: `${SIZES.traced} no-op jobs a run on the io-consumer`, ...result.noOpTracing },
+    {
+      title: `${SIZES.spin} jobs of 1 ms CPU (diag.spin) a run on compute, 2 worker threads`,
+      ...result.spinTracing,
+    },
+  ];
+  for (const { title, off, on } of tracing) {
+    console.log(
+      formatComparison(`Tracing, ${title} (jobs/s)`, 'jobs/s', [
+        { subject: 'tracing off', runs: rates(off) },
+        { subject: 'tracing on, 100 % sampled, OTLP http/protobuf', runs: rates(on) },
+      ]),
+    );
+    console.log(
+      `\n${formatCpuPerJob([
+        { subject: 'tracing off', runs: off },
+        { subject: 'tracing on', runs: on },
+      ])}`,
+    );
+  }
   rows.push(
     ratioRow(
       'REST batch → io-consumer, no-op, vs raw BullMQ producer + worker processes',
@@ -113,9 +129,16 @@ async function queuePath(): Promise<void> {
     lossRow(
       'tracing at 100 % sampling, no-op jobs (io-consumer)',
       'jobs/s',
-      rates(result.traced.runs),
-      rates(result.untraced),
+      rates(result.noOpTracing.on),
+      rates(result.noOpTracing.off),
       10,
+    ),
+    lossRow(
+      'tracing at 100 % sampling, 1 ms jobs (compute, 2 threads)',
+      'jobs/s',
+      rates(result.spinTracing.on),
+      rates(result.spinTracing.off),
+      3,
     ),
   );
 }
@@ -144,26 +167,6 @@ async function executors(): Promise<void> {
   );
 }
 
-async function tracingOnCompute(): Promise<void> {
-  section(`Tracing: ${SIZES.spin} jobs of 1 ms CPU (diag.spin) per run on compute, 2 worker threads`);
-  const { off, on } = await tracingOverheadOnCompute(SIZES.spin, repeat, 200);
-  console.log(
-    formatComparison('jobs/s', 'jobs/s', [
-      { subject: 'tracing off', runs: rates(off) },
-      { subject: 'tracing on, 100 % sampled, OTLP http/protobuf', runs: rates(on) },
-    ]).replace(/^\n/, ''),
-  );
-  console.log(
-    `\n${formatCpuPerJob([
-      { subject: 'tracing off', runs: off },
-      { subject: 'tracing on', runs: on },
-    ])}`,
-  );
-  rows.push(
-    lossRow('tracing at 100 % sampling, 1 ms jobs (compute, 2 threads)', 'jobs/s', rates(on), rates(off), 3),
-  );
-}
-
 async function apiAndMemory(): Promise<void> {
   section(`POST /v1/jobs latency (autocannon), io-consumer memory with ${IN_FLIGHT} io.sleep in flight`);
   const sleeper = { task: 'io.sleep', payload: { ms: SLEEP_MS } };
@@ -171,11 +174,13 @@ async function apiAndMemory(): Promise<void> {
     () =>
       startSwitchyardSide({
         subject: 'Switchyard',
-        consumer: {
-          name: 'io-consumer',
-          app: 'io-consumer',
-          env: { IO_CONCURRENCY: String(IN_FLIGHT), DRAIN_TIMEOUT_MS: '500' },
-        },
+        consumers: [
+          {
+            name: 'io-consumer',
+            app: 'io-consumer',
+            env: { IO_CONCURRENCY: String(IN_FLIGHT), DRAIN_TIMEOUT_MS: '500' },
+          },
+        ],
         job: sleeper,
       }),
     () => startRawBullmqSide({ concurrency: IN_FLIGHT, ms: SLEEP_MS }),
@@ -253,9 +258,8 @@ function machine(): string {
 
 async function main(): Promise<void> {
   console.log(`# Switchyard benchmarks${quick ? ' (--quick)' : ''}: ${machine()}; median of ${repeat}`);
-  await queuePath();
+  await queueStacks();
   await executors();
-  await tracingOnCompute();
   await apiAndMemory();
   await jobList();
   section('Summary (issue 9 aims)');

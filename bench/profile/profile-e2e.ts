@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     sides.push(
       await startSwitchyardSide({
         subject: 'Switchyard',
-        consumer: { name: 'io-consumer', app: 'io-consumer', env: { IO_CONCURRENCY: '100' } },
+        consumers: [{ name: 'io-consumer', app: 'io-consumer', env: { IO_CONCURRENCY: '100' } }],
         job: { task: 'io.sleep', payload: { ms: 0 } },
         env: { ...switchyardEnv(sink), ...profiled(dirs[1]) },
       }),

@@ -63,8 +63,8 @@ export async function runJobs(side: QueueSide, jobs: number, timeoutMs = 120_000
 
 export interface SwitchyardSideOptions {
   subject: string;
-  /** The consumer to run beside the api (io-consumer or compute with its env). */
-  consumer: StackServiceSpec;
+  /** The consumers to run beside the api (io-consumer, compute, with their env); `job` goes to the first. */
+  consumers: StackServiceSpec[];
   job: JobRequest;
   /** More environment for every process (tracing, NODE_OPTIONS for profiles…). */
   env?: Record<string, string>;
@@ -72,13 +72,23 @@ export interface SwitchyardSideOptions {
   logDir?: string;
 }
 
+/** A Switchyard stack, fed its first consumer's job; `withJob` feeds another of its consumers. */
+export interface SwitchyardSide extends QueueSide {
+  /** The same running stack, submitting `job` to the lane of the consumer `app` (its api and that consumer). */
+  withJob(job: JobRequest, app: StackServiceSpec['app']): QueueSide;
+}
+
+function laneOf(spec: StackServiceSpec): string {
+  return spec.env?.LANE ?? (spec.app === 'compute' ? 'cpu' : 'io');
+}
+
 /**
- * The real apps, as a user runs them: the api and a consumer as separate processes (libs/local-stack)
+ * The real apps, as a user runs them: the api and its consumers as separate processes (libs/local-stack)
  * on a private Redis, jobs submitted with `POST /v1/jobs/batch`. The api's limits are set out of the way
  * (the bench measures speed, not admission control); telemetry is the default (metrics on, no traces)
  * unless `env` says otherwise.
  */
-export async function startSwitchyardSide(options: SwitchyardSideOptions): Promise<QueueSide> {
+export async function startSwitchyardSide(options: SwitchyardSideOptions): Promise<SwitchyardSide> {
   const redis = await PrivateRedis.start();
   let stack: LocalStack;
   try {
@@ -86,7 +96,7 @@ export async function startSwitchyardSide(options: SwitchyardSideOptions): Promi
       redisUrl: redis.url,
       prefix: `bench-${randomUUID().slice(0, 8)}`,
       logDir: options.logDir,
-      services: [{ name: 'api', app: 'api' }, options.consumer],
+      services: [{ name: 'api', app: 'api' }, ...options.consumers],
       env: {
         AUTH: 'none',
         RATE_LIMIT: 'off',
@@ -103,21 +113,31 @@ export async function startSwitchyardSide(options: SwitchyardSideOptions): Promi
     throw error;
   }
   const client = new SwitchyardClient(stack.apiUrl);
-  return {
-    subject: options.subject,
+  const fed = (subject: string, job: JobRequest, consumer: StackServiceSpec): QueueSide => ({
+    subject,
     redis,
     prefix: stack.prefix,
-    queue: options.consumer.env?.LANE ?? (options.consumer.app === 'compute' ? 'cpu' : 'io'),
-    processes: stack.services.map((service) => ({ role: service.app, pid: service.pid })),
+    queue: laneOf(consumer),
+    processes: stack.services
+      .filter((service) => service.app === 'api' || service.name === consumer.name)
+      .map((service) => ({ role: service.app, pid: service.pid })),
     apiUrl: stack.apiUrl,
     async submit(jobs) {
       for (let start = 0; start < jobs; start += BATCH) {
-        await client.submitBatch(Array.from({ length: Math.min(BATCH, jobs - start) }, () => options.job));
+        await client.submitBatch(Array.from({ length: Math.min(BATCH, jobs - start) }, () => job));
       }
     },
     async stop() {
       await stack.stop();
       await redis.stop();
+    },
+  });
+  return {
+    ...fed(options.subject, options.job, options.consumers[0]),
+    withJob(job, app) {
+      const consumer = options.consumers.find((spec) => spec.app === app);
+      if (!consumer) throw new Error(`the stack runs no ${app}`);
+      return fed(options.subject, job, consumer);
     },
   };
 }
