@@ -6,6 +6,8 @@ import type { Measurement } from './bench-support';
 import { RawForkPool } from './raw/fork-pool';
 
 const PAYLOAD = { limit: 20_000 };
+/** Turns per repetition (see below). */
+const ROUNDS = 8;
 
 async function saturate(runs: number, parallel: number, runOne: () => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -33,8 +35,7 @@ export interface ExecutorHop {
 
 /**
  * Small CPU tasks (`cpu.primes` 20k, ~0.2 ms) through pools of `poolSize`: each executor against the raw
- * library it wraps. The subjects take turns within each repetition, so a slow moment on a shared machine
- * hits them all.
+ * library it wraps, `runs` runs per subject and repetition.
  */
 export async function executorHop(runs: number, repeat: number, poolSize = 2): Promise<ExecutorHop> {
   const piscina = new Piscina({
@@ -72,13 +73,20 @@ export async function executorHop(runs: number, repeat: number, poolSize = 2): P
   try {
     // Warm every pool up (threads and children started, code compiled) before anything is timed.
     for (const { body } of subjects) await body(200);
+    // Each repetition is cut into rounds in which every subject takes its turn: a slow moment of a shared
+    // machine (seconds long) then falls on all subjects, not on whichever was running.
     const rates = subjects.map(() => [] as number[]);
+    const perRound = Math.ceil(runs / ROUNDS);
     for (let run = 0; run < repeat; run++) {
-      for (const [index, { body }] of subjects.entries()) {
-        const start = performance.now();
-        await body(runs);
-        rates[index].push((runs * 1000) / (performance.now() - start));
+      const elapsed = subjects.map(() => 0);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [index, { body }] of subjects.entries()) {
+          const start = performance.now();
+          await body(perRound);
+          elapsed[index] += performance.now() - start;
+        }
       }
+      for (const [index, ms] of elapsed.entries()) rates[index].push((perRound * ROUNDS * 1000) / ms);
     }
     const measured = subjects.map(({ subject }, index) => ({ subject, runs: rates[index] }));
     return {
