@@ -34,11 +34,11 @@ const SIZES = quick
     }
   : {
       e2e: 20_000,
-      traced: 5_000,
+      traced: 4_000,
       warmup: 10_000,
       hop: 4_000,
-      spin: 1_500,
-      httpSeconds: 5,
+      spin: 1_200,
+      httpSeconds: 4,
       listed: 100_000,
       reads: 200,
     };
@@ -52,8 +52,7 @@ function section(title: string): void {
 }
 
 const rates = (runs: readonly QueueRun[]) => runs.map((run) => run.jobsPerSecond);
-const commandsPerJob = (runs: readonly QueueRun[], jobs: number) =>
-  runs.map((run) => run.redis.totalCalls / jobs);
+const commandsPerJob = (runs: readonly QueueRun[]) => runs.map((run) => run.redis.totalCalls / run.jobs);
 
 async function queueStacks(): Promise<void> {
   section(
@@ -122,8 +121,8 @@ async function queueStacks(): Promise<void> {
     costRatioRow(
       'Redis commands per job vs raw BullMQ (same runs)',
       'cmd/job',
-      commandsPerJob(result.switchyard.runs, SIZES.e2e),
-      commandsPerJob(result.raw.runs, SIZES.e2e),
+      commandsPerJob(result.switchyard.runs),
+      commandsPerJob(result.raw.runs),
       1.1,
     ),
     lossRow(

@@ -30,6 +30,7 @@ export interface QueueSide {
 }
 
 export interface QueueRun {
+  jobs: number;
   jobsPerSecond: number;
   redis: RedisDelta;
   /**
@@ -58,7 +59,7 @@ export async function runJobs(side: QueueSide, jobs: number, timeoutMs = 120_000
   );
   cpuMicrosPerJob.set('redis-server', (redis.cpuSeconds * 1e6) / jobs);
   cpuMicrosPerJob.set('bench', (bench.user + bench.system) / jobs);
-  return { jobsPerSecond: jobs / seconds, redis, cpuMicrosPerJob };
+  return { jobs, jobsPerSecond: jobs / seconds, redis, cpuMicrosPerJob };
 }
 
 export interface SwitchyardSideOptions {
