@@ -11,6 +11,8 @@ export interface AimRow {
   ratio: string;
   aim: string;
   met: boolean;
+  /** A row of this bench's own, not one of issue 9's aims: shown, not counted. */
+  proxy?: boolean;
 }
 
 const median = (values: readonly number[]) => spread(values).median;

@@ -123,14 +123,17 @@ async function queueStacks(): Promise<void> {
     // Not one of issue 9's rows: the same comparison by the CPU all processes spend per job, which other
     // work on a shared machine hardly moves. When the machine's cores are the limit (2 here), 0.85× in
     // jobs/s needs at most 1 ÷ 0.85 = 1.18× the raw CPU per job.
-    costRatioRow(
-      'CPU µs per job, all processes incl. Redis, same runs (proxy for the first row)',
-      'µs',
-      cpuPerJob(result.switchyard.runs),
-      cpuPerJob(result.raw.runs),
-      1.18,
-      0,
-    ),
+    {
+      ...costRatioRow(
+        'CPU µs per job, all processes incl. Redis, same runs (proxy for the first row)',
+        'µs',
+        cpuPerJob(result.switchyard.runs),
+        cpuPerJob(result.raw.runs),
+        1.18,
+        0,
+      ),
+      proxy: true,
+    },
     costRatioRow(
       'Redis commands per job vs raw BullMQ (same runs)',
       'cmd/job',
@@ -275,9 +278,10 @@ async function main(): Promise<void> {
   await apiAndMemory();
   await jobList();
   section('Summary (issue 9 aims)');
+  const aims = rows.filter((row) => !row.proxy);
   console.log(formatAims(rows));
   console.log(
-    `\n${rows.filter((row) => row.met).length} of ${rows.length} aims met; ${machine()}; ` +
+    `\n${aims.filter((row) => row.met).length} of ${aims.length} aims met; ${machine()}; ` +
       `${((performance.now() - started) / 1000).toFixed(0)} s, load average ${os
         .loadavg()
         .map((load) => load.toFixed(1))
