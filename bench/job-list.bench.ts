@@ -3,7 +3,7 @@ import { createApiKey } from '@switchyard/auth';
 import { SwitchyardClient } from '@switchyard/client';
 import { startLocalStack } from '@switchyard/local-stack';
 import { percentiles } from '@switchyard/stats';
-import { PrivateRedis } from './support/private-redis';
+import { BenchRedis } from './support/bench-redis';
 
 const TASKS = [
   { task: 'io.sleep', payload: { ms: 1 } },
@@ -22,8 +22,8 @@ export interface ListLatency {
 
 /**
  * `GET /v1/jobs?task=…` with `retained` jobs in Redis (two tenants, four tasks, no consumer running, so all
- * stay), over the real api and HTTP: the index answers, not a scan of the lanes. A private Redis holds
- * them (and goes with them), so nobody else's load is measured and the shared one never holds 100,000 jobs.
+ * stay), over the real api and HTTP: the index answers, not a scan of the lanes. The bench's own Redis
+ * holds them (and goes with them), so nobody else's load is measured and a shared one never holds them.
  */
 export async function jobListLatency(retained: number, reads: number): Promise<ListLatency> {
   const tenants = [
@@ -31,7 +31,7 @@ export async function jobListLatency(retained: number, reads: number): Promise<L
     createApiKey('bench-b', ['jobs:write']),
   ];
   const admin = createApiKey('bench-ops', ['admin']);
-  const redis = await PrivateRedis.start();
+  const redis = await BenchRedis.start();
   const stack = await startLocalStack({
     redisUrl: redis.url,
     services: [{ name: 'api', app: 'api' }],
@@ -73,6 +73,7 @@ export async function jobListLatency(retained: number, reads: number): Promise<L
     return { retained, reads, tenant: await timeReads(tenants[0].key), admin: await timeReads(admin.key) };
   } finally {
     await stack.stop();
+    await redis.forget(stack.prefix);
     await redis.stop();
   }
 }

@@ -37,7 +37,7 @@ export interface QueuePath {
 }
 
 /**
- * Three stacks, each on a private Redis: raw BullMQ (a producer process with `addBulk`, a `Worker`
+ * Three stacks, each on a Redis of its own (BenchRedis): raw BullMQ (a producer process with `addBulk`, a `Worker`
  * process), Switchyard's real api + io-consumer (`IO_CONCURRENCY=100`) + compute (2 worker threads) as
  * shipped (metrics on, no traces), and the same apps with every job traced to an OTLP sink standing in for
  * Jaeger. Issue 9's measurement (no-op jobs in batches of 500 through `POST /v1/jobs/batch`, against raw

@@ -7,7 +7,7 @@ import { SwitchyardClient, type JobRequest } from '@switchyard/client';
 import { startLocalStack, type LocalStack, type StackServiceSpec } from '@switchyard/local-stack';
 import { LaneDrain } from './lane-drain';
 import { cpuMillis } from './process-cpu';
-import { counterDelta, PrivateRedis, type RedisDelta } from './private-redis';
+import { counterDelta, BenchRedis, type RedisDelta } from './bench-redis';
 
 /** Jobs per request or `addBulk`, on both sides. */
 export const BATCH = 500;
@@ -17,7 +17,7 @@ export const KEEP_COMPLETED = 10_000;
 /** Processes that submit to and consume from one queue on a Redis of their own. */
 export interface QueueSide {
   subject: string;
-  redis: PrivateRedis;
+  redis: BenchRedis;
   prefix: string;
   queue: string;
   /** The OS processes doing the work, by role (`api`, `io-consumer`, `producer`, `worker`…). */
@@ -85,12 +85,12 @@ function laneOf(spec: StackServiceSpec): string {
 
 /**
  * The real apps, as a user runs them: the api and its consumers as separate processes (libs/local-stack)
- * on a private Redis, jobs submitted with `POST /v1/jobs/batch`. The api's limits are set out of the way
+ * on a Redis of its own (BenchRedis), jobs submitted with `POST /v1/jobs/batch`. The api's limits are set out of the way
  * (the bench measures speed, not admission control); telemetry is the default (metrics on, no traces)
  * unless `env` says otherwise.
  */
 export async function startSwitchyardSide(options: SwitchyardSideOptions): Promise<SwitchyardSide> {
-  const redis = await PrivateRedis.start();
+  const redis = await BenchRedis.start();
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -130,6 +130,7 @@ export async function startSwitchyardSide(options: SwitchyardSideOptions): Promi
     },
     async stop() {
       await stack.stop();
+      await redis.forget(stack.prefix);
       await redis.stop();
     },
   });
@@ -175,9 +176,9 @@ export interface RawSideOptions {
   env?: Record<string, string>;
 }
 
-/** Raw BullMQ: a producer process (`Queue.addBulk`) and a `Worker` process on a private Redis. */
+/** Raw BullMQ: a producer process (`Queue.addBulk`) and a `Worker` process on a Redis of its own. */
 export async function startRawBullmqSide(options: RawSideOptions): Promise<QueueSide> {
-  const redis = await PrivateRedis.start();
+  const redis = await BenchRedis.start();
   const prefix = `bench-raw-${randomUUID().slice(0, 8)}`;
   const queue = 'io';
   const children: ChildProcess[] = [];
@@ -208,6 +209,7 @@ export async function startRawBullmqSide(options: RawSideOptions): Promise<Queue
     },
     async stop() {
       await Promise.all(children.map(endRaw));
+      await redis.forget(prefix);
       await redis.stop();
     },
   };

@@ -1,5 +1,5 @@
 import { formatTable } from './format-table';
-import type { RedisDelta } from './private-redis';
+import type { RedisDelta } from './bench-redis';
 
 /**
  * Redis commands per job of each side, by command (script calls and the commands the scripts ran, as

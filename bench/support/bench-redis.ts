@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,22 +17,38 @@ export interface RedisCounters {
 }
 
 /**
- * A redis-server of the bench's own, configured like the shared development one (no persistence,
- * `noeviction`): nobody else's commands land in its INFO counters, so commands per job are exact.
+ * The Redis a side of the bench runs on. Normally a redis-server of its own, configured like the shared
+ * development one (no persistence, `noeviction`): nobody else's commands land in its INFO counters, so
+ * commands per job are exact, and its data goes with it. Without redis-server on PATH, the Redis at
+ * REDIS_URL, shared: the bench then says that its counters include every other client's commands, and
+ * deletes its keys when done.
  */
-export class PrivateRedis {
+export class BenchRedis {
   /** A connection for the bench's own reads (drain polls, INFO). */
   readonly client: Redis;
 
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
-    private readonly dir: string,
+    /** The server started for this side; none when the Redis is shared. */
+    private readonly server?: { child: ChildProcess; dir: string },
   ) {
     this.client = new Redis(url, { maxRetriesPerRequest: 1 });
+    this.client.on('error', () => undefined);
   }
 
-  static async start(): Promise<PrivateRedis> {
+  /** True when other clients may use the same server (its counters are not this side's alone). */
+  get shared(): boolean {
+    return this.server === undefined;
+  }
+
+  static async start(): Promise<BenchRedis> {
+    if (!redisServerOnPath()) {
+      const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+      warnShared(url);
+      const redis = new BenchRedis(url);
+      await redis.waitUntilAnswering(5_000);
+      return redis;
+    }
     const port = await freePort();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-redis-'));
     const child = spawn(
@@ -44,9 +60,7 @@ export class PrivateRedis {
       { stdio: 'ignore' },
     );
     const failed = new Promise<never>((_, reject) => {
-      child.once('error', (error) =>
-        reject(new Error(`could not start redis-server (${error.message}): install Redis`)),
-      );
+      child.once('error', (error) => reject(new Error(`could not start redis-server: ${error.message}`)));
     });
     // A bench that dies before its `stop` must not leave a server behind.
     const orphanGuard = () => {
@@ -55,8 +69,7 @@ export class PrivateRedis {
     };
     process.once('exit', orphanGuard);
     child.once('exit', () => process.off('exit', orphanGuard));
-    const redis = new PrivateRedis(`redis://127.0.0.1:${port}`, child, dir);
-    redis.client.on('error', () => undefined);
+    const redis = new BenchRedis(`redis://127.0.0.1:${port}`, { child, dir });
     await Promise.race([redis.waitUntilAnswering(5_000), failed]);
     return redis;
   }
@@ -73,7 +86,9 @@ export class PrivateRedis {
         return;
       await delay(50);
     }
-    throw new Error(`redis-server at ${this.url} did not answer within ${timeoutMs} ms`);
+    throw new Error(
+      `the Redis at ${this.url} did not answer within ${timeoutMs} ms: start Redis or install redis-server`,
+    );
   }
 
   async counters(): Promise<RedisCounters> {
@@ -91,15 +106,40 @@ export class PrivateRedis {
     return { calls, usec, cpuSeconds: field('used_cpu_user') + field('used_cpu_sys') };
   }
 
+  /** Deletes a side's keys from a shared Redis (a private one goes whole at `stop`). */
+  async forget(prefix: string): Promise<void> {
+    if (!this.shared) return;
+    for await (const keys of this.client.scanStream({ match: `${prefix}:*`, count: 1_000 }) as AsyncIterable<
+      string[]
+    >) {
+      if (keys.length > 0) await this.client.unlink(...keys);
+    }
+  }
+
   async stop(): Promise<void> {
     this.client.disconnect();
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
+    if (!this.server) return;
+    const { child, dir } = this.server;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await exited;
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function redisServerOnPath(): boolean {
+  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+}
+
+let warned = false;
+function warnShared(url: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(
+    `redis-server is not on PATH: the bench runs on the Redis at ${url}, shared, so its Redis command counts and CPU include every other client's (install redis-server for exact ones)`,
+  );
 }
 
 /** What happened between two readings: calls and server time per command, Redis CPU. */
