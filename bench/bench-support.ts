@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { spread } from '@switchyard/stats';
 
 export interface Measurement {
@@ -6,21 +5,6 @@ export interface Measurement {
   subject: string;
   /** Operations per second, one value per repetition. */
   runs: number[];
-}
-
-/** Times `operations` done by `body`, `repeat` times; returns operations per second per run. */
-export async function measure(
-  operations: number,
-  repeat: number,
-  body: () => Promise<void>,
-): Promise<number[]> {
-  const runs: number[] = [];
-  for (let run = 0; run < repeat; run++) {
-    const start = performance.now();
-    await body();
-    runs.push((operations * 1000) / (performance.now() - start));
-  }
-  return runs;
 }
 
 /** One table: subjects side by side, the first one the baseline of the ratio column. */

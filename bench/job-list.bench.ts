@@ -3,7 +3,7 @@ import { createApiKey } from '@switchyard/auth';
 import { SwitchyardClient } from '@switchyard/client';
 import { startLocalStack } from '@switchyard/local-stack';
 import { percentiles } from '@switchyard/stats';
-import { Redis } from 'ioredis';
+import { BenchRedis } from './support/bench-redis';
 
 const TASKS = [
   { task: 'io.sleep', payload: { ms: 1 } },
@@ -22,7 +22,8 @@ export interface ListLatency {
 
 /**
  * `GET /v1/jobs?task=…` with `retained` jobs in Redis (two tenants, four tasks, no consumer running, so all
- * stay), over the real api and HTTP: the index answers, not a scan of the lanes.
+ * stay), over the real api and HTTP: the index answers, not a scan of the lanes. The bench's own Redis
+ * holds them (and goes with them), so nobody else's load is measured and a shared one never holds them.
  */
 export async function jobListLatency(retained: number, reads: number): Promise<ListLatency> {
   const tenants = [
@@ -30,7 +31,9 @@ export async function jobListLatency(retained: number, reads: number): Promise<L
     createApiKey('bench-b', ['jobs:write']),
   ];
   const admin = createApiKey('bench-ops', ['admin']);
+  const redis = await BenchRedis.start();
   const stack = await startLocalStack({
+    redisUrl: redis.url,
     services: [{ name: 'api', app: 'api' }],
     env: {
       AUTH: 'keys',
@@ -39,6 +42,9 @@ export async function jobListLatency(retained: number, reads: number): Promise<L
       TENANT_MAX_PENDING_JOBS: String(retained * 2),
       LOG_LEVEL: 'warn',
     },
+  }).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
   });
   try {
     const writers = tenants.map(({ key }) => new SwitchyardClient(stack.apiUrl, { apiKey: key }));
@@ -67,23 +73,7 @@ export async function jobListLatency(retained: number, reads: number): Promise<L
     return { retained, reads, tenant: await timeReads(tenants[0].key), admin: await timeReads(admin.key) };
   } finally {
     await stack.stop();
-    await deleteKeys(stack.redisUrl, stack.prefix);
-  }
-}
-
-/** The 100,000 jobs go with the run (a private Redis goes whole; a shared one keeps nothing of it). */
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1_000 }) as AsyncIterable<
-      string[]
-    >) {
-      if (keys.length > 0) await redis.unlink(...keys);
-    }
-  } catch {
-    // the private Redis is already gone with its data
-  } finally {
-    redis.disconnect();
+    await redis.forget(stack.prefix);
+    await redis.stop();
   }
 }
