@@ -1,5 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { JobView } from '@switchyard/contracts';
+import { pollUntil, PollTimeoutError } from '@switchyard/polling';
 import type { Redis } from 'ioredis';
 import { JobAlreadyFinishedError } from './errors';
 import type { JobReader, JobScope } from './job-reader';
@@ -76,19 +76,25 @@ export class JobCanceller {
     );
   }
 
+  /** Waits for the job to stop; past the settle time, answers with where it stands (`final` false while active). */
   private async settle(id: string): Promise<CancelOutcome> {
-    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 5_000);
-    for (;;) {
-      const view = await this.reader.view(id);
-      // It completed before the abort reached it: the cancel did nothing, and its record goes.
-      if (view.state === 'completed') {
-        await this.redis.del(this.keys.cancellation(id));
-        throw new JobAlreadyFinishedError(id, view.state);
-      }
-      if (view.state === 'cancelled' || view.state === 'failed' || Date.now() > deadline) {
-        return { view, final: view.state !== 'active' };
-      }
-      await delay(50);
+    let last: JobView | undefined;
+    try {
+      return await pollUntil(
+        async () => {
+          const view = (last = await this.reader.view(id));
+          // It completed before the abort reached it: the cancel did nothing, and its record goes.
+          if (view.state === 'completed') {
+            await this.redis.del(this.keys.cancellation(id));
+            throw new JobAlreadyFinishedError(id, view.state);
+          }
+          return view.state === 'cancelled' || view.state === 'failed' ? { view, final: true } : undefined;
+        },
+        { timeoutMs: this.options.settleTimeoutMs ?? 5_000, what: `job ${id} to stop` },
+      );
+    } catch (error) {
+      if (error instanceof PollTimeoutError && last) return { view: last, final: last.state !== 'active' };
+      throw error;
     }
   }
 }
