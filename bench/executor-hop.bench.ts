@@ -31,7 +31,7 @@ async function viaExecutor(executor: Executor, runs: number, parallel: number): 
   );
 }
 
-/** Small CPU tasks through a 2-thread pool: raw piscina vs Switchyard's ThreadPoolExecutor (abort scope, events port). */
+/** Small CPU tasks through a 2-thread pool: raw piscina vs Switchyard's worker-threads executor (abort scope, events). */
 export async function executorHop(runs: number, repeat: number, poolSize = 2): Promise<Measurement[]> {
   const piscina = new Piscina({
     filename: path.join(__dirname, 'raw-piscina.worker.js'),

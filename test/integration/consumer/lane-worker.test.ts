@@ -97,7 +97,8 @@ describe('lane worker and producer against a real Redis', () => {
   });
 
   it("writes a running job's progress at most once per interval, and none for a job that ends within one", async () => {
-    const events = new QueueEvents('io', { connection: workerConnection.duplicate(), prefix });
+    const eventsConnection = workerConnection.duplicate();
+    const events = new QueueEvents('io', { connection: eventsConnection, prefix });
     const { worker, executor } = laneWorker();
     const progress = new Map<string, number[]>();
     const completed = new Set<string>();
@@ -132,6 +133,7 @@ describe('lane worker and producer against a real Redis', () => {
       await worker.close(1_000);
       await executor.close();
       await events.close();
+      eventsConnection.disconnect();
     }
   });
 
