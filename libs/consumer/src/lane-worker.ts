@@ -97,7 +97,9 @@ export class LaneWorker {
     const { traits } = options.executor;
     this.worker = new Worker<JobData, JobResultEnvelope, string>(
       options.lane,
-      (job, token, signal) => this.process(job, token, signal),
+      // Two parameters: with a third BullMQ would make an AbortController per job that only its own
+      // cancelJob aborts, which this worker never calls (cancels come over Redis pub/sub, see start()).
+      (job, token) => this.process(job, token),
       {
         connection: options.connection,
         prefix: options.prefix,
@@ -187,14 +189,11 @@ export class LaneWorker {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async process(job: LaneJob, token?: string, bullSignal?: AbortSignal): Promise<JobResultEnvelope> {
+  private async process(job: LaneJob, token?: string): Promise<JobResultEnvelope> {
     const { executor } = this.options;
     const attempt = this.attemptOf(job);
     const { jobId } = attempt;
     const controller = new AbortController();
-    bullSignal?.addEventListener('abort', () => controller.abort(new JobCancelledError(jobId)), {
-      once: true,
-    });
     this.running.set(jobId, controller);
     this.options.observer?.attemptStarted?.(job, attempt.queueWaitMs);
     let execution: ExecutionRecord | undefined;

@@ -3,7 +3,8 @@ import type { TaskCatalogOptions } from '@switchyard/tasks';
 export interface ExecutorOptions {
   /**
    * Threads (worker-threads) or child processes (processes) in the pool, started up front and replaced
-   * when one dies. For event-loop and inline it is only reported as the executor's size.
+   * when one dies; also the jobs they take at once. Inline takes as many at once (run one after another
+   * on the consumer's thread); event-loop only reports it as its size.
    */
   poolSize: number;
   /**

@@ -42,9 +42,10 @@ export class PoolExecutor implements Executor {
       hooks.onStart?.(where);
     };
     const onEvent = (event: RunEvent) => {
-      if (event.type === 'span-start') span.started(event.start);
-      else if (settled) return;
-      else if (event.type === 'start') started(event.placement);
+      // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
+      if (event.type === 'span-start') return span.started(event.start);
+      if (settled) return;
+      if (event.type === 'start') started(event.placement);
       else hooks.onProgress?.(event.percent);
     };
     let reply: RunReply;

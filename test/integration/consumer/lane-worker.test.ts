@@ -97,7 +97,6 @@ describe('lane worker and producer against a real Redis', () => {
   });
 
   it("writes a running job's progress at most once per interval, and none for a job that ends within one", async () => {
-    // A connection handed to QueueEvents is the caller's to close: it would keep this file's process alive.
     const eventsConnection = workerConnection.duplicate();
     const events = new QueueEvents('io', { connection: eventsConnection, prefix });
     const { worker, executor } = laneWorker();
