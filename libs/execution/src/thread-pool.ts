@@ -86,7 +86,6 @@ export class ThreadPool implements PoolEngine {
     try {
       return await this.#pool.run({ runId, attempt }, { signal });
     } catch (error) {
-      this.#keepLate(runId);
       if (signal.aborted) throw error;
       // piscina: "worker exited with code: 1", or an error thrown outside the task.
       const where = placement ? `thread ${placement.threadId}` : 'its thread';
@@ -96,6 +95,9 @@ export class ThreadPool implements PoolEngine {
       );
     } finally {
       this.#inFlight--;
+      // Events travel over another port than the result: the last progress reports of a run that just
+      // completed may still be on their way, so its listener is kept a while too.
+      this.#keepLate(runId);
       this.#listeners.delete(runId);
     }
   }
