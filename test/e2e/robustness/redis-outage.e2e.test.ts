@@ -127,6 +127,12 @@ describe('a Redis outage: readiness, shutdown and recovery', { timeout: 120_000 
       'the surviving io-consumer to be ready',
       15_000,
     );
+    // The api reconnects on its own schedule: submit once it says it is ready again.
+    await eventually(
+      async () => (await timedGet(`${e2e.client.baseUrl}/readyz`)).status === 200 || undefined,
+      'the api to be ready',
+      15_000,
+    );
     const ids = await e2e.client.submitMany(
       Array.from({ length: 20 }, () => ({ task: 'io.sleep', payload: { ms: 1 } })),
     );
