@@ -9,7 +9,7 @@ import { startRobustnessStack, type RobustnessStack } from './robustness-stack';
 /**
  * Whether a model can stop a task that never returns, exits or exhausts its heap without losing the
  * consumer. Pools can (the thread or child goes, the pool replaces it). The event loop and inline
- * cannot: such a task would end or wedge the consumer itself (see EventLoopExecutor for what happens
+ * cannot: such a task would end or wedge the consumer itself (see createExecutor for what happens
  * then), so `diag.crash` refuses those modes there, and their runaway is a spin that overruns its
  * timeout, which fails with JobTimeoutError once it returns.
  */
