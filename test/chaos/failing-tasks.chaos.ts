@@ -181,15 +181,8 @@ describe('failing tasks under each compute model', () => {
     );
   });
 
-  // Enabled once diag.crash accepts mode 'heap' (a task that exhausts its heap); until then it is
-  // skipped with the reason printed. A heap-exhausting task must cost its job, never its consumer.
+  // A heap-exhausting task must cost its job, never its consumer.
   test('heap-exhausting tasks: failed within the timeout, the next 100 jobs succeed', async (t) => {
-    if (!(await diagCrashAccepts(chaos, 'heap'))) {
-      const reason = "diag.crash does not accept mode 'heap' (GET /v1/tasks)";
-      printFigure(`heap-exhausting tasks: skipped, ${reason}`);
-      t.skip(reason);
-      return;
-    }
     const results: CaseResult[] = [];
     for (const model of Object.keys(MODEL_LANES) as ComputeModel[]) {
       const lane = MODEL_LANES[model];
