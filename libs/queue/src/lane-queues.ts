@@ -1,5 +1,6 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { untraced } from '@switchyard/telemetry';
 import type { JobData, JobResultEnvelope, LaneStats } from '@switchyard/contracts';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
@@ -8,7 +9,7 @@ export interface LaneQueuesOptions {
   connection: Redis;
   prefix: string;
   lanes: readonly string[];
-  /** Passed to every Queue (bullmq-otel's BullMQOtel instance). */
+  /** Passed to every Queue (`bullmqTelemetry()` from @switchyard/telemetry). */
   telemetry?: Telemetry;
 }
 
@@ -58,9 +59,16 @@ export class LaneQueues {
    * error is thrown. Untraced on purpose: each job of a batch carries its own trace context, and one
    * producer span per job in the batch request's trace is what the batch links are there to avoid.
    */
-  async addAtomically(
+  addAtomically(
     inserts: readonly LaneJobInsert[],
     /** More writes for the same transaction, e.g. the job index's. */
+    alsoInTransaction?: (multi: ChainableCommander) => void,
+  ): Promise<void> {
+    return untraced(() => this.#addAtomically(inserts, alsoInTransaction));
+  }
+
+  async #addAtomically(
+    inserts: readonly LaneJobInsert[],
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {
     // The queues' client has BullMQ's scripts loaded; a MULTI made from it can call them.
