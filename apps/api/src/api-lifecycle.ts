@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { closeRedis, LaneQueues } from '@switchyard/queue';
-import { checkMaxmemoryPolicy } from '@switchyard/quotas';
+import { warnUnlessNoeviction } from '@switchyard/quotas';
 import { shutdownTelemetry } from '@switchyard/telemetry';
 import { Redis } from 'ioredis';
 
@@ -15,12 +15,7 @@ export class ApiLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** A Redis that evicts keys loses jobs silently: say so at start (without waiting on a Redis that is away). */
   onApplicationBootstrap(): void {
-    checkMaxmemoryPolicy(this.redis).then(
-      (check) => {
-        if (!check.ok) new Logger('Redis').warn(check.message ?? `maxmemory-policy is ${check.policy}`);
-      },
-      () => undefined, // readiness reports an unreachable Redis
-    );
+    warnUnlessNoeviction(this.redis, (message) => new Logger('Redis').warn(message));
   }
 
   /** Every step bounded: a Redis or a trace backend that is away must not keep the api from exiting. */

@@ -10,8 +10,8 @@ import {
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
 import { createRedis, SwitchyardKeys } from '@switchyard/queue';
-import { checkMaxmemoryPolicy, TenantPendingJobs } from '@switchyard/quotas';
-import { taskCatalogFromEnv } from '@switchyard/tasks';
+import { TenantPendingJobs, warnUnlessNoeviction } from '@switchyard/quotas';
+import { catalogOptionsFrom, createTaskCatalog } from '@switchyard/tasks';
 import {
   bullmqTelemetry,
   createLogger,
@@ -65,7 +65,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       workerMaxHeapMb: config.WORKER_MAX_HEAP_MB,
     });
     // A task name outside the catalog never becomes a metric label.
-    switchyardMetrics().limitTaskLabels(taskCatalogFromEnv().names());
+    switchyardMetrics().limitTaskLabels(createTaskCatalog(catalogOptionsFrom(config)).names());
     this.connection = createRedis(config.REDIS_URL, 'worker', `switchyard-${spec.service}`);
     this.worker = new LaneWorker({
       lane: this.lane,
@@ -109,12 +109,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       this.config.HOST,
     );
     await this.worker.start();
-    checkMaxmemoryPolicy(this.connection).then(
-      (check) => {
-        if (!check.ok) this.logger.warn(check.message ?? `maxmemory-policy is ${check.policy}`);
-      },
-      () => undefined, // readiness reports an unreachable Redis
-    );
+    warnUnlessNoeviction(this.connection, (message) => this.logger.warn(message));
     this.logger.log(
       `${this.spec.service} consuming lane "${this.lane}" with ${this.executor.model} (pool ${this.executor.size}); health on :${port}`,
     );

@@ -2,5 +2,5 @@
 export { BackpressureError, QuotaExceededError, LaneFullError } from './errors';
 export { TenantPendingJobs, type TenantPendingJobsOptions, type JobsFinished } from './tenant-pending-jobs';
 export { LaneDepthGuard, type LaneDepthGuardOptions } from './lane-depth-guard';
-export { checkMaxmemoryPolicy, type MaxmemoryPolicyCheck } from './maxmemory-policy';
+export { checkMaxmemoryPolicy, warnUnlessNoeviction, type MaxmemoryPolicyCheck } from './maxmemory-policy';
 export { SubmissionQuotas } from './submission-quotas';

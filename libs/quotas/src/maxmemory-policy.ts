@@ -62,3 +62,16 @@ async function policyFromInfo(redis: Redis): Promise<string | undefined> {
 function isRefusal(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError';
 }
+
+/**
+ * Start-up check every service runs: warns through `warn` unless Redis keeps jobs (`noeviction`). Does not
+ * wait on, or fail for, a Redis that is away: readiness reports that.
+ */
+export function warnUnlessNoeviction(redis: Redis, warn: (message: string) => void): void {
+  checkMaxmemoryPolicy(redis).then(
+    (check) => {
+      if (!check.ok) warn(check.message ?? `maxmemory-policy is ${check.policy}`);
+    },
+    () => undefined,
+  );
+}
