@@ -13,8 +13,7 @@ export function schemaRef(id: string): { $ref: string } {
 
 /** Drops what a standalone JSON Schema carries and a schema inside a document must not. */
 function embedded(schema: JsonSchema): JsonSchema {
-  const { $schema: _dialect, $id: _id, ...rest } = schema;
-  return rest;
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id'));
 }
 
 /**
