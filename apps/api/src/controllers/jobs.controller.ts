@@ -70,6 +70,14 @@ const JOB_ID = ApiParam({
   schema: { type: 'string' },
 });
 
+/** What InvalidIdempotencyKeyError checks: 1 to 255 visible ASCII characters. */
+const IDEMPOTENCY_KEY = {
+  type: 'string' as const,
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x21-\\x7e]+$',
+};
+
 const ACCEPTED_HEADERS = {
   Location: { description: "The job's URL", required: true, schema: { type: 'string' as const } },
   'Idempotent-Replayed': {
@@ -115,6 +123,7 @@ export class JobsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: IDEMPOTENCY_KEY,
     description: 'Same key and body within 24 h → the same job',
   })
   async submit(
@@ -164,6 +173,7 @@ export class JobsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: IDEMPOTENCY_KEY,
     description: 'Same key and batch within 24 h → the same jobs',
   })
   async submitBatch(
