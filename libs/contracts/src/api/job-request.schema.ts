@@ -37,8 +37,6 @@ export const createJobRequestSchema = z
     timeoutMs: z
       .int()
       .min(1)
-      // JOB_TIMEOUT_MAX_MS's own ceiling; the configured cap (600000 by default) is checked at submit time.
-      .max(86_400_000)
       .optional()
       .describe("Per attempt; defaults to the task's, capped by JOB_TIMEOUT_MAX_MS"),
   })
