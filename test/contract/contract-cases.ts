@@ -37,15 +37,26 @@ const LACKING: Record<string, Caller> = {
   admin: 'alice',
 };
 
+/** Sample values for the document's path parameters. */
+const PATH_PARAMETERS = (fixtures: Fixtures): Record<string, string> => ({
+  id: fixtures.completedJobId,
+  lane: 'io',
+});
+
+/** The body each submitting operation takes; other operations send none. */
+const BODIES: Record<string, unknown> = {
+  [`POST ${JOBS}`]: sleep(1),
+  [`POST ${JOBS}/batch`]: { jobs: [sleep(1)] },
+};
+
 /** A request the operation would accept from the right key: for 401, 403 and 429. */
 function anyRequest(operation: DocumentedOperation, fixtures: Fixtures, as: Caller): ApiRequest {
+  const values = PATH_PARAMETERS(fixtures);
   return {
     method: operation.method,
-    path: operation.path.replace('{id}', fixtures.completedJobId),
+    path: operation.path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? name),
     as,
-    ...(operation.method === 'POST'
-      ? { body: operation.path.endsWith('batch') ? { jobs: [sleep(1)] } : sleep(1) }
-      : {}),
+    ...(BODIES[operation.name] === undefined ? {} : { body: BODIES[operation.name] }),
   };
 }
 
