@@ -11,6 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startLocalStack, type LocalStack } from '@switchyard/local-stack';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { documentedOperations, OpenApiValidator, type OpenApiDocument } from './openapi-validator';
 
 const run = promisify(execFile);
@@ -71,6 +73,34 @@ describe('docs/openapi.json', () => {
       { errors: 0, warnings: 0 },
       report.problems.map((problem) => problem.message).join('\n'),
     );
+  });
+
+  it("takes each catalog task's example as a JobRequest (the oneOf by task), and refuses a wrong payload", async () => {
+    const { tasks } = (await (await fetch(`${stack.apiUrl}/v1/tasks`)).json()) as {
+      tasks: { name: string; example: unknown }[];
+    };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(checkedIn() as object, 'api');
+    const jobRequest = ajv.compile({ $ref: 'api#/components/schemas/JobRequest' });
+    assert.ok(tasks.length >= 6);
+    for (const task of tasks) {
+      assert.ok(
+        jobRequest({ task: task.name, payload: task.example }),
+        `${task.name}: ${ajv.errorsText(jobRequest.errors)}`,
+      );
+    }
+    assert.equal(
+      jobRequest({ task: 'io.sleep', payload: { limit: 10 } }),
+      false,
+      "cpu.primes's payload for io.sleep",
+    );
+    assert.equal(
+      jobRequest({ task: 'io.sleep', payload: { ms: 1 }, timeoutMs: 600_001 }),
+      false,
+      'over JOB_TIMEOUT_MAX_MS',
+    );
+    assert.equal(jobRequest({ task: 'no.such.task' }), false, 'a task not in the catalog');
   });
 
   it("lets the contract test's validator catch a body that departs from it", () => {
