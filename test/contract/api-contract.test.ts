@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil } from '@switchyard/polling';
-import { accessCases, STATUS_CASES, type ContractCase, type Fixtures } from './contract-cases';
+import { accessCases } from './access-cases';
+import { STATUS_CASES, type ContractCase, type Fixtures } from './contract-cases';
 import { RATE_LIMIT_PER_MINUTE, startContractStack, type ContractStack } from './contract-stack';
 import {
   documentedOperations,
