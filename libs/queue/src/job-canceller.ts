@@ -58,7 +58,7 @@ export class JobCanceller {
           state: 'cancelled',
           finishedAt: new Date(record.cancelledAt).toISOString(),
         };
-        await this.save(id, { ...record, removed: removedView });
+        await this.save(id, { ...record, removed: removedView, job: { data: job.data, opts: job.opts } });
         await this.options.onRemoved?.({ id, tenant: view.tenant });
         return { view: removedView, final: true };
       }

@@ -26,6 +26,7 @@ import {
   JobCanceller,
   JobProducer,
   JobReader,
+  JobWatcher,
   jobLinks,
   type EnqueuedJob,
   type JobPage,
@@ -37,6 +38,7 @@ import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
 import { openApiSchemas } from '../openapi-schemas';
 import { Caller, RequireScope } from '../security/require-scope';
+import { waitMsOf } from './job-wait';
 
 /** An admin sees every tenant's jobs; everyone else only their own. */
 function scopeOf(caller: Principal): JobScope {
@@ -68,6 +70,7 @@ export class JobsController {
     private readonly producer: JobProducer,
     private readonly reader: JobReader,
     private readonly canceller: JobCanceller,
+    private readonly watcher: JobWatcher,
     @Inject(CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
@@ -158,8 +161,12 @@ export class JobsController {
   @Get(':id')
   @RequireScope('jobs:read')
   @ApiOperation({ summary: 'A job: state, progress, result or error, timings and where it ran' })
-  view(@Param('id') id: string, @Caller() caller: Principal): Promise<JobView> {
-    return this.reader.view(id, scopeOf(caller));
+  view(
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+    @Caller() caller: Principal,
+  ): Promise<JobView> {
+    return this.watcher.viewWhenFinished(id, scopeOf(caller), waitMsOf(query));
   }
 
   @Delete(':id')
