@@ -83,7 +83,11 @@ describe('job events over SSE and waiting reads (real apps, AUTH=keys)', () => {
       progress.some((percent) => percent > 0 && percent < 100),
       `progress: ${progress.join(',')}`,
     );
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only goes up');
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      'progress only goes up',
+    );
     const final = views.at(-1);
     assert.equal(final.state, 'completed');
     assert.equal(final.progress, 100);
@@ -199,12 +203,15 @@ describe('job events over SSE and waiting reads (real apps, AUTH=keys)', () => {
     for (const events of open) events.abort();
     // Each place comes back once the api saw its client go: all of them, again and again.
     for (let round = 0; round < 2; round++) {
-      const again = await eventually(async () => {
-        const streams = await Promise.all(ids.slice(0, WATCHES_MAX).map((id) => stream(KEYS.alice, id)));
-        if (streams.every((events) => events.status === 200)) return streams;
-        for (const events of streams) events.abort();
-        return undefined;
-      }, `${WATCHES_MAX} streams after the clients left (round ${round + 1})`);
+      const again = await eventually(
+        async () => {
+          const streams = await Promise.all(ids.slice(0, WATCHES_MAX).map((id) => stream(KEYS.alice, id)));
+          if (streams.every((events) => events.status === 200)) return streams;
+          for (const events of streams) events.abort();
+          return undefined;
+        },
+        `${WATCHES_MAX} streams after the clients left (round ${round + 1})`,
+      );
       for (const events of again) events.abort();
     }
     await Promise.all(ids.map((id) => call(KEYS.alice, 'DELETE', `/v1/jobs/${id}`)));

@@ -43,7 +43,8 @@ describe('retry, dead letters, lane pause and resume (real apps, AUTH=keys)', ()
       `job ${id} to be ${state}`,
       30_000,
     );
-  const lanes = async () => (await call(KEYS.admin, 'GET', '/v1/queues')).body.lanes as { lane: string; paused: boolean }[];
+  const lanes = async () =>
+    (await call(KEYS.admin, 'GET', '/v1/queues')).body.lanes as { lane: string; paused: boolean }[];
 
   before(async () => {
     e2e = await startE2eStack([], {
@@ -147,7 +148,11 @@ describe('retry, dead letters, lane pause and resume (real apps, AUTH=keys)', ()
       const refused = await call(KEYS.quota, 'POST', `/v1/jobs/${failedIds[1]}/retry`);
       assert.equal(refused.status, 429, JSON.stringify(refused.body));
       assert.ok(refused.headers.get('retry-after'));
-      assert.equal((await viewOf(KEYS.quota, failedIds[1])).state, 'failed', 'a refused retry changes nothing');
+      assert.equal(
+        (await viewOf(KEYS.quota, failedIds[1])).state,
+        'failed',
+        'a refused retry changes nothing',
+      );
       assert.equal((await call(KEYS.quota, 'DELETE', `/v1/jobs/${sleepers[0]}`)).status, 200);
       assert.equal((await call(KEYS.quota, 'POST', `/v1/jobs/${failedIds[1]}/retry`)).status, 202);
     } finally {
@@ -160,7 +165,11 @@ describe('retry, dead letters, lane pause and resume (real apps, AUTH=keys)', ()
   });
 
   it('lists dead letters: failed jobs with their last error and attempts, never cancelled ones', async () => {
-    const twice = await submit(KEYS.alice, { ...crash, attempts: 2, backoff: { type: 'fixed', delayMs: 10 } });
+    const twice = await submit(KEYS.alice, {
+      ...crash,
+      attempts: 2,
+      backoff: { type: 'fixed', delayMs: 10 },
+    });
     const cancelled = await submit(KEYS.alice, { task: 'diag.spin', payload: { ms: 30_000 }, lane: 'cpu' });
     await reach(KEYS.alice, cancelled, 'active');
     assert.equal((await call(KEYS.alice, 'DELETE', `/v1/jobs/${cancelled}`)).status, 200);
@@ -173,9 +182,17 @@ describe('retry, dead letters, lane pause and resume (real apps, AUTH=keys)', ()
       ['tenant', tenantList],
       ['admin', adminList],
     ] as const) {
-      const jobs = list.body.jobs as { id: string; state: string; error?: { name: string; attemptsMade: number }; attempts: { made: number } }[];
+      const jobs = list.body.jobs as {
+        id: string;
+        state: string;
+        error?: { name: string; attemptsMade: number };
+        attempts: { made: number };
+      }[];
       assert.ok(jobs.length > 0, `${who}: no dead letters`);
-      assert.ok(jobs.every((job) => job.state === 'failed' && job.error), `${who}: not all failed with an error`);
+      assert.ok(
+        jobs.every((job) => job.state === 'failed' && job.error),
+        `${who}: not all failed with an error`,
+      );
       assert.ok(!jobs.some((job) => job.id === cancelled), `${who}: a cancelled job listed as failed`);
       const listed = jobs.find((job) => job.id === twice);
       assert.ok(listed, `${who}: the failed job is missing`);
@@ -187,7 +204,10 @@ describe('retry, dead letters, lane pause and resume (real apps, AUTH=keys)', ()
     assert.ok(cancelledList.body.jobs.some((job: { id: string }) => job.id === cancelled));
     const bobsList = await call(KEYS.bob, 'GET', '/v1/jobs?state=failed');
     assert.equal(bobsList.status, 200);
-    assert.ok(!bobsList.body.jobs.some((job: { id: string }) => job.id === twice), "A's dead letter in B's list");
+    assert.ok(
+      !bobsList.body.jobs.some((job: { id: string }) => job.id === twice),
+      "A's dead letter in B's list",
+    );
   });
 
   it('pauses and resumes a lane (admin only); GET /v1/queues shows the flag', async () => {

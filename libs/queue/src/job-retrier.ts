@@ -84,7 +84,11 @@ export class JobRetrier {
       ? { data: job.data, opts: job.opts }
       : (await this.options.reader.cancellation(id))?.job;
     if (!original) {
-      throw new JobNotRetryableError(id, view.state, 'it was cancelled before this api kept what a retry needs');
+      throw new JobNotRetryableError(
+        id,
+        view.state,
+        'it was cancelled before this api kept what a retry needs',
+      );
     }
     const newId = randomUUID();
     const { task, tenant, payload, routing, timeoutMs } = original.data;
@@ -110,7 +114,11 @@ export class JobRetrier {
       // The job is written: a failed index write leaves it unlisted (still readable by id), not lost.
       const multi = this.options.redis.multi();
       const now = Date.now();
-      index.add(multi, [{ jobId: newId, lane: routing.lane, tenant: view.tenant, task, createdAt: now }], now);
+      index.add(
+        multi,
+        [{ jobId: newId, lane: routing.lane, tenant: view.tenant, task, createdAt: now }],
+        now,
+      );
       await multi.exec().catch(() => undefined);
     }
     this.options.onEnqueued?.({ id: newId, data });

@@ -53,7 +53,11 @@ export interface TelemetryStatus {
 }
 
 const DEFAULT_UNTRACED_PATHS = ['/metrics', '/stats', '/health', '/healthz', '/readyz', '/livez'];
-const DEFAULT_UNTRACED_READS = [/^\/v1\/jobs\/?$/, /^\/v1\/jobs\/[^/]+\/?$/, /^\/v1\/jobs\/[^/]+\/events\/?$/];
+const DEFAULT_UNTRACED_READS = [
+  /^\/v1\/jobs\/?$/,
+  /^\/v1\/jobs\/[^/]+\/?$/,
+  /^\/v1\/jobs\/[^/]+\/events\/?$/,
+];
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 interface RunningTelemetry {

@@ -4,7 +4,13 @@ export interface TestKey {
 }
 
 /** Calls the api as the holder of `key` (none: no Authorization header); JSON bodies are parsed. */
-export async function callAs(apiUrl: string, key: TestKey | undefined, method: string, path: string, body?: unknown) {
+export async function callAs(
+  apiUrl: string,
+  key: TestKey | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key.key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

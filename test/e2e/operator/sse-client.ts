@@ -24,7 +24,10 @@ export interface EventStream {
  * Opens `GET url` as an EventSource would and parses the stream as it arrives (text/event-stream:
  * blocks separated by a blank line, `field: value` lines, `:` comments).
  */
-export async function openEventStream(url: string, headers: Record<string, string> = {}): Promise<EventStream> {
+export async function openEventStream(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<EventStream> {
   const controller = new AbortController();
   const response = await fetch(url, {
     headers: { accept: 'text/event-stream', ...headers },
@@ -43,7 +46,8 @@ export async function openEventStream(url: string, headers: Record<string, strin
         continue;
       }
       const colon = line.indexOf(':');
-      const [field, value] = colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).trimStart()];
+      const [field, value] =
+        colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).trimStart()];
       fields++;
       if (field === 'event') event.event = value;
       else if (field === 'id') event.id = value;

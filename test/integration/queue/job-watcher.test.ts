@@ -58,7 +58,14 @@ describe('JobWatcher over one shared QueueEvents per lane', () => {
         const startedAt = Date.now();
         return {
           result: { sleptMs: 1 },
-          execution: { model: 'event-loop', lane: LANE, host: 'test', pid: process.pid, threadId: 0, startedAt },
+          execution: {
+            model: 'event-loop',
+            lane: LANE,
+            host: 'test',
+            pid: process.pid,
+            threadId: 0,
+            startedAt,
+          },
         };
       },
       { connection: workerConnection, prefix, concurrency: 20 },
@@ -82,7 +89,10 @@ describe('JobWatcher over one shared QueueEvents per lane', () => {
     });
     for (let tries = 0; tries < 50; tries++) {
       await queues.get(LANE).add('probe', data(), { jobId: `${probe}`, removeOnComplete: true });
-      const done = await Promise.race([heard.then(() => true), new Promise((r) => setTimeout(r, 100, false))]);
+      const done = await Promise.race([
+        heard.then(() => true),
+        new Promise((r) => setTimeout(r, 100, false)),
+      ]);
       if (done) break;
       await queues.get(LANE).remove(probe);
     }
@@ -134,8 +144,14 @@ describe('JobWatcher over one shared QueueEvents per lane', () => {
 
   it('another tenant, an unknown id and the cap: refused, and no place is kept for them', async () => {
     const id = await add('tenant-a', 600_000); // stays delayed: its follows end only by their clients
-    await assert.rejects(watcher.follow(id, { tenant: 'tenant-b' }, () => {}), JobNotFoundError);
-    await assert.rejects(watcher.follow(randomUUID(), {}, () => {}), JobNotFoundError);
+    await assert.rejects(
+      watcher.follow(id, { tenant: 'tenant-b' }, () => {}),
+      JobNotFoundError,
+    );
+    await assert.rejects(
+      watcher.follow(randomUUID(), {}, () => {}),
+      JobNotFoundError,
+    );
     assert.equal(watcher.openWatches, 0);
     assert.equal(events.watchedJobs, 0);
 
@@ -143,11 +159,17 @@ describe('JobWatcher over one shared QueueEvents per lane', () => {
       maxWatches: 2,
     });
     const open = [await small.follow(id, {}, () => {}), await small.follow(id, {}, () => {})];
-    await assert.rejects(small.follow(id, {}, () => {}), TooManyJobWatchesError);
+    await assert.rejects(
+      small.follow(id, {}, () => {}),
+      TooManyJobWatchesError,
+    );
     open[0].close();
     open[0].close(); // twice: still one place back
     const third = await small.follow(id, {}, () => {});
-    await assert.rejects(small.follow(id, {}, () => {}), TooManyJobWatchesError);
+    await assert.rejects(
+      small.follow(id, {}, () => {}),
+      TooManyJobWatchesError,
+    );
     for (const follow of [open[1], third]) follow.close();
     assert.equal(small.openWatches, 0);
   });

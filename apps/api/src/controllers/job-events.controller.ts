@@ -1,12 +1,5 @@
 import { PassThrough } from 'node:stream';
-import {
-  Controller,
-  Get,
-  Headers,
-  Param,
-  type BeforeApplicationShutdown,
-} from '@nestjs/common';
-import { Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@switchyard/auth';
 import { jobEventDataSchema } from '@switchyard/contracts';
@@ -46,7 +39,7 @@ export class JobEventsController implements BeforeApplicationShutdown {
   @ApiProduces('text/event-stream')
   @ApiResponse({
     status: 200,
-    description: 'The stream; each event\'s data is this JSON (the job view)',
+    description: "The stream; each event's data is this JSON (the job view)",
     content: { 'text/event-stream': { schema: openApiSchemaOf(jobEventDataSchema) } },
   })
   @ApiResponse({ status: 204, description: 'A reconnect (Last-Event-ID) to a job that has ended' })
@@ -67,7 +60,8 @@ export class JobEventsController implements BeforeApplicationShutdown {
     });
     if (lastEventId !== undefined && ended && sequence === 1) {
       stream.destroy();
-      return reply.code(204).send();
+      reply.code(204).send();
+      return;
     }
     this.open.add(follow);
     const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -78,7 +72,7 @@ export class JobEventsController implements BeforeApplicationShutdown {
     });
     // The client went away (or the stream ended): stop following at once.
     reply.raw.on('close', () => follow.close());
-    return reply
+    reply
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache, no-transform')
       .header('x-accel-buffering', 'no') // nginx: pass each event on as it comes

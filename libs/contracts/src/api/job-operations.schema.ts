@@ -28,7 +28,9 @@ const linksSchema = z.object({
 
 /** `POST /v1/jobs/:id/retry` answer (202). */
 export const jobRetriedSchema = z.object({
-  id: z.uuid().describe('The job that runs again: the same id for a failed job, a new job for a cancelled one'),
+  id: z
+    .uuid()
+    .describe('The job that runs again: the same id for a failed job, a new job for a cancelled one'),
   retryOf: z.uuid().describe('The job the retry was asked for'),
   task: z.string(),
   profile: z.string(),
