@@ -99,7 +99,7 @@ describe('job events over SSE and waiting reads (real apps, AUTH=keys)', () => {
     );
   });
 
-  it('a failed job ends its stream with the error; a cancel ends it with cancelled', async () => {
+  it('a failed job ends its stream with the error; a cancel, while running or before, ends it with cancelled', async () => {
     const failing = await submit(KEYS.alice, { task: 'diag.crash', payload: { mode: 'throw' }, lane: 'cpu' });
     const failed = await stream(KEYS.alice, failing);
     await endOf(failed, 'diag.crash');
@@ -119,6 +119,18 @@ describe('job events over SSE and waiting reads (real apps, AUTH=keys)', () => {
     await endOf(cancelled, 'cancelled io.sleep');
     assert.equal(cancelled.events.at(-1)?.event, 'cancelled');
     assert.equal(dataOf(cancelled).at(-1).state, 'cancelled');
+
+    // Cancelled before it ran: taken out of its lane, and still a final event.
+    const delayed = await submit(KEYS.alice, { task: 'io.sleep', payload: { ms: 1 }, delayMs: 60_000 });
+    const removed = await stream(KEYS.alice, delayed);
+    await eventually(() => removed.events.length > 0, 'the first event');
+    assert.equal(dataOf(removed)[0].state, 'delayed');
+    assert.equal((await call(KEYS.alice, 'DELETE', `/v1/jobs/${delayed}`)).status, 200);
+    await endOf(removed, 'cancelled delayed io.sleep');
+    assert.deepEqual(
+      removed.events.map((event) => event.event),
+      ['state', 'cancelled'],
+    );
   });
 
   it('a job that already ended gets its final event at once; a reconnect to it gets 204', async () => {

@@ -1,5 +1,5 @@
 import type { JobState, JobView } from '@switchyard/contracts';
-import { TooManyJobWatchesError } from './errors';
+import { JobNotFoundError, TooManyJobWatchesError } from './errors';
 import type { LaneEvents } from './lane-events';
 import type { JobReader, JobScope } from './job-reader';
 
@@ -83,33 +83,36 @@ export class JobWatcher {
       if (kind) send({ kind, view });
       if (isFinalState(view.state)) close();
     };
+    // One read at a time, in order: a slow read can never publish an older view after a newer one.
+    const read = (view: Promise<JobView>, failed: (error: unknown) => void) => {
+      reading = view.then(publish, failed).finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
+      return reading;
+    };
     const refresh = () => {
       if (closed) return;
       if (reading) {
         again = true;
         return;
       }
-      reading = this.reader
-        .view(id)
-        .then(publish, () => close()) // gone: retention removed it
-        .finally(() => {
-          reading = undefined;
-          if (again) {
-            again = false;
-            refresh();
-          }
-        });
+      // Gone (its retention removed it): the follow ends. Redis away: the next event or recheck reads again.
+      void read(this.reader.view(id), (error) => error instanceof JobNotFoundError && close());
     };
     // Watch before the first read: an event between the two is not lost, it only causes a second read.
     const unwatch = this.events.watch(id, refresh);
     const recheck = setInterval(refresh, this.options.recheckMs ?? 15_000);
     recheck.unref();
-    try {
-      publish(await this.reader.view(id, scope));
-    } catch (error) {
+    let refused: { error: unknown } | undefined;
+    await read(this.reader.view(id, scope), (error) => {
+      refused = { error };
       close();
-      throw error;
-    }
+    });
+    if (refused) throw refused.error;
     return { closed: ended, close };
   }
 
