@@ -229,6 +229,16 @@ describe('job events over SSE and waiting reads (real apps, AUTH=keys)', () => {
     await Promise.all(ids.map((id) => call(KEYS.alice, 'DELETE', `/v1/jobs/${id}`)));
   });
 
+  it('a quiet stream gets a keep-alive comment every 15 s, and stays open', async () => {
+    const id = await submit(KEYS.alice, { task: 'io.sleep', payload: { ms: 60_000 } });
+    const events = await stream(KEYS.alice, id);
+    await eventually(() => events.comments >= 1, 'a keep-alive comment', 20_000);
+    assert.match(events.raw(), /^: keep-alive$/m);
+    assert.ok(!events.events.some((event) => event.event === 'completed'));
+    assert.equal((await call(KEYS.alice, 'DELETE', `/v1/jobs/${id}`)).status, 200);
+    await endOf(events, 'the cancelled sleep');
+  });
+
   it('GET /v1/jobs/:id?waitMs answers when the job ends, or when the wait is over', async () => {
     const quick = await submit(KEYS.alice, { task: 'io.sleep', payload: { ms: 300 } });
     const ended = await call(KEYS.alice, 'GET', `/v1/jobs/${quick}?waitMs=20000`);
