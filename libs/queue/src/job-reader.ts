@@ -143,7 +143,7 @@ export class JobReader {
   }
 
   /** Each lane's counts, workers and whether it is paused (`POST /v1/queues/:lane/pause`). */
-  async laneStats(): Promise<(LaneStats & { paused: boolean })[]> {
+  async laneStats(): Promise<LaneStats[]> {
     const [counts, workers, paused] = await Promise.all([
       this.queues.counts(),
       Promise.all(this.queues.all().map((queue) => queue.getWorkersCount())),

@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { Controller, Get, Headers, Param, Res, type BeforeApplicationShutdown } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@switchyard/auth';
-import { jobEventDataSchema } from '@switchyard/contracts';
+import { jobViewSchema } from '@switchyard/contracts';
 import { isFinalState, JobWatcher, LaneEvents, type JobEvent, type JobFollow } from '@switchyard/queue';
 import type { FastifyReply } from 'fastify';
-import { Caller, RequireScope } from '../security/require-scope';
-import { jobScopeOf, openApiSchemaOf } from './caller-scope';
+import { ApiContract } from '../openapi/api-contract.decorator';
+import { Caller } from '../security/require-scope';
+import { jobScopeOf } from './caller-scope';
 
 /** A comment line this often keeps proxies and load balancers from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
@@ -17,7 +18,6 @@ function frame(sequence: number, { kind, view }: JobEvent): string {
 }
 
 @ApiTags('jobs')
-@ApiBearerAuth()
 @Controller('v1/jobs')
 export class JobEventsController implements BeforeApplicationShutdown {
   private readonly open = new Set<JobFollow>();
@@ -28,23 +28,34 @@ export class JobEventsController implements BeforeApplicationShutdown {
   ) {}
 
   @Get(':id/events')
-  @RequireScope('jobs:read')
-  @ApiOperation({
+  @ApiParam({ name: 'id', description: 'The job id returned at submission', schema: { type: 'string' } })
+  @ApiContract({
+    operationId: 'followJob',
     summary: "A job's events as Server-Sent Events",
     description:
-      'event: state (first), progress, then completed, failed or cancelled, after which the stream ends; each data: is the job view. ' +
-      'A job that already ended gets its final event at once. A reconnect (Last-Event-ID) to an ended job gets 204, which stops EventSource. ' +
-      'A comment line every 15 s keeps proxies from closing a quiet stream.',
+      'event: state (first), progress, then completed, failed or cancelled, after which the stream ends; each data: is the job view (JobView). ' +
+      'A job that already ended gets its final event at once. A comment line every 15 s keeps proxies from closing a quiet stream.',
+    scope: 'jobs:read',
+    responses: {
+      200: {
+        description: "The stream; each event's data is the job's view, as GET /v1/jobs/:id shows it",
+        schema: jobViewSchema,
+        contentType: 'text/event-stream',
+      },
+    },
+    problems: [
+      404,
+      414,
+      [
+        503,
+        'The job store is not reachable, or this api already holds JOB_WATCHES_MAX event streams and waiting reads (Retry-After)',
+      ],
+    ],
   })
-  @ApiProduces('text/event-stream')
   @ApiResponse({
-    status: 200,
-    description: "The stream; each event's data is this JSON (the job view)",
-    content: { 'text/event-stream': { schema: openApiSchemaOf(jobEventDataSchema) } },
+    status: 204,
+    description: 'A reconnect (Last-Event-ID) to a job that has ended: EventSource stops reconnecting',
   })
-  @ApiResponse({ status: 204, description: 'A reconnect (Last-Event-ID) to a job that has ended' })
-  @ApiResponse({ status: 404, description: 'No such job for this tenant' })
-  @ApiResponse({ status: 503, description: 'This api follows JOB_WATCHES_MAX jobs already; Retry-After' })
   async follow(
     @Param('id') id: string,
     @Headers('last-event-id') lastEventId: string | undefined,

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@switchyard/auth';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { jobRetriedSchema, type JobRetried } from '@switchyard/contracts';
@@ -7,11 +7,11 @@ import { JobRetrier, jobLinks } from '@switchyard/queue';
 import { traceIdOf } from '@switchyard/telemetry';
 import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
-import { Caller, RequireScope } from '../security/require-scope';
-import { jobScopeOf, openApiSchemaOf } from './caller-scope';
+import { ApiContract } from '../openapi/api-contract.decorator';
+import { Caller } from '../security/require-scope';
+import { jobScopeOf } from './caller-scope';
 
 @ApiTags('jobs')
-@ApiBearerAuth()
 @Controller('v1/jobs')
 export class JobOperationsController {
   constructor(
@@ -21,18 +21,31 @@ export class JobOperationsController {
 
   @Post(':id/retry')
   @HttpCode(202)
-  @RequireScope('jobs:write')
-  @ApiOperation({
+  @ApiParam({ name: 'id', description: 'The failed or cancelled job', schema: { type: 'string' } })
+  @ApiContract({
+    operationId: 'retryJob',
     summary: 'Retry a failed or cancelled job',
     description:
       'A failed job runs again under its id, its attempt count going on (attempts.made) and its trace kept. ' +
       'A cancelled job stays cancelled: its retry is a new job (id in the answer and Location) with the same task, payload, lane and options. ' +
       "The retried job counts towards the tenant's pending jobs (429 past TENANT_MAX_PENDING_JOBS).",
+    scope: 'jobs:write',
+    responses: {
+      202: {
+        description: 'Queued again',
+        schema: jobRetriedSchema,
+        headers: {
+          Location: { description: 'The job that runs', required: true, schema: { type: 'string' } },
+        },
+      },
+    },
+    problems: [
+      404,
+      [409, 'The job is neither failed nor cancelled (its `state` is in the problem), or is being retried'],
+      414,
+      503,
+    ],
   })
-  @ApiResponse({ status: 202, description: 'Queued again', schema: openApiSchemaOf(jobRetriedSchema) })
-  @ApiResponse({ status: 404, description: 'No such job for this tenant' })
-  @ApiResponse({ status: 409, description: 'The job is not failed or cancelled, or is being retried' })
-  @ApiResponse({ status: 429, description: 'The tenant has too many pending jobs, or the lane is full' })
   async retry(
     @Param('id') id: string,
     @Caller() caller: Principal,
