@@ -5,7 +5,11 @@ import {
   JobIndex,
   JobProducer,
   JobReader,
+  JobRetrier,
   JobSubmissionValidator,
+  JobWatcher,
+  LaneControls,
+  LaneEvents,
   LaneQueues,
   LaneRouter,
   SwitchyardKeys,
@@ -32,6 +36,11 @@ export interface ApiServices {
   producer: JobProducer;
   reader: JobReader;
   canceller: JobCanceller;
+  /** The lanes' event readers, shared by every event stream and waiting read. */
+  events: LaneEvents;
+  watcher: JobWatcher;
+  retrier: JobRetrier;
+  laneControls: LaneControls;
 }
 
 /**
@@ -110,5 +119,37 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     retentionSeconds: config.FAILED_RETENTION_SECONDS,
     onRemoved: (job) => quotas.finished(job.tenant, job.id),
   });
-  return { config, redis, catalog, queues, producer, reader, canceller };
+  const events = new LaneEvents({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    lanes: config.LANES,
+    // The reader reconnects by itself; the error listener keeps BullMQ from throwing on an unheard `error`.
+    onError: () => undefined,
+  });
+  const watcher = new JobWatcher(reader, events, { maxWatches: config.JOB_WATCHES_MAX });
+  const retrier = new JobRetrier({
+    queues,
+    redis,
+    keys,
+    reader,
+    guard: quotas,
+    index,
+    traceContext: injectTraceContext,
+    onEnqueued: ({ data: { task, routing } }) =>
+      switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
+  });
+  const laneControls = new LaneControls(queues);
+  return {
+    config,
+    redis,
+    catalog,
+    queues,
+    producer,
+    reader,
+    canceller,
+    events,
+    watcher,
+    retrier,
+    laneControls,
+  };
 }

@@ -46,23 +46,25 @@ export class JobCanceller {
     if (view.state === 'completed' || view.state === 'failed')
       throw new JobAlreadyFinishedError(id, view.state);
     const record: CancellationRecord = { cancelledAt: Date.now() };
-    await this.save(id, record);
     if (view.state !== 'active') {
+      // The record holds the removed job's view before the job goes: a reader that finds the job gone
+      // (an event stream told of its removal, say) finds its view in the record instead.
+      const removedView: JobView = {
+        ...view,
+        state: 'cancelled',
+        finishedAt: new Date(record.cancelledAt).toISOString(),
+      };
+      await this.save(id, { ...record, removed: removedView, job: { data: job.data, opts: job.opts } });
       const removed = await job.remove().then(
         () => true,
         () => false, // it became active meanwhile: the consumer stops it below
       );
       if (removed) {
-        const removedView: JobView = {
-          ...view,
-          state: 'cancelled',
-          finishedAt: new Date(record.cancelledAt).toISOString(),
-        };
-        await this.save(id, { ...record, removed: removedView });
         await this.options.onRemoved?.({ id, tenant: view.tenant });
         return { view: removedView, final: true };
       }
     }
+    await this.save(id, record);
     await this.redis.publish(this.keys.cancelChannel(), id);
     return this.settle(id);
   }

@@ -1,11 +1,13 @@
 import type { JobData, JobProgress, JobResultEnvelope, JobState, JobView } from '@switchyard/contracts';
 import { traceIdOf } from '@switchyard/telemetry';
-import type { Job, JobState as BullJobState } from 'bullmq';
+import type { Job, JobsOptions, JobState as BullJobState } from 'bullmq';
 
 export interface CancellationRecord {
   cancelledAt: number;
   /** The job as it was when it was removed from the queue (waiting or delayed when cancelled). */
   removed?: JobView;
+  /** What a retry of a removed job enqueues again (the view's payload is redacted). Never shown. */
+  job?: { data: JobData; opts: JobsOptions };
 }
 
 export interface ViewLinks {

@@ -13,8 +13,8 @@ export interface LaneQueuesOptions {
   telemetry?: Telemetry;
 }
 
-/** One lane's job counts: what `GET /v1/queues` reports of a lane but its workers. */
-export type LaneCounts = Omit<LaneStats, 'workers'>;
+/** One lane's job counts: what `GET /v1/queues` reports of a lane but its workers and pause flag. */
+export type LaneCounts = Omit<LaneStats, 'workers' | 'paused'>;
 
 /** A job for `addAtomically`. */
 export interface LaneJobInsert {

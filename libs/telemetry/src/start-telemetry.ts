@@ -26,6 +26,13 @@ export interface TelemetryOptions {
    */
   untracedPaths?: readonly string[];
   /**
+   * GET request paths (without query) that get no HTTP server span: a client polling a job, following
+   * its events or paging the list would open a new trace per read, and Jaeger would show polls instead of
+   * jobs. Submissions, retries and cancels are not GETs: they stay traced.
+   * @defaultValue the api's job reads: /v1/jobs, /v1/jobs/:id, /v1/jobs/:id/events
+   */
+  untracedReads?: readonly RegExp[];
+  /**
    * Spans for Redis commands that run under another span. A consumer's are BullMQ's own
    * bookkeeping inside every job's consumer span: several spans per job that say nothing about the
    * job and cost throughput, so the consumers turn them off. @defaultValue true
@@ -46,6 +53,11 @@ export interface TelemetryStatus {
 }
 
 const DEFAULT_UNTRACED_PATHS = ['/metrics', '/stats', '/health', '/healthz', '/readyz', '/livez'];
+const DEFAULT_UNTRACED_READS = [
+  /^\/v1\/jobs\/?$/,
+  /^\/v1\/jobs\/[^/]+\/?$/,
+  /^\/v1\/jobs\/[^/]+\/events\/?$/,
+];
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 interface RunningTelemetry {
@@ -69,8 +81,14 @@ function metricsPushWanted(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
 }
 
-function untracedRequest(paths: readonly string[]): (request: IncomingMessage) => boolean {
-  return (request) => paths.includes((request.url ?? '').split('?', 1)[0]);
+function untracedRequest(
+  paths: readonly string[],
+  reads: readonly RegExp[],
+): (request: IncomingMessage) => boolean {
+  return (request) => {
+    const path = (request.url ?? '').split('?', 1)[0];
+    return paths.includes(path) || (request.method === 'GET' && reads.some((read) => read.test(path)));
+  };
 }
 
 /**
@@ -111,7 +129,10 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
   const traceInstrumentations = status.tracing
     ? [
         new HttpInstrumentation({
-          ignoreIncomingRequestHook: untracedRequest(options.untracedPaths ?? DEFAULT_UNTRACED_PATHS),
+          ignoreIncomingRequestHook: untracedRequest(
+            options.untracedPaths ?? DEFAULT_UNTRACED_PATHS,
+            options.untracedReads ?? DEFAULT_UNTRACED_READS,
+          ),
         }),
         ...(options.redisCommandSpans === false
           ? []

@@ -19,6 +19,7 @@ import {
   jobAcceptedSchema,
   jobBatchAcceptedSchema,
   jobPageSchema,
+  jobViewQuerySchema,
   jobViewSchema,
   listJobsQuerySchema,
   type JobAccepted,
@@ -30,6 +31,7 @@ import {
   JobCanceller,
   JobProducer,
   JobReader,
+  JobWatcher,
   jobLinks,
   type EnqueuedJob,
   type JobPage,
@@ -41,6 +43,7 @@ import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
 import { ApiContract } from '../openapi/api-contract.decorator';
 import { Caller } from '../security/require-scope';
+import { waitMsOf } from './job-wait';
 
 /** An admin sees every tenant's jobs; everyone else only their own. */
 function scopeOf(caller: Principal): JobScope {
@@ -93,6 +96,7 @@ export class JobsController {
     private readonly producer: JobProducer,
     private readonly reader: JobReader,
     private readonly canceller: JobCanceller,
+    private readonly watcher: JobWatcher,
     @Inject(CONFIG) private readonly config: SwitchyardConfig,
   ) {}
 
@@ -224,12 +228,27 @@ export class JobsController {
   @ApiContract({
     operationId: 'getJob',
     summary: 'A job: state, progress, result or error, timings and where it ran',
+    description:
+      'With waitMs: answered as soon as the job completes, fails or is cancelled, or when waitMs has passed, with the job as it is then.',
     scope: 'jobs:read',
+    query: jobViewQuerySchema,
     responses: { 200: { description: 'The job', schema: jobViewSchema } },
-    problems: [404, 414, 503],
+    problems: [
+      [400, 'waitMs is not an integer from 0 to 30000'],
+      404,
+      414,
+      [
+        503,
+        'The job store is not reachable, or this api already holds JOB_WATCHES_MAX waiting reads and event streams (Retry-After)',
+      ],
+    ],
   })
-  view(@Param('id') id: string, @Caller() caller: Principal): Promise<JobView> {
-    return this.reader.view(id, scopeOf(caller));
+  view(
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+    @Caller() caller: Principal,
+  ): Promise<JobView> {
+    return this.watcher.viewWhenFinished(id, scopeOf(caller), waitMsOf(query));
   }
 
   @Delete(':id')

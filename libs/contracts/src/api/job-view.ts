@@ -119,6 +119,7 @@ export const laneStatsSchema = named(
     completed: count,
     failed: count,
     workers: count.describe('Consumers connected to the lane'),
+    paused: z.boolean().describe('Paused by POST /v1/queues/:lane/pause: its consumers take no new jobs'),
   }),
 );
 export type LaneStats = z.infer<typeof laneStatsSchema>;
