@@ -51,7 +51,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A job: state, progress, result or error, timings and where it ran */
+    /**
+     * A job: state, progress, result or error, timings and where it ran
+     * @description With waitMs: answered as soon as the job completes, fails or is cancelled, or when waitMs has passed, with the job as it is then.
+     */
     get: operations['getJob'];
     put?: never;
     post?: never;
@@ -60,6 +63,86 @@ export interface paths {
      * @description Waiting or delayed: removed. Active: aborted wherever it runs. 200 once cancelled, 202 while still stopping.
      */
     delete: operations['cancelJob'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/jobs/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A job's events as Server-Sent Events
+     * @description event: state (first), progress, then completed, failed or cancelled, after which the stream ends; each data: is the job view (JobView). A job that already ended gets its final event at once. A comment line every 15 s keeps proxies from closing a quiet stream.
+     */
+    get: operations['followJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/jobs/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry a failed or cancelled job
+     * @description A failed job runs again under its id, its attempt count going on (attempts.made) and its trace kept. A cancelled job stays cancelled: its retry is a new job (id in the answer and Location) with the same task, payload, lane and options. The retried job counts towards the tenant's pending jobs (429 past TENANT_MAX_PENDING_JOBS).
+     */
+    post: operations['retryJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queues/{lane}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pause a lane
+     * @description Every consumer of the lane, in every pod, stops taking jobs; active jobs run to their end and submissions still queue up. GET /v1/queues shows the lane's paused flag.
+     */
+    post: operations['pauseLane'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queues/{lane}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resume a paused lane
+     * @description The lane's consumers take jobs again.
+     */
+    post: operations['resumeLane'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -286,6 +369,8 @@ export interface components {
       failed: number;
       /** @description Consumers connected to the lane */
       workers: number;
+      /** @description Paused by POST /v1/queues/:lane/pause: its consumers take no new jobs */
+      paused: boolean;
     };
     LaneList: {
       lanes: components['schemas']['LaneStats'][];
@@ -310,6 +395,35 @@ export interface components {
       errors?: components['schemas']['FieldError'][];
     } & {
       [key: string]: unknown;
+    };
+    JobRetried: {
+      /**
+       * Format: uuid
+       * @description The job that runs again: the same id for a failed job, a new job for a cancelled one
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @description The job the retry was asked for
+       */
+      retryOf: string;
+      task: string;
+      profile: string;
+      lane: string;
+      /** @enum {string} */
+      state: 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled';
+      traceId?: string;
+      links: {
+        /** @description The job that runs: /v1/jobs/<id> */
+        self: string;
+        /** @description The job's trace in the Jaeger UI, when one is configured */
+        trace?: string;
+      };
+    };
+    LanePauseState: {
+      lane: string;
+      /** @description True: the lane's consumers take no new jobs; submissions still queue up */
+      paused: boolean;
     };
     'JobRequest.cpu.hash': {
       /**
@@ -857,7 +971,10 @@ export interface operations {
   };
   getJob: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Answer as soon as the job completes, fails or is cancelled, or after this many milliseconds with its state then */
+        waitMs?: number;
+      };
       header?: never;
       path: {
         /** @description The job id returned at submission */
@@ -874,6 +991,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['JobView'];
+        };
+      };
+      /** @description waitMs is not an integer from 0 to 30000 */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description No API key, or not a valid one: send `Authorization: Bearer <key>` */
@@ -931,7 +1057,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The job store (Redis) is not reachable or is full; retry later */
+      /** @description The job store is not reachable, or this api already holds JOB_WATCHES_MAX waiting reads and event streams (Retry-After) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -1012,6 +1138,354 @@ export interface operations {
       };
       /** @description A path segment is too long (job ids are UUIDs) */
       414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Backpressure: the key made too many requests (RATE_LIMIT), or a tenant, lane or store quota is full; retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          /** @description Requests a key may make per window (when RATE_LIMIT refused the request) */
+          'RateLimit-Limit'?: number;
+          /** @description Requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The job store (Redis) is not reachable or is full; retry later */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  followJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The job id returned at submission */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream; each event's data is the job's view, as GET /v1/jobs/:id shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': components['schemas']['JobView'];
+        };
+      };
+      /** @description A reconnect (Last-Event-ID) to a job that has ended: EventSource stops reconnecting */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No API key, or not a valid one: send `Authorization: Bearer <key>` */
+      401: {
+        headers: {
+          /** @description Always `Bearer` */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The key lacks the jobs:read scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such job, or it belongs to another tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A path segment is too long (job ids are UUIDs) */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Backpressure: the key made too many requests (RATE_LIMIT), or a tenant, lane or store quota is full; retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          /** @description Requests a key may make per window (when RATE_LIMIT refused the request) */
+          'RateLimit-Limit'?: number;
+          /** @description Requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The job store is not reachable, or this api already holds JOB_WATCHES_MAX event streams and waiting reads (Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  retryJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The failed or cancelled job */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued again */
+      202: {
+        headers: {
+          /** @description The job that runs */
+          Location: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobRetried'];
+        };
+      };
+      /** @description No API key, or not a valid one: send `Authorization: Bearer <key>` */
+      401: {
+        headers: {
+          /** @description Always `Bearer` */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The key lacks the jobs:write scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such job, or it belongs to another tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The job is neither failed nor cancelled (its `state` is in the problem), or is being retried */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A path segment is too long (job ids are UUIDs) */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Backpressure: the key made too many requests (RATE_LIMIT), or a tenant, lane or store quota is full; retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          /** @description Requests a key may make per window (when RATE_LIMIT refused the request) */
+          'RateLimit-Limit'?: number;
+          /** @description Requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The job store (Redis) is not reachable or is full; retry later */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  pauseLane: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A lane of LANES, e.g. io or cpu */
+        lane: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Paused (also when it already was) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LanePauseState'];
+        };
+      };
+      /** @description No API key, or not a valid one: send `Authorization: Bearer <key>` */
+      401: {
+        headers: {
+          /** @description Always `Bearer` */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The key lacks the admin scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such lane: the problem lists the lanes in `lanes` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Backpressure: the key made too many requests (RATE_LIMIT), or a tenant, lane or store quota is full; retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          /** @description Requests a key may make per window (when RATE_LIMIT refused the request) */
+          'RateLimit-Limit'?: number;
+          /** @description Requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The job store (Redis) is not reachable or is full; retry later */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  resumeLane: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A lane of LANES, e.g. io or cpu */
+        lane: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Resumed (also when it was not paused) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LanePauseState'];
+        };
+      };
+      /** @description No API key, or not a valid one: send `Authorization: Bearer <key>` */
+      401: {
+        headers: {
+          /** @description Always `Bearer` */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The key lacks the admin scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such lane: the problem lists the lanes in `lanes` */
+      404: {
         headers: {
           [name: string]: unknown;
         };
