@@ -134,6 +134,33 @@ describe('rendered chart behaviour', () => {
     ]);
   });
 
+  it('scales in slowly, so that a removed pod drains before the next goes: KEDA (counting active jobs) and the CPU HPA', async () => {
+    const keda = (await renderCi('keda-values.yaml')).filter((object) => object.kind === 'ScaledObject');
+    assert.equal(keda.length, 3);
+    for (const scaled of keda) {
+      const advanced = (scaled.spec as { advanced: Record<string, { formula?: string; behavior?: unknown }> })
+        .advanced;
+      assert.equal(advanced.scalingModifiers.formula, 'wait + prioritized + active');
+      assert.deepEqual(advanced.horizontalPodAutoscalerConfig.behavior, {
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+        },
+      });
+    }
+    const hpas = (await renderCi('hpa-pools-values.yaml')).filter(
+      (object) => object.kind === 'HorizontalPodAutoscaler',
+    );
+    assert.ok(hpas.length > 0);
+    for (const hpa of hpas)
+      assert.deepEqual((hpa.spec as { behavior: unknown }).behavior, {
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+        },
+      });
+  });
+
   it('creates the lab RBAC only with the lab: the calls libs/kube makes, scale only of its own consumers', async () => {
     for (const name of ['default-values.yaml', 'keda-values.yaml', 'hpa-pools-values.yaml']) {
       const kinds = (await renderCi(name)).map((object) => object.kind);

@@ -150,10 +150,11 @@ export function workloadViolations(objects: readonly KubeObject[]): string[] {
         ...securityViolations(owner, container),
         ...resourceViolations(owner, container),
         ...imageViolations(owner, container),
-        ...probeViolations(owner, container),
         ...expansionViolations(owner, container, configMapKeys),
       );
     }
+    // Init containers run to completion: Kubernetes refuses probes on them.
+    for (const container of pod.containers) violations.push(...probeViolations(owner, container));
   }
   return violations;
 }
