@@ -31,17 +31,20 @@ describe('REDIS_PASSWORD_FILE', () => {
     const conf = path.join(dir, 'redis.conf');
     writeFileSync(conf, `port ${port}\nbind 127.0.0.1\nsave ""\nappendonly no\nrequirepass "${PASSWORD}"\n`);
     redis = spawn('redis-server', [conf], { stdio: 'ignore' });
-    const probe = new Redis({ port, password: PASSWORD, lazyConnect: true, retryStrategy: () => 100 });
+    // Ready once it takes the password; a fresh client per attempt (a failed one cannot connect again).
     for (let attempt = 0; ; attempt += 1) {
+      const probe = new Redis({ port, password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
+        probe.disconnect();
         break;
       } catch (error) {
-        if (attempt > 50) throw error;
+        probe.disconnect();
+        if (attempt > 100) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    probe.disconnect();
   });
 
   after(() => {
