@@ -22,7 +22,7 @@ once with all of them, each naming the value to change.
 {{- end -}}
 {{- range $key, $password := dict "redis.auth.password" $v.redis.auth.password "externalRedis.password" $v.externalRedis.password -}}
 {{- if and $password (not (regexMatch "^[A-Za-z0-9._~-]+$" $password)) -}}
-{{- $errors = append $errors (printf "%s: use only letters, digits and . _ ~ - (it is placed in the redis:// URL unescaped)" $key) -}}
+{{- $errors = append $errors (printf "%s: use only letters, digits and . _ ~ - (the built-in Redis reads it from a quoted line of its config file)" $key) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $v.externalRedis.tls.caSecret (not $v.externalRedis.tls.enabled) -}}
