@@ -146,7 +146,14 @@ describe('chart: the lab Role against the lab code (a stand-in Kubernetes API)',
   before(async () => {
     const file = ciValuesFiles().find((candidate) => path.basename(candidate) === 'lab-values.yaml');
     assert.ok(file);
-    objects = await renderChart(['-f', file]);
+    // With an extra pool: a Deployment of the release that the lab neither finds nor may scale.
+    objects = await renderChart([
+      '-f',
+      file,
+      '--set-json',
+      'compute.pools=[{"name":"batch","lane":"cpu-batch"}]',
+    ]);
+    assert.ok(findObject(objects, 'Deployment', 'sy-switchyard-compute-batch'));
     server = fakeApiServer(
       objects.filter((object) => object.kind === 'Deployment'),
       accesses,

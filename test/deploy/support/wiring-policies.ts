@@ -27,13 +27,16 @@ export function labRules(consumers: readonly string[]): PolicyRule[] {
   ];
 }
 
-/** The rendered consumer Deployments (io-consumer, compute and every extra pool), by name. */
+/**
+ * The rendered consumer Deployments the lab finds and scales, by name: libs/kube's findConsumerDeployments
+ * selects components io-consumer and compute (not the extra pools, compute-<pool>).
+ */
 export function consumerDeployments(objects: readonly KubeObject[]): string[] {
   return objects
     .filter(
       (object) =>
         object.kind === 'Deployment' &&
-        /^(io-consumer|compute(-.+)?)$/.test(object.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
+        /^(io-consumer|compute)$/.test(object.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
     )
     .map((object) => object.metadata.name)
     .sort();
