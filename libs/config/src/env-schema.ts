@@ -95,6 +95,11 @@ const headerNameList = hostList.pipe(
 export const envSchema = z.object({
   /** Redis for the queues. @defaultValue redis://127.0.0.1:6379 */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * File holding the Redis password (a mounted Secret; one trailing newline is ignored). `loadConfig` puts it
+   * into REDIS_URL, so the password stays out of the environment and argv. Unset: REDIS_URL's own.
+   */
+  REDIS_PASSWORD_FILE: z.string().min(1).optional(),
   /** Prefix of every Redis key Switchyard and BullMQ write. @defaultValue switchyard */
   QUEUE_PREFIX: z
     .string()
