@@ -88,6 +88,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
         ),
       ),
       errorMaxChars: config.JOB_ERROR_MAX_CHARS,
+      cancelledRetention: { seconds: config.FAILED_RETENTION_SECONDS, count: config.FAILED_RETENTION_COUNT },
     });
     this.reportRedisOutages();
     switchyardMetrics().observePool(() => this.executor.stats());

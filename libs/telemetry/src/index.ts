@@ -29,6 +29,7 @@ export {
   type JobLabels,
   type ObservedJob,
   type LaneAttemptObserver,
+  isLastAttempt,
   UNKNOWN_TASK_LABEL,
 } from './switchyard-metrics';
 export { RuntimeStats, type RuntimeStatsOptions, type RuntimeStatsSnapshot } from './runtime-stats';

@@ -50,6 +50,9 @@ export interface LaneStats {
   active: number;
   delayed: number;
   completed: number;
+  /** Failed for good (retries used up); cancelled jobs are counted apart. */
   failed: number;
+  /** Cancelled while they ran (a job cancelled before it started left the lane). */
+  cancelled: number;
   workers: number;
 }
