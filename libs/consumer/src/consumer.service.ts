@@ -74,7 +74,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
-      telemetry: bullmqTelemetry(),
+      telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),

@@ -29,6 +29,8 @@ export interface JobView {
   runMs?: number;
   execution?: ExecutionRecord;
   traceId?: string;
+  /** Whether the job's trace was sampled (recorded and exported); `links.trace` only then. */
+  sampled: boolean;
   links: { self: string; trace?: string };
 }
 
