@@ -8,6 +8,7 @@ import { loadApiKeys, type ApiKeyRing } from '@switchyard/auth';
 import { ConfigError, loadConfigOrExit, type SwitchyardConfig } from '@switchyard/config';
 import { NestPinoLogger, setHttpRoute } from '@switchyard/telemetry';
 import { ApiModule } from './api.module';
+import { installQueueDashboard } from './dashboard/queue-dashboard';
 import { createApiServices } from './api-services';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
 import { ProblemError } from './problems/problem-error';
@@ -89,6 +90,8 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   // After helmet (so a 401 carries its headers too) and before the rate limit, which counts by key.
   installAuthentication(fastify, keys);
   await installRateLimit(app, config.RATE_LIMIT, services.redis, config.QUEUE_PREFIX);
+  // After the hooks above, so the dashboard's routes get authentication (admin scope) and rate limits.
+  await installQueueDashboard(app, services);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
