@@ -1,6 +1,6 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { untraced } from '@switchyard/telemetry';
+import { createLogger, logConnectionErrors, untraced } from '@switchyard/telemetry';
 import type { JobData, JobResultEnvelope, LaneStats } from '@switchyard/contracts';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
@@ -43,15 +43,16 @@ export class LaneQueues {
   constructor(options: LaneQueuesOptions) {
     this.#connection = options.connection;
     this.#prefix = options.prefix;
+    const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
-      this.queues.set(
-        lane,
-        new Queue<JobData, JobResultEnvelope, string>(lane, {
-          connection: options.connection,
-          prefix: options.prefix,
-          telemetry: options.telemetry,
-        }),
-      );
+      const queue = new Queue<JobData, JobResultEnvelope, string>(lane, {
+        connection: options.connection,
+        prefix: options.prefix,
+        telemetry: options.telemetry,
+      });
+      // Without a listener BullMQ prints each connection error as a multi-line dump (not JSON).
+      logConnectionErrors(queue, logger, { what: `queue ${lane}` });
+      this.queues.set(lane, queue);
     }
   }
 

@@ -40,3 +40,8 @@ export {
 } from './switchyard-metrics';
 export { RuntimeStats, type RuntimeStatsOptions, type RuntimeStatsSnapshot } from './runtime-stats';
 export { NestPinoLogger } from './nest-pino-logger';
+export {
+  logConnectionErrors,
+  type ConnectionErrorLogOptions,
+  type ErrorEmitter,
+} from './connection-error-log';
