@@ -13,9 +13,13 @@ import {
 } from '@nestjs/common';
 import { hasScope, isAdmin, type Principal } from '@switchyard/auth';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   createJobBatchRequestSchema,
+  jobAcceptedSchema,
+  jobBatchAcceptedSchema,
+  jobPageSchema,
+  jobViewSchema,
   listJobsQuerySchema,
   type JobAccepted,
   type JobView,
@@ -35,8 +39,8 @@ import {
 import { traceIdOf } from '@switchyard/telemetry';
 import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
-import { openApiSchemas } from '../openapi-schemas';
-import { Caller, RequireScope } from '../security/require-scope';
+import { ApiContract } from '../openapi/api-contract.decorator';
+import { Caller } from '../security/require-scope';
 
 /** An admin sees every tenant's jobs; everyone else only their own. */
 function scopeOf(caller: Principal): JobScope {
@@ -60,8 +64,29 @@ function accepted(job: EnqueuedJob, jaegerUiUrl?: string): JobAccepted {
   };
 }
 
+const JOB_ID = ApiParam({
+  name: 'id',
+  description: 'The job id returned at submission',
+  schema: { type: 'string' },
+});
+
+/** What InvalidIdempotencyKeyError checks: 1 to 255 visible ASCII characters. */
+const IDEMPOTENCY_KEY = {
+  type: 'string' as const,
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x21-\\x7e]+$',
+};
+
+const ACCEPTED_HEADERS = {
+  Location: { description: "The job's URL", required: true, schema: { type: 'string' as const } },
+  'Idempotent-Replayed': {
+    description: '`true` when the Idempotency-Key was seen before and the earlier job is returned',
+    schema: { type: 'string' as const },
+  },
+};
+
 @ApiTags('jobs')
-@ApiBearerAuth()
 @Controller('v1/jobs')
 export class JobsController {
   constructor(
@@ -73,15 +98,32 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  @RequireScope('jobs:write')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'submitJob',
     summary: 'Submit a job',
     description: 'Validates against the task catalog, routes profile → lane and enqueues.',
+    scope: 'jobs:write',
+    body: 'JobRequest',
+    responses: {
+      202: {
+        description: 'Enqueued (or replayed by its Idempotency-Key)',
+        schema: jobAcceptedSchema,
+        headers: ACCEPTED_HEADERS,
+      },
+    },
+    problems: [
+      [400, 'Malformed JSON or an invalid Idempotency-Key'],
+      [409, 'The Idempotency-Key was used with another body, or its first request is still running'],
+      413,
+      415,
+      [422, 'Unknown task, invalid payload or options: every mistake is listed in `errors`'],
+      503,
+    ],
   })
-  @ApiBody({ schema: openApiSchemas.createJob })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: IDEMPOTENCY_KEY,
     description: 'Same key and body within 24 h → the same job',
   })
   async submit(
@@ -105,16 +147,33 @@ export class JobsController {
 
   @Post('batch')
   @HttpCode(202)
-  @RequireScope('jobs:write')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'submitJobBatch',
     summary: 'Submit up to 1000 jobs',
     description:
       'All-or-nothing across lanes: every invalid item is reported by index, and the jobs are written in one transaction.',
+    scope: 'jobs:write',
+    body: 'JobBatchRequest',
+    responses: {
+      202: {
+        description: 'Every job enqueued, in the order sent',
+        schema: jobBatchAcceptedSchema,
+        headers: { 'Idempotent-Replayed': ACCEPTED_HEADERS['Idempotent-Replayed'] },
+      },
+    },
+    problems: [
+      [400, 'Malformed JSON or an invalid Idempotency-Key'],
+      [409, 'The Idempotency-Key was used with another batch, or its first request is still running'],
+      413,
+      415,
+      [422, 'An invalid batch or item: every mistake is listed in `errors`, by item `index`'],
+      503,
+    ],
   })
-  @ApiBody({ schema: openApiSchemas.createJobBatch })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: IDEMPOTENCY_KEY,
     description: 'Same key and batch within 24 h → the same jobs',
   })
   async submitBatch(
@@ -139,10 +198,15 @@ export class JobsController {
   }
 
   @Get()
-  @RequireScope('jobs:read')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'listJobs',
     summary: 'List jobs',
-    description: 'Filter by state, task and lane; page with the returned cursor.',
+    description:
+      "Filter by state, task and lane; page with the returned cursor. A key sees its tenant's jobs only.",
+    scope: 'jobs:read',
+    query: listJobsQuerySchema,
+    responses: { 200: { description: 'One page of jobs', schema: jobPageSchema } },
+    problems: [[400, 'An invalid query string or cursor: every mistake is listed in `errors`'], 503],
   })
   async list(@Query() query: Record<string, string>, @Caller() caller: Principal): Promise<JobPage> {
     const parsed = listJobsQuerySchema.safeParse(query);
@@ -156,18 +220,34 @@ export class JobsController {
   }
 
   @Get(':id')
-  @RequireScope('jobs:read')
-  @ApiOperation({ summary: 'A job: state, progress, result or error, timings and where it ran' })
+  @JOB_ID
+  @ApiContract({
+    operationId: 'getJob',
+    summary: 'A job: state, progress, result or error, timings and where it ran',
+    scope: 'jobs:read',
+    responses: { 200: { description: 'The job', schema: jobViewSchema } },
+    problems: [404, 414, 503],
+  })
   view(@Param('id') id: string, @Caller() caller: Principal): Promise<JobView> {
     return this.reader.view(id, scopeOf(caller));
   }
 
   @Delete(':id')
-  @RequireScope('jobs:cancel')
-  @ApiOperation({
+  @JOB_ID
+  @ApiContract({
+    operationId: 'cancelJob',
     summary: 'Cancel a job',
     description:
       'Waiting or delayed: removed. Active: aborted wherever it runs. 200 once cancelled, 202 while still stopping.',
+    scope: 'jobs:cancel',
+    responses: {
+      200: { description: 'Cancelled: the job as it stopped', schema: jobViewSchema },
+      202: {
+        description: 'Still stopping (its run has not acknowledged the abort yet): poll the job',
+        schema: jobViewSchema,
+      },
+    },
+    problems: [404, [409, 'The job had already finished (its `state` is in the problem)'], 414, 503],
   })
   async cancel(
     @Param('id') id: string,

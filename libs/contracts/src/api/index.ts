@@ -1,3 +1,5 @@
+export * from './api-schema-registry';
+export * from './catalog-view';
 export * from './job-request.schema';
 export * from './job-view';
 export * from './problem';

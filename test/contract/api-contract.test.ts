@@ -1,0 +1,152 @@
+/**
+ * Issue 10's contract test: every operation and every status the OpenAPI document declares is driven
+ * against the real apps (api and consumers as processes, a real Redis, AUTH=keys, a rate limit), and
+ * each live answer is checked against the document the api serves (status, content type, body by ajv,
+ * required headers). A documented status without a case fails the run, so a new operation or status
+ * cannot go untested: add its case to contract-cases.ts (see README "Adding an operation").
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pollUntil } from '@switchyard/polling';
+import { accessCases } from './access-cases';
+import { STATUS_CASES, type ContractCase, type Fixtures } from './contract-cases';
+import { RATE_LIMIT_PER_MINUTE, startContractStack, type ContractStack } from './contract-stack';
+import {
+  documentedOperations,
+  OpenApiValidator,
+  type DocumentedOperation,
+  type OpenApiDocument,
+} from './openapi-validator';
+
+describe('the REST contract, live (real apps, AUTH=keys)', () => {
+  let contract: ContractStack;
+  let operations: DocumentedOperation[];
+  let validator: OpenApiValidator;
+  let cases: ContractCase[];
+
+  async function submitted(request: unknown, headers: Record<string, string> = {}): Promise<string> {
+    const answer = await contract.call({
+      method: 'POST',
+      path: '/v1/jobs',
+      as: 'alice',
+      body: request,
+      headers,
+    });
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    return (answer.body as { id: string }).id;
+  }
+
+  async function jobIn(state: string, request: unknown): Promise<string> {
+    const id = await submitted(request);
+    await pollUntil(
+      async () => {
+        const view = await contract.call({ method: 'GET', path: `/v1/jobs/${id}`, as: 'admin' });
+        return (
+          (view.body as { state?: string }).state === state &&
+          (state === 'active' || (view.body as { finishedAt?: string }).finishedAt !== undefined)
+        );
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: `job ${id} to be ${state}` },
+    );
+    return id;
+  }
+
+  before(async () => {
+    contract = await startContractStack();
+    const served = await contract.call({ method: 'GET', path: '/docs-json', as: 'admin' });
+    assert.equal(served.status, 200);
+    const document = served.body as OpenApiDocument;
+    operations = documentedOperations(document);
+    validator = new OpenApiValidator(document);
+    cases = [...accessCases(operations), ...STATUS_CASES];
+  });
+  after(async () => {
+    await contract?.stop();
+  });
+
+  it('has a case for every documented operation and status, and none for an undocumented one', () => {
+    const documented = new Set(
+      operations.flatMap((operation) => operation.statuses.map((status) => `${operation.name} ${status}`)),
+    );
+    const covered = new Set(cases.map((entry) => `${entry.operation} ${entry.status}`));
+    assert.deepEqual(
+      [...documented].filter((key) => !covered.has(key)),
+      [],
+      'documented without a case',
+    );
+    assert.deepEqual(
+      [...covered].filter((key) => !documented.has(key)),
+      [],
+      'a case for an undocumented status',
+    );
+  });
+
+  it('answers every case as the document says', async () => {
+    const fixtures: Fixtures = {
+      completedJobId: await jobIn('completed', { task: 'cpu.primes', payload: { limit: 1_000 } }),
+      failedJobId: await jobIn('failed', { task: 'io.sleep', payload: { ms: 5_000 }, timeoutMs: 100 }),
+      delayedJobId: await submitted({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 3_600_000 }),
+      jobIn,
+    };
+    await submitted({ task: 'io.sleep', payload: { ms: 1 } }, { 'idempotency-key': 'contract-reused' });
+    const batch = await contract.call({
+      method: 'POST',
+      path: '/v1/jobs/batch',
+      as: 'alice',
+      body: { jobs: [{ task: 'io.sleep', payload: { ms: 1 } }] },
+      headers: { 'idempotency-key': 'contract-batch-reused' },
+    });
+    assert.equal(batch.status, 202);
+    // Spend the flood key's budget, so each of its cases meets the rate limit.
+    for (let spent = 0; spent <= RATE_LIMIT_PER_MINUTE; spent++) {
+      if ((await contract.call({ method: 'GET', path: '/v1/tasks', as: 'flood' })).status === 429) break;
+    }
+
+    const failures: string[] = [];
+    const run = async (entry: ContractCase) => {
+      const operation = operations.find((candidate) => candidate.name === entry.operation);
+      assert.ok(operation, `no operation ${entry.operation} in the document`);
+      const request = await entry.request(fixtures);
+      const answer = await contract.call(request);
+      const label = `${entry.operation} → ${entry.status} (${entry.why}): ${request.method} ${request.path.slice(0, 80)} as ${request.as}`;
+      if (answer.status !== entry.status) {
+        failures.push(`${label}: got ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+        return;
+      }
+      const violations = validator.violations(operation, answer);
+      try {
+        entry.expect?.(answer);
+      } catch (error) {
+        violations.push((error as Error).message);
+      }
+      if (violations.length > 0) failures.push(`${label}:\n    ${violations.join('\n    ')}`);
+    };
+    for (const entry of cases.filter((candidate) => !candidate.redisDown)) await run(entry);
+    await contract.redis.halt('SIGKILL');
+    for (const entry of cases.filter((candidate) => candidate.redisDown)) await run(entry);
+
+    console.log(
+      `contract: ${cases.length} cases over ${operations.length} operations, ${failures.length} failed`,
+    );
+    assert.deepEqual(failures, []);
+  });
+
+  it('answers PUT and PATCH on a known path 405 with Allow, as problem details', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', '/v1/jobs', 'GET, HEAD, POST'],
+      ['PATCH', '/v1/jobs/00000000-0000-4000-8000-000000000000', 'DELETE, GET, HEAD'],
+      ['DELETE', '/v1/tasks', 'GET, HEAD'],
+    ]) {
+      const answer = await contract.call({ method, path, as: 'alice', body: {} });
+      assert.equal(answer.status, 405, `${method} ${path}`);
+      assert.equal(answer.headers.get('allow'), allow);
+      assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal((answer.body as { status: number }).status, 405);
+    }
+    assert.equal(
+      (await contract.call({ method: 'PUT', path: '/v1/nothing', as: 'alice' })).status,
+      404,
+      'an unknown path stays 404',
+    );
+  });
+});
