@@ -8,6 +8,7 @@ import { loadApiKeys, type ApiKeyRing } from '@switchyard/auth';
 import { ConfigError, loadConfigOrExit, type SwitchyardConfig } from '@switchyard/config';
 import { NestPinoLogger, setHttpRoute } from '@switchyard/telemetry';
 import { ApiModule } from './api.module';
+import { installQueueDashboard } from './dashboard/queue-dashboard';
 import { createApiServices } from './api-services';
 import { buildApiDocument } from './openapi/api-document';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
@@ -92,6 +93,8 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   // After helmet (so a 401 carries its headers too) and before the rate limit, which counts by key.
   installAuthentication(fastify, keys);
   await installRateLimit(app, config.RATE_LIMIT, services.redis, config.QUEUE_PREFIX);
+  // After the hooks above, so the dashboard's routes get authentication (admin scope) and rate limits.
+  await installQueueDashboard(app, services);
   const document = buildApiDocument(app, { catalog: services.catalog, limits: config });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   if (config.ADMIN_PORT !== undefined) {

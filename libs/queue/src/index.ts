@@ -16,6 +16,7 @@ export {
 export { LaneRouter, type RouteRequest } from './lane-router';
 export {
   LaneQueues,
+  cancelledJobsKey,
   type LaneCounts,
   type LaneJobInsert,
   type LaneQueue,

@@ -1,5 +1,5 @@
 import type { JobData, JobProgress, JobResultEnvelope, JobState, JobView } from '@switchyard/contracts';
-import { traceIdOf } from '@switchyard/telemetry';
+import { isSampled, traceIdOf } from '@switchyard/telemetry';
 import type { Job, JobsOptions, JobState as BullJobState } from 'bullmq';
 
 export interface CancellationRecord {
@@ -32,7 +32,10 @@ function mapState(state: BullJobState | 'unknown', cancelled: boolean): JobState
   }
 }
 
-/** A job's links: itself, and its trace in the Jaeger UI when one is configured and the job was traced. */
+/**
+ * A job's links: itself, and its trace in the Jaeger UI when one is configured and the job was traced.
+ * Pass the trace id of a sampled job only: an unsampled one has no trace in Jaeger to link to.
+ */
 export function jobLinks(jobId: string, traceId: string | undefined, links: ViewLinks): JobView['links'] {
   return {
     self: `/v1/jobs/${jobId}`,
@@ -63,6 +66,7 @@ export function toJobView(
   const startedAt = execution?.startedAt ?? job.processedOn;
   const finishedAt = job.finishedOn;
   const traceId = traceIdOf(job.data.traceparent);
+  const sampled = isSampled(job.data.traceparent);
   const view: JobView = {
     id: job.id ?? '',
     task: job.data.task,
@@ -83,7 +87,8 @@ export function toJobView(
       execution?.runMs ?? (job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined),
     execution,
     traceId,
-    links: jobLinks(job.id ?? '', traceId, links),
+    sampled,
+    links: jobLinks(job.id ?? '', sampled ? traceId : undefined, links),
   };
   if (envelope) view.result = envelope.result;
   if ((viewState === 'failed' || viewState === 'cancelled') && job.failedReason) {

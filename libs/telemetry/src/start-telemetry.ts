@@ -10,6 +10,7 @@ import { releaseContextManager } from './context-manager';
 import { handoverIds } from './handover-id-generator';
 import { createOtlpMetricReader } from './otlp-metric-reader';
 import { registerProcessMetrics } from './process-metrics';
+import { withPrometheusNames } from './prometheus-names';
 import { METRIC_ATTRIBUTES_VIEW } from './redaction/metric-attributes';
 import { redisQueryText } from './redaction/redis-query-text';
 import { createSpanProcessors } from './span-processors';
@@ -162,13 +163,14 @@ export function isTelemetryStarted(): boolean {
 
 /**
  * Every metric of this process in the Prometheus text format, for the service's own `/metrics`
- * route (serve it with `PROMETHEUS_CONTENT_TYPE`). Empty before `startTelemetry` or when disabled.
+ * route (serve it with `PROMETHEUS_CONTENT_TYPE`), named by the Prometheus conventions (unit suffixes
+ * such as `_seconds`, `_bytes`, `_ratio`; `_total` on counters). Empty before `startTelemetry` or when disabled.
  */
 export async function renderPrometheus(): Promise<string> {
   if (!running?.prometheus) return '';
   const { resourceMetrics, errors } = await running.prometheus.collect();
   for (const error of errors) diag.warn('a metric callback failed while rendering /metrics', error);
-  return serializer.serialize(resourceMetrics);
+  return serializer.serialize(withPrometheusNames(resourceMetrics));
 }
 
 /** Flushes spans and metrics and shuts the SDK down; safe to call twice, and without a start. */

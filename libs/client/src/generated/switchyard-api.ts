@@ -329,6 +329,8 @@ export interface components {
       runMs?: number;
       execution?: components['schemas']['ExecutionRecord'];
       traceId?: string;
+      /** @description Whether the job's trace was sampled (recorded and exported); `links.trace` only then */
+      sampled: boolean;
       links: {
         /** @description This job in the api */
         self: string;
@@ -366,7 +368,10 @@ export interface components {
       active: number;
       delayed: number;
       completed: number;
+      /** @description Failed for good (retries used up); cancelled jobs are counted apart */
       failed: number;
+      /** @description Cancelled while they ran (a job cancelled before it started left the lane) */
+      cancelled: number;
       /** @description Consumers connected to the lane */
       workers: number;
       /** @description Paused by POST /v1/queues/:lane/pause: its consumers take no new jobs */

@@ -73,6 +73,9 @@ export const jobViewSchema = named(
     runMs: z.number().min(0).optional().describe('How long the last attempt ran'),
     execution: executionRecordSchema.optional(),
     traceId: z.string().optional(),
+    sampled: z
+      .boolean()
+      .describe("Whether the job's trace was sampled (recorded and exported); `links.trace` only then"),
     links: jobLinksSchema,
   }),
 );
@@ -117,7 +120,8 @@ export const laneStatsSchema = named(
     active: count,
     delayed: count,
     completed: count,
-    failed: count,
+    failed: count.describe('Failed for good (retries used up); cancelled jobs are counted apart'),
+    cancelled: count.describe('Cancelled while they ran (a job cancelled before it started left the lane)'),
     workers: count.describe('Consumers connected to the lane'),
     paused: z.boolean().describe('Paused by POST /v1/queues/:lane/pause: its consumers take no new jobs'),
   }),
