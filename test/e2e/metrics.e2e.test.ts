@@ -47,6 +47,9 @@ describe('/metrics on every service after work ran', () => {
     await waitUntilRunning(e2e.client, cancelled.id, { placement: false });
     await e2e.client.cancel(cancelled.id);
     delayedJobId = (await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 600_000 })).id;
+    // Cancelled while delayed: it never reaches a consumer, so the api counts it.
+    const neverRun = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 600_000 });
+    await e2e.client.cancel(neverRun.id);
     queues = await e2e.client.queues();
     for (const service of services()) {
       const response = await fetch(`${service.baseUrl}/metrics`);
@@ -70,8 +73,14 @@ describe('/metrics on every service after work ran', () => {
     assert.equal(submitted({ switchyard_task: 'cpu.primes', switchyard_lane: 'cpu-processes' }), 1);
     assert.equal(
       submitted({ switchyard_task: 'io.sleep', switchyard_lane: 'io', switchyard_profile: 'io' }),
-      IO_JOBS + 2,
+      IO_JOBS + 3,
     );
+    assert.equal(
+      sumOf(api, 'switchyard_jobs_cancelled_total', { switchyard_task: 'io.sleep', switchyard_lane: 'io' }),
+      1,
+      'the job cancelled while delayed',
+    );
+    assert.equal(sumOf(api, 'switchyard_job_attempts_total', {}), 0, 'the api runs no attempt');
     assert.equal(submitted({ switchyard_task: 'diag.crash' }), 1);
     const depth = (lane: string, state: string) =>
       samplesOf(api, 'switchyard_lane_depth', { switchyard_lane: lane, switchyard_job_state: state });

@@ -59,7 +59,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     connection: redis,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
-    telemetry: bullmqTelemetry(),
+    telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
   });
   const index = new JobIndex({
     redis,
@@ -101,7 +101,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     guard: quotas,
     index,
     traceContext: injectTraceContext,
-    batchTraces: startBatchJobTraces,
+    batchTraces: (jobs) => startBatchJobTraces(jobs, { redisUrl: config.REDIS_URL }),
     onEnqueued: ({ data: { task, routing } }) =>
       switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
   });
@@ -117,14 +117,16 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   );
   const canceller = new JobCanceller(redis, keys, reader, {
     retentionSeconds: config.FAILED_RETENTION_SECONDS,
-    onRemoved: (job) => quotas.finished(job.tenant, job.id),
+    onRemoved: async (job) => {
+      // It never reaches a consumer, so the api counts it.
+      switchyardMetrics().recordCancelledBeforeRun(job);
+      await quotas.finished(job.tenant, job.id);
+    },
   });
   const events = new LaneEvents({
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
-    // The reader reconnects by itself; the error listener keeps BullMQ from throwing on an unheard `error`.
-    onError: () => undefined,
   });
   const watcher = new JobWatcher(reader, events, { maxWatches: config.JOB_WATCHES_MAX });
   const retrier = new JobRetrier({

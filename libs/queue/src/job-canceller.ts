@@ -1,4 +1,4 @@
-import type { JobView } from '@switchyard/contracts';
+import type { JobView, Profile } from '@switchyard/contracts';
 import { pollUntil, PollTimeoutError } from '@switchyard/polling';
 import type { Redis } from 'ioredis';
 import { JobAlreadyFinishedError } from './errors';
@@ -18,7 +18,13 @@ export interface JobCancellerOptions {
   /** How long `cancel` waits for an active job to stop before answering. @defaultValue 5000 */
   settleTimeoutMs?: number;
   /** Told when a waiting or delayed job was taken out of its lane (it will never run), e.g. for quotas. */
-  onRemoved?(job: { id: string; tenant: string }): Promise<void>;
+  onRemoved?(job: {
+    id: string;
+    tenant: string;
+    task: string;
+    lane: string;
+    profile: Profile;
+  }): Promise<void>;
 }
 
 /**
@@ -60,7 +66,13 @@ export class JobCanceller {
         () => false, // it became active meanwhile: the consumer stops it below
       );
       if (removed) {
-        await this.options.onRemoved?.({ id, tenant: view.tenant });
+        await this.options.onRemoved?.({
+          id,
+          tenant: view.tenant,
+          task: view.task,
+          lane: view.lane,
+          profile: view.profile,
+        });
         return { view: removedView, final: true };
       }
     }

@@ -36,7 +36,9 @@ function mapState(state: BullJobState | 'unknown', cancelled: boolean): JobState
  * A job's links: itself, and its trace in the Jaeger UI when one is configured and the job was traced.
  * Pass the trace id of a sampled job only: an unsampled one has no trace in Jaeger to link to.
  */
-export function jobLinks(jobId: string, traceId: string | undefined, links: ViewLinks): JobView['links'] {
+/** The job's own link, and its Jaeger link only when its trace was sampled (else that trace never exists). */
+export function jobLinks(jobId: string, traceparent: string | undefined, links: ViewLinks): JobView['links'] {
+  const traceId = isSampled(traceparent) ? traceIdOf(traceparent) : undefined;
   return {
     self: `/v1/jobs/${jobId}`,
     ...(traceId && links.jaegerUiUrl
@@ -88,7 +90,7 @@ export function toJobView(
     execution,
     traceId,
     sampled,
-    links: jobLinks(job.id ?? '', sampled ? traceId : undefined, links),
+    links: jobLinks(job.id ?? '', job.data.traceparent, links),
   };
   if (envelope) view.result = envelope.result;
   if ((viewState === 'failed' || viewState === 'cancelled') && job.failedReason) {

@@ -1,3 +1,5 @@
+import { createLogger, logConnectionErrors } from '@switchyard/telemetry';
+import { setTimeout as delay } from 'node:timers/promises';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedis } from './redis-connection';
@@ -14,8 +16,6 @@ export interface LaneEventsOptions {
   redisUrl: string;
   prefix: string;
   lanes: readonly string[];
-  /** Told when a lane's event reader cannot read (Redis away); it reconnects by itself. @defaultValue ignored */
-  onError?(lane: string, error: Error): void;
 }
 
 /**
@@ -30,11 +30,15 @@ export class LaneEvents {
   private closing?: Promise<void>;
 
   constructor(options: LaneEventsOptions) {
+    const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
       // XREAD BLOCK holds its connection: each reader gets its own, one that never gives up on a command.
       const connection = createRedis(options.redisUrl, 'worker', 'switchyard-api-events');
+      // Until BullMQ attaches its own listener (and after it closes), ioredis prints errors raw.
+      connection.on('error', () => undefined);
       const events = new QueueEvents(lane, { connection, prefix: options.prefix });
-      events.on('error', (error) => options.onError?.(lane, error));
+      // A lane's reader reconnects by itself; one JSON line now and then says it cannot read (Redis away).
+      logConnectionErrors(events, logger, { what: `queue events ${lane}` });
       for (const name of JOB_EVENTS) {
         events.on(name, (args: { jobId: string }) => this.notify(args.jobId, name));
       }
@@ -75,7 +79,8 @@ export class LaneEvents {
   close(): Promise<void> {
     this.closing ??= Promise.all(
       this.readers.map(async ({ events, connection }) => {
-        await events.close().catch(() => undefined);
+        // With Redis away, closing waits for a blocked read that never returns: bounded, then dropped.
+        await Promise.race([events.close().catch(() => undefined), delay(1_000, undefined, { ref: false })]);
         await closeRedis(connection, 1_000);
       }),
     ).then(() => this.watchers.clear());

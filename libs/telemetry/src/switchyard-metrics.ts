@@ -161,6 +161,11 @@ export class SwitchyardMetrics {
     this.#recordFinished(labels.task, labels.lane, labels.profile, labels.model, outcome, runMs, lastAttempt);
   }
 
+  /** A job cancelled while waiting or delayed: counted as cancelled, with no attempt (it never ran). */
+  recordCancelledBeforeRun(labels: JobLabels): void {
+    this.#cancelled.add(1, this.#labels.get(labels.task, labels.lane, labels.profile, undefined));
+  }
+
   #recordFinished(
     task: string,
     lane: string,

@@ -62,7 +62,7 @@ export class JobOperationsController {
       lane: retried.data.routing.lane,
       state: 'waiting',
       ...(traceId ? { traceId } : {}),
-      links: jobLinks(retried.id, traceId, { jaegerUiUrl: this.config.JAEGER_UI_URL }),
+      links: jobLinks(retried.id, retried.data.traceparent, { jaegerUiUrl: this.config.JAEGER_UI_URL }),
     };
   }
 }

@@ -63,7 +63,7 @@ function accepted(job: EnqueuedJob, jaegerUiUrl?: string): JobAccepted {
     lane: job.data.routing.lane,
     state: job.delayed ? 'delayed' : 'waiting',
     ...(traceId ? { traceId } : {}),
-    links: jobLinks(job.id, traceId, { jaegerUiUrl }),
+    links: jobLinks(job.id, job.data.traceparent, { jaegerUiUrl }),
   };
 }
 
