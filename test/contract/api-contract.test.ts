@@ -9,8 +9,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil } from '@switchyard/polling';
 import { accessCases } from './access-cases';
-import { STATUS_CASES, type ContractCase, type Fixtures } from './contract-cases';
-import { RATE_LIMIT_PER_MINUTE, startContractStack, type ContractStack } from './contract-stack';
+import { sleep, type ContractCase, type Fixtures } from './contract-case';
+import { STATUS_CASES } from './contract-cases';
+import {
+  RATE_LIMIT_PER_MINUTE,
+  startContractStack,
+  TENANT_MAX_PENDING_JOBS,
+  type Caller,
+  type ContractStack,
+} from './contract-stack';
 import {
   documentedOperations,
   OpenApiValidator,
@@ -24,20 +31,14 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
   let validator: OpenApiValidator;
   let cases: ContractCase[];
 
-  async function submitted(request: unknown, headers: Record<string, string> = {}): Promise<string> {
-    const answer = await contract.call({
-      method: 'POST',
-      path: '/v1/jobs',
-      as: 'alice',
-      body: request,
-      headers,
-    });
+  async function submitted(request: unknown, as: Caller = 'alice', headers: Record<string, string> = {}) {
+    const answer = await contract.call({ method: 'POST', path: '/v1/jobs', as, body: request, headers });
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
     return (answer.body as { id: string }).id;
   }
 
-  async function jobIn(state: string, request: unknown): Promise<string> {
-    const id = await submitted(request);
+  async function jobIn(state: string, request: unknown, as: Caller = 'alice'): Promise<string> {
+    const id = await submitted(request, as);
     await pollUntil(
       async () => {
         const view = await contract.call({ method: 'GET', path: `/v1/jobs/${id}`, as: 'admin' });
@@ -48,6 +49,21 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       },
       { timeoutMs: 20_000, intervalMs: 100, what: `job ${id} to be ${state}` },
     );
+    return id;
+  }
+
+  /** A failed job of carol's tenant, then as many delayed jobs as its quota allows. */
+  async function failedJobOfAFullTenant(): Promise<string> {
+    const id = await jobIn('failed', { ...sleep(5_000), timeoutMs: 100 }, 'carol');
+    const fill = await contract.call({
+      method: 'POST',
+      path: '/v1/jobs/batch',
+      as: 'carol',
+      body: {
+        jobs: Array.from({ length: TENANT_MAX_PENDING_JOBS }, () => ({ ...sleep(1), delayMs: 3_600_000 })),
+      },
+    });
+    assert.equal(fill.status, 202, JSON.stringify(fill.body));
     return id;
   }
 
@@ -84,11 +100,14 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
   it('answers every case as the document says', async () => {
     const fixtures: Fixtures = {
       completedJobId: await jobIn('completed', { task: 'cpu.primes', payload: { limit: 1_000 } }),
-      failedJobId: await jobIn('failed', { task: 'io.sleep', payload: { ms: 5_000 }, timeoutMs: 100 }),
-      delayedJobId: await submitted({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 3_600_000 }),
+      failedJobId: await jobIn('failed', { ...sleep(5_000), timeoutMs: 100 }),
+      delayedJobId: await submitted({ ...sleep(1), delayMs: 3_600_000 }),
+      crashedJobId: await jobIn('failed', { task: 'diag.crash', payload: { mode: 'throw' } }),
+      quotaFullFailedJobId: await failedJobOfAFullTenant(),
+      submitted: (request, as) => submitted(request, as),
       jobIn,
     };
-    await submitted({ task: 'io.sleep', payload: { ms: 1 } }, { 'idempotency-key': 'contract-reused' });
+    await submitted(sleep(1), 'alice', { 'idempotency-key': 'contract-reused' });
     const batch = await contract.call({
       method: 'POST',
       path: '/v1/jobs/batch',
@@ -115,7 +134,7 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       }
       const violations = validator.violations(operation, answer);
       try {
-        entry.expect?.(answer);
+        entry.expect?.(answer, request);
       } catch (error) {
         violations.push((error as Error).message);
       }

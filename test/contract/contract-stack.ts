@@ -11,6 +11,8 @@ export const CONTRACT_KEYS = {
   reader: createApiKey('tenant-a', ['jobs:read']),
   writer: createApiKey('tenant-a', ['jobs:write']),
   canceller: createApiKey('tenant-a', ['jobs:cancel']),
+  /** Its tenant is filled to TENANT_MAX_PENDING_JOBS before the cases run: the quota's 429. */
+  carol: createApiKey('tenant-c', ['jobs:write', 'jobs:read']),
   admin: createApiKey('ops', ['admin']),
   /** Spends its RATE_LIMIT budget first, so every operation then answers it 429. */
   flood: createApiKey('ops', ['admin']),
@@ -19,6 +21,9 @@ export type Caller = keyof typeof CONTRACT_KEYS | 'nobody';
 
 /** Requests per key per minute: room for every case, and few enough to spend quickly. */
 export const RATE_LIMIT_PER_MINUTE = 400;
+
+/** Well above what alice's tenant ever has pending in the run; one batch fills carol's. */
+export const TENANT_MAX_PENDING_JOBS = 50;
 
 export interface ApiAnswer {
   status: number;
@@ -46,7 +51,7 @@ export interface ContractStack {
 
 /**
  * The real apps (api, io-consumer, an inline compute on `cpu`) over a private Redis that a case may
- * stop (the 503s), with AUTH=keys and a rate limit. Inline compute: a diagnostic spin blocks its event
+ * stop (the 503s), with AUTH=keys, a rate limit and a tenant quota. Inline compute: a diagnostic spin blocks its event
  * loop, so a cancel of it stays `202 still stopping`.
  */
 export async function startContractStack(): Promise<ContractStack> {
@@ -64,6 +69,7 @@ export async function startContractStack(): Promise<ContractStack> {
           .map(({ entry }) => entry)
           .join(','),
         RATE_LIMIT: `${RATE_LIMIT_PER_MINUTE}/60`,
+        TENANT_MAX_PENDING_JOBS: String(TENANT_MAX_PENDING_JOBS),
         DIAGNOSTIC_TASKS: 'true',
         POOL_SIZE: '1',
         DRAIN_TIMEOUT_MS: '1000',
