@@ -14,7 +14,10 @@ import { STATUS_CASES } from './contract-cases';
 import {
   RATE_LIMIT_PER_MINUTE,
   startContractStack,
+  JOB_WATCHES_MAX,
   TENANT_MAX_PENDING_JOBS,
+  type ApiAnswer,
+  type ApiRequest,
   type Caller,
   type ContractStack,
 } from './contract-stack';
@@ -50,6 +53,27 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       { timeoutMs: 20_000, intervalMs: 100, what: `job ${id} to be ${state}` },
     );
     return id;
+  }
+
+  const heldStreams: (() => void)[] = [];
+
+  async function holdEveryWatch(): Promise<void> {
+    const id = await submitted({ ...sleep(1), delayMs: 3_600_000 });
+    for (let opened = 0; opened < JOB_WATCHES_MAX; opened++) {
+      const stream = await contract.open({ method: 'GET', path: `/v1/jobs/${id}/events`, as: 'alice' });
+      heldStreams.push(stream.close);
+      assert.equal(stream.status, 200, `event stream ${opened + 1} of JOB_WATCHES_MAX`);
+    }
+  }
+
+  async function releaseWatches(fixtures: Fixtures): Promise<void> {
+    for (const close of heldStreams.splice(0)) close();
+    const path = `/v1/jobs/${fixtures.completedJobId}/events`;
+    await pollUntil(async () => (await contract.call({ method: 'GET', path, as: 'alice' })).status === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'the api to free the event streams the client closed',
+    });
   }
 
   /** A failed job of carol's tenant, then as many delayed jobs as its quota allows. */
@@ -106,6 +130,8 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       quotaFullFailedJobId: await failedJobOfAFullTenant(),
       submitted: (request, as) => submitted(request, as),
       jobIn,
+      holdEveryWatch,
+      releaseWatches: () => releaseWatches(fixtures),
     };
     await submitted(sleep(1), 'alice', { 'idempotency-key': 'contract-reused' });
     const batch = await contract.call({
@@ -122,11 +148,12 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
     }
 
     const failures: string[] = [];
-    const run = async (entry: ContractCase) => {
-      const operation = operations.find((candidate) => candidate.name === entry.operation);
-      assert.ok(operation, `no operation ${entry.operation} in the document`);
-      const request = await entry.request(fixtures);
-      const answer = await contract.call(request);
+    const check = (
+      entry: ContractCase,
+      operation: DocumentedOperation,
+      request: ApiRequest,
+      answer: ApiAnswer,
+    ) => {
       const label = `${entry.operation} → ${entry.status} (${entry.why}): ${request.method} ${request.path.slice(0, 80)} as ${request.as}`;
       if (answer.status !== entry.status) {
         failures.push(`${label}: got ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
@@ -139,6 +166,16 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
         violations.push((error as Error).message);
       }
       if (violations.length > 0) failures.push(`${label}:\n    ${violations.join('\n    ')}`);
+    };
+    const run = async (entry: ContractCase) => {
+      const operation = operations.find((candidate) => candidate.name === entry.operation);
+      assert.ok(operation, `no operation ${entry.operation} in the document`);
+      try {
+        const request = await entry.request(fixtures);
+        check(entry, operation, request, await contract.call(request));
+      } finally {
+        await entry.release?.(fixtures);
+      }
     };
     for (const entry of cases.filter((candidate) => !candidate.redisDown)) await run(entry);
     await contract.redis.halt('SIGKILL');

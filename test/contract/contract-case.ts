@@ -14,6 +14,10 @@ export interface Fixtures {
   submitted(request: unknown, as?: Caller): Promise<string>;
   /** Submits a job and waits until it is in `state`; returns its id. */
   jobIn(state: 'active' | 'completed' | 'failed', request: unknown, as?: Caller): Promise<string>;
+  /** Opens JOB_WATCHES_MAX event streams, so the api holds every job watch it may. */
+  holdEveryWatch(): Promise<void>;
+  /** Closes those streams and waits until the api has freed their places. */
+  releaseWatches(): Promise<void>;
 }
 
 /** One live request for one documented status of one operation. */
@@ -28,6 +32,8 @@ export interface ContractCase {
   request(fixtures: Fixtures): ApiRequest | Promise<ApiRequest>;
   /** Checks beyond the document's schema (the schema alone cannot say which problem it is). */
   expect?(answer: ApiAnswer, request: ApiRequest): void;
+  /** Undoes what `request` set up, whatever the answer, so no later case meets it. */
+  release?(fixtures: Fixtures): Promise<void>;
 }
 
 export const JOBS = '/v1/jobs';

@@ -34,6 +34,12 @@ function retried(answer: ApiAnswer, request: ApiRequest, { sameJob }: { sameJob:
   same('Location', answer.headers.get('location'), `${JOBS}/${id}`);
 }
 
+/** TooManyJobWatchesError's problem, with the Retry-After the document declares for it. */
+function watchesFull(answer: ApiAnswer): void {
+  problemSaying(/JOB_WATCHES_MAX/)(answer);
+  if (answer.headers.get('retry-after') === null) throw new Error('no Retry-After');
+}
+
 const lanePauseState = (lane: string, paused: boolean) => (answer: ApiAnswer) =>
   same('the lane', answer.body, { lane, paused });
 
@@ -96,6 +102,17 @@ export const JOB_OPERATION_CASES: ContractCase[] = [
   {
     operation: `GET ${EVENTS}`,
     status: 503,
+    why: 'the api already holds JOB_WATCHES_MAX event streams',
+    request: async (f) => {
+      await f.holdEveryWatch();
+      return { method: 'GET', path: `${JOBS}/${f.completedJobId}/events`, as: 'alice' };
+    },
+    expect: watchesFull,
+    release: (f) => f.releaseWatches(),
+  },
+  {
+    operation: `GET ${EVENTS}`,
+    status: 503,
     why: 'Redis stopped',
     redisDown: true,
     request: (f) => ({ method: 'GET', path: `${JOBS}/${f.completedJobId}/events`, as: 'alice' }),
@@ -118,6 +135,17 @@ export const JOB_OPERATION_CASES: ContractCase[] = [
     why: 'waitMs past 30000',
     request: (f) => ({ method: 'GET', path: `${JOBS}/${f.completedJobId}?waitMs=30001`, as: 'alice' }),
     expect: problemSaying(/waitMs/),
+  },
+  {
+    operation: `GET ${JOBS}/{id}`,
+    status: 503,
+    why: 'waitMs while the api already holds JOB_WATCHES_MAX event streams',
+    request: async (f) => {
+      await f.holdEveryWatch();
+      return { method: 'GET', path: `${JOBS}/${f.failedJobId}?waitMs=1000`, as: 'alice' };
+    },
+    expect: watchesFull,
+    release: (f) => f.releaseWatches(),
   },
   // POST /v1/jobs/{id}/retry
   {

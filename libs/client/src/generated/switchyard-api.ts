@@ -719,6 +719,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -841,6 +843,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -961,6 +965,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1060,6 +1066,8 @@ export interface operations {
       /** @description The job store is not reachable, or this api already holds JOB_WATCHES_MAX waiting reads and event streams (Retry-After) */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1165,6 +1173,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1259,6 +1269,8 @@ export interface operations {
       /** @description The job store is not reachable, or this api already holds JOB_WATCHES_MAX event streams and waiting reads (Retry-After) */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1357,6 +1369,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1435,6 +1449,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1513,6 +1529,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1636,6 +1654,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1685,6 +1705,8 @@ export interface operations {
       /** @description Not ready: Redis is not reachable, or a lane has not initialised */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
