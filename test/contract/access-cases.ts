@@ -1,4 +1,4 @@
-import { JOBS, sleep, type ContractCase, type Fixtures } from './contract-cases';
+import { JOBS, sleep, type ContractCase, type Fixtures } from './contract-case';
 import type { ApiRequest, Caller } from './contract-stack';
 import type { DocumentedOperation } from './openapi-validator';
 

@@ -9,8 +9,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil } from '@switchyard/polling';
 import { accessCases } from './access-cases';
-import { STATUS_CASES, type ContractCase, type Fixtures } from './contract-cases';
-import { RATE_LIMIT_PER_MINUTE, startContractStack, type ContractStack } from './contract-stack';
+import { sleep, type ContractCase, type Fixtures } from './contract-case';
+import { STATUS_CASES } from './contract-cases';
+import {
+  RATE_LIMIT_PER_MINUTE,
+  startContractStack,
+  JOB_WATCHES_MAX,
+  TENANT_MAX_PENDING_JOBS,
+  type ApiAnswer,
+  type ApiRequest,
+  type Caller,
+  type ContractStack,
+} from './contract-stack';
 import {
   documentedOperations,
   OpenApiValidator,
@@ -24,20 +34,14 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
   let validator: OpenApiValidator;
   let cases: ContractCase[];
 
-  async function submitted(request: unknown, headers: Record<string, string> = {}): Promise<string> {
-    const answer = await contract.call({
-      method: 'POST',
-      path: '/v1/jobs',
-      as: 'alice',
-      body: request,
-      headers,
-    });
+  async function submitted(request: unknown, as: Caller = 'alice', headers: Record<string, string> = {}) {
+    const answer = await contract.call({ method: 'POST', path: '/v1/jobs', as, body: request, headers });
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
     return (answer.body as { id: string }).id;
   }
 
-  async function jobIn(state: string, request: unknown): Promise<string> {
-    const id = await submitted(request);
+  async function jobIn(state: string, request: unknown, as: Caller = 'alice'): Promise<string> {
+    const id = await submitted(request, as);
     await pollUntil(
       async () => {
         const view = await contract.call({ method: 'GET', path: `/v1/jobs/${id}`, as: 'admin' });
@@ -48,6 +52,42 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       },
       { timeoutMs: 20_000, intervalMs: 100, what: `job ${id} to be ${state}` },
     );
+    return id;
+  }
+
+  const heldStreams: (() => void)[] = [];
+
+  async function holdEveryWatch(): Promise<void> {
+    const id = await submitted({ ...sleep(1), delayMs: 3_600_000 });
+    for (let opened = 0; opened < JOB_WATCHES_MAX; opened++) {
+      const stream = await contract.open({ method: 'GET', path: `/v1/jobs/${id}/events`, as: 'alice' });
+      heldStreams.push(stream.close);
+      assert.equal(stream.status, 200, `event stream ${opened + 1} of JOB_WATCHES_MAX`);
+    }
+  }
+
+  async function releaseWatches(fixtures: Fixtures): Promise<void> {
+    for (const close of heldStreams.splice(0)) close();
+    const path = `/v1/jobs/${fixtures.completedJobId}/events`;
+    await pollUntil(async () => (await contract.call({ method: 'GET', path, as: 'alice' })).status === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'the api to free the event streams the client closed',
+    });
+  }
+
+  /** A failed job of carol's tenant, then as many delayed jobs as its quota allows. */
+  async function failedJobOfAFullTenant(): Promise<string> {
+    const id = await jobIn('failed', { ...sleep(5_000), timeoutMs: 100 }, 'carol');
+    const fill = await contract.call({
+      method: 'POST',
+      path: '/v1/jobs/batch',
+      as: 'carol',
+      body: {
+        jobs: Array.from({ length: TENANT_MAX_PENDING_JOBS }, () => ({ ...sleep(1), delayMs: 3_600_000 })),
+      },
+    });
+    assert.equal(fill.status, 202, JSON.stringify(fill.body));
     return id;
   }
 
@@ -84,11 +124,16 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
   it('answers every case as the document says', async () => {
     const fixtures: Fixtures = {
       completedJobId: await jobIn('completed', { task: 'cpu.primes', payload: { limit: 1_000 } }),
-      failedJobId: await jobIn('failed', { task: 'io.sleep', payload: { ms: 5_000 }, timeoutMs: 100 }),
-      delayedJobId: await submitted({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 3_600_000 }),
+      failedJobId: await jobIn('failed', { ...sleep(5_000), timeoutMs: 100 }),
+      delayedJobId: await submitted({ ...sleep(1), delayMs: 3_600_000 }),
+      crashedJobId: await jobIn('failed', { task: 'diag.crash', payload: { mode: 'throw' } }),
+      quotaFullFailedJobId: await failedJobOfAFullTenant(),
+      submitted: (request, as) => submitted(request, as),
       jobIn,
+      holdEveryWatch,
+      releaseWatches: () => releaseWatches(fixtures),
     };
-    await submitted({ task: 'io.sleep', payload: { ms: 1 } }, { 'idempotency-key': 'contract-reused' });
+    await submitted(sleep(1), 'alice', { 'idempotency-key': 'contract-reused' });
     const batch = await contract.call({
       method: 'POST',
       path: '/v1/jobs/batch',
@@ -103,11 +148,12 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
     }
 
     const failures: string[] = [];
-    const run = async (entry: ContractCase) => {
-      const operation = operations.find((candidate) => candidate.name === entry.operation);
-      assert.ok(operation, `no operation ${entry.operation} in the document`);
-      const request = await entry.request(fixtures);
-      const answer = await contract.call(request);
+    const check = (
+      entry: ContractCase,
+      operation: DocumentedOperation,
+      request: ApiRequest,
+      answer: ApiAnswer,
+    ) => {
       const label = `${entry.operation} → ${entry.status} (${entry.why}): ${request.method} ${request.path.slice(0, 80)} as ${request.as}`;
       if (answer.status !== entry.status) {
         failures.push(`${label}: got ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
@@ -115,11 +161,21 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       }
       const violations = validator.violations(operation, answer);
       try {
-        entry.expect?.(answer);
+        entry.expect?.(answer, request);
       } catch (error) {
         violations.push((error as Error).message);
       }
       if (violations.length > 0) failures.push(`${label}:\n    ${violations.join('\n    ')}`);
+    };
+    const run = async (entry: ContractCase) => {
+      const operation = operations.find((candidate) => candidate.name === entry.operation);
+      assert.ok(operation, `no operation ${entry.operation} in the document`);
+      try {
+        const request = await entry.request(fixtures);
+        check(entry, operation, request, await contract.call(request));
+      } finally {
+        await entry.release?.(fixtures);
+      }
     };
     for (const entry of cases.filter((candidate) => !candidate.redisDown)) await run(entry);
     await contract.redis.halt('SIGKILL');

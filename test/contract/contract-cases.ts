@@ -1,42 +1,7 @@
-import type { ApiAnswer, ApiRequest } from './contract-stack';
+import { JOBS, problemSaying, sleep, type ContractCase } from './contract-case';
+import { JOB_OPERATION_CASES } from './job-operation-cases';
 
-/** Jobs made before the cases run, in the states the cases read. */
-export interface Fixtures {
-  completedJobId: string;
-  failedJobId: string;
-  /** Delayed an hour: the 200 cancel removes it. */
-  delayedJobId: string;
-  /** Submits a job and waits until it is in `state`; returns its id. */
-  jobIn(state: 'active', request: unknown): Promise<string>;
-}
-
-/** One live request for one documented status of one operation. */
-export interface ContractCase {
-  /** `METHOD /path/{param}`, as in the document. */
-  operation: string;
-  status: number;
-  /** What the case shows, in a failure message. */
-  why: string;
-  /** Runs once Redis is stopped (the 503s), after every other case. */
-  redisDown?: boolean;
-  request(fixtures: Fixtures): ApiRequest | Promise<ApiRequest>;
-  /** Checks beyond the document's schema (the schema alone cannot say which problem it is). */
-  expect?(answer: ApiAnswer): void;
-}
-
-export const JOBS = '/v1/jobs';
-export const sleep = (ms: number) => ({ task: 'io.sleep', payload: { ms } });
 const MIB = 1_048_576;
-
-/** The schema says it is a problem; this says which one (by its title or detail). */
-function problemSaying(words: RegExp) {
-  return (answer: ApiAnswer) => {
-    const { title = '', detail = '' } = answer.body as { title?: string; detail?: string };
-    if (!words.test(`${title}: ${detail}`)) {
-      throw new Error(`expected a problem saying ${words}, got ${JSON.stringify(`${title}: ${detail}`)}`);
-    }
-  };
-}
 
 /** Every other documented status, each with the request that gets it. */
 export const STATUS_CASES: ContractCase[] = [
@@ -333,4 +298,6 @@ export const STATUS_CASES: ContractCase[] = [
     why: 'an admin key',
     request: () => ({ method: 'GET', path: '/metrics', as: 'admin' }),
   },
+  // Events, waiting reads, retries and lane controls
+  ...JOB_OPERATION_CASES,
 ];

@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ApiAnswer } from './contract-stack';
+import { parseEventStream } from './event-stream';
 
 interface HeaderObject {
   required?: boolean;
@@ -51,7 +52,8 @@ const essence = (contentType: string) => contentType.split(';', 1)[0].trim().toL
 /**
  * Checks live answers against the document with ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1):
  * the status is documented for the operation, the content type is one it documents, the body matches
- * that media type's schema, and every required header is present and of its type.
+ * that media type's schema (for `text/event-stream`: each event's data, as JSON), a status documented
+ * without a body has none, and every required header is present and of its type.
  */
 export class OpenApiValidator {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -75,22 +77,44 @@ export class OpenApiValidator {
         problems.push(`header ${name}: ${JSON.stringify(value)} is not an integer`);
       }
     }
+    if (!response.content) {
+      // A status documented without a body (204): an answer with one departs from it.
+      if (answer.body !== '')
+        problems.push(`a body where none is documented: ${String(answer.body).slice(0, 80)}`);
+      return problems;
+    }
     const contentType = answer.headers.get('content-type') ?? '';
-    const media = Object.keys(response.content ?? {}).find((type) => essence(type) === essence(contentType));
+    const media = Object.keys(response.content).find((type) => essence(type) === essence(contentType));
     if (!media) {
-      return [
-        ...problems,
-        `content-type ${contentType} is not one of ${Object.keys(response.content ?? {})}`,
-      ];
+      return [...problems, `content-type ${contentType} is not one of ${Object.keys(response.content)}`];
     }
     const ref = `api#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}/responses/${answer.status}/content/${pointer(media)}/schema`;
     const validate = this.ajv.getSchema(ref) ?? this.ajv.compile({ $ref: ref });
-    if (!validate(answer.body)) {
+    const check = (body: unknown, where: string) => {
+      if (validate(body)) return;
       problems.push(
         ...(validate.errors ?? []).map(
-          (error) => `body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
+          (error) => `${where}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
         ),
       );
+    };
+    if (essence(media) === 'text/event-stream') {
+      // The schema is each event's `data`, as JSON: every event of the stream must match it.
+      const events = parseEventStream(typeof answer.body === 'string' ? answer.body : '');
+      if (events.length === 0) problems.push('an event stream without a single event');
+      events.forEach((event, index) => {
+        const where = `event ${index} (${event.event ?? 'message'})`;
+        let data: unknown;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          problems.push(`${where}: data is not JSON: ${event.data.slice(0, 80)}`);
+          return;
+        }
+        check(data, `${where} data`);
+      });
+    } else {
+      check(answer.body, 'body');
     }
     return problems;
   }

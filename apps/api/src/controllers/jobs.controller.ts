@@ -11,7 +11,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { hasScope, isAdmin, type Principal } from '@switchyard/auth';
+import { hasScope, type Principal } from '@switchyard/auth';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
@@ -35,7 +35,6 @@ import {
   jobLinks,
   type EnqueuedJob,
   type JobPage,
-  type JobScope,
   type Submitter,
 } from '@switchyard/queue';
 import { traceIdOf } from '@switchyard/telemetry';
@@ -43,12 +42,8 @@ import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
 import { ApiContract } from '../openapi/api-contract.decorator';
 import { Caller } from '../security/require-scope';
+import { jobScopeOf } from './caller-scope';
 import { waitMsOf } from './job-wait';
-
-/** An admin sees every tenant's jobs; everyone else only their own. */
-function scopeOf(caller: Principal): JobScope {
-  return isAdmin(caller) ? {} : { tenant: caller.tenant };
-}
 
 function submitterOf(caller: Principal): Submitter {
   return { tenant: caller.tenant, mayOverrideProfile: hasScope(caller, 'admin') };
@@ -140,7 +135,7 @@ export class JobsController {
     reply.header('location', `/v1/jobs/${job.id}`);
     if (job.replayed) {
       reply.header('idempotent-replayed', 'true');
-      const view = await this.reader.view(job.id, scopeOf(caller)).catch(() => undefined);
+      const view = await this.reader.view(job.id, jobScopeOf(caller)).catch(() => undefined);
       return {
         ...accepted(job, this.config.JAEGER_UI_URL),
         ...(view ? { state: view.state, task: view.task, profile: view.profile, lane: view.lane } : {}),
@@ -220,7 +215,7 @@ export class JobsController {
         parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
       );
     }
-    return this.reader.list(parsed.data, scopeOf(caller));
+    return this.reader.list(parsed.data, jobScopeOf(caller));
   }
 
   @Get(':id')
@@ -248,7 +243,7 @@ export class JobsController {
     @Query() query: Record<string, string>,
     @Caller() caller: Principal,
   ): Promise<JobView> {
-    return this.watcher.viewWhenFinished(id, scopeOf(caller), waitMsOf(query));
+    return this.watcher.viewWhenFinished(id, jobScopeOf(caller), waitMsOf(query));
   }
 
   @Delete(':id')
@@ -273,7 +268,7 @@ export class JobsController {
     @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobView> {
-    const outcome = await this.canceller.cancel(id, scopeOf(caller));
+    const outcome = await this.canceller.cancel(id, jobScopeOf(caller));
     reply.status(outcome.final ? 200 : 202);
     return outcome.view;
   }

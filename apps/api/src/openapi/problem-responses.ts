@@ -43,4 +43,10 @@ export const PROBLEM_HEADERS: Partial<Record<ProblemStatus, Record<string, Heade
     'RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer' } },
     'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
   },
+  503: {
+    'Retry-After': {
+      description: 'Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full)',
+      schema: { type: 'integer' },
+    },
+  },
 };

@@ -724,6 +724,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -846,6 +848,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -966,6 +970,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1065,6 +1071,8 @@ export interface operations {
       /** @description The job store is not reachable, or this api already holds JOB_WATCHES_MAX waiting reads and event streams (Retry-After) */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1170,6 +1178,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1264,6 +1274,8 @@ export interface operations {
       /** @description The job store is not reachable, or this api already holds JOB_WATCHES_MAX event streams and waiting reads (Retry-After) */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1362,6 +1374,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1440,6 +1454,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1518,6 +1534,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1641,6 +1659,8 @@ export interface operations {
       /** @description The job store (Redis) is not reachable or is full; retry later */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1690,6 +1710,8 @@ export interface operations {
       /** @description Not ready: Redis is not reachable, or a lane has not initialised */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again, when the api knows (JOB_WATCHES_MAX is full) */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
