@@ -249,8 +249,9 @@ describe('one trace per job, from the HTTP request to the thread or process that
       body: JSON.stringify({ task: 'io.sleep', payload: { ms: 1 } }),
     });
     assert.equal(response.status, 202);
-    const { id } = (await response.json()) as { id: string };
-    const view = await e2e.client.waitFor(id, 30_000, 100);
+    const accepted = (await response.json()) as { id: string; links: { trace?: string } };
+    assert.equal(accepted.links.trace, undefined, 'the 202 has no Jaeger link either');
+    const view = await e2e.client.waitFor(accepted.id, 30_000, 100);
     assert.equal(view.state, 'completed');
     assert.equal(view.sampled, false);
     assert.equal(view.traceId, '0af7651916cd43dd8448eb211c80319c', 'the trace id its log lines carry');
