@@ -23,7 +23,7 @@ describe('docker/Dockerfile builds offline', { timeout: 15 * 60_000 }, () => {
       const tag = await buildSwitchyardImage(builder);
       const size = await imageSizeBytes(tag);
       console.log(
-        `# ${tag}: built in ${((Date.now() - started) / 1000).toFixed(0)} s, ${(size / MiB).toFixed(0)} MiB ` +
+        `${tag}: built in ${((Date.now() - started) / 1000).toFixed(0)} s, ${(size / MiB).toFixed(0)} MiB ` +
           `(base ${nodeBaseImage()}: ${((await imageSizeBytes(nodeBaseImage())) / MiB).toFixed(0)} MiB)`,
       );
       const labels = JSON.parse(

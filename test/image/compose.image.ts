@@ -89,7 +89,7 @@ describe(
           /NOAUTH/,
         );
         console.log(
-          `# compose ${version} (${cli.binary} ${cli.prefix.join(' ')}): up, io.sleep and cpu.primes completed, api on ${published}, Redis password not in argv`,
+          `compose ${version} (${[cli.binary, ...cli.prefix].join(' ')}): up, io.sleep and cpu.primes completed, api on ${published}, Redis password not in argv`,
         );
 
         await project.down();

@@ -70,7 +70,7 @@ describe(
           throw new Error(`${error.message}\n${await stack.logs(app.name)}`);
         });
         assert.equal((await fetch(`${app.baseUrl}/healthz`)).status, 200, `${app.name} /healthz`);
-        console.log(`# ${app.name}: /healthz and /readyz 200`);
+        console.log(`${app.name}: /healthz and /readyz 200`);
       }
     });
 
@@ -91,9 +91,7 @@ describe(
         assert.match(write, /Read-only file system/, `${app.name} root is writable`);
         assert.match(write, /tmp-ok/, `${app.name} has no writable /tmp`);
       }
-      console.log(
-        '# every app: PID 1 tini, uid 1000, CapEff 0, NoNewPrivs, read-only root with a tmpfs /tmp',
-      );
+      console.log('every app: PID 1 tini, uid 1000, CapEff 0, NoNewPrivs, read-only root with a tmpfs /tmp');
     });
 
     it('runs an io job on the io-consumer event loop', async () => {
@@ -102,7 +100,7 @@ describe(
       assert.equal(job.state, 'completed', JSON.stringify(job.error));
       assert.deepEqual(job.result, { sleptMs: 200 });
       assert.equal(job.execution?.model, 'event-loop');
-      console.log(`# io.sleep on lane io: completed on the event loop in ${job.runMs} ms`);
+      console.log(`io.sleep on lane io: completed on the event loop in ${job.runMs} ms`);
     });
 
     for (const { lane, model } of COMPUTE) {
@@ -118,7 +116,7 @@ describe(
         assert.equal(job.execution?.model, model);
         assert.equal(job.lane, lane);
         console.log(
-          `# cpu.primes on lane ${lane}: ${PRIMES_TO_1M} primes, run by ${model} (pid ${job.execution?.pid}, thread ${job.execution?.threadId})`,
+          `cpu.primes on lane ${lane}: ${PRIMES_TO_1M} primes, run by ${model} (pid ${job.execution?.pid}, thread ${job.execution?.threadId})`,
         );
       });
     }
@@ -137,7 +135,7 @@ describe(
       const { exitMs, exitCode } = await stopAndTime(ioConsumer);
       const job = await waitForJobState(api.baseUrl, accepted.id, ['completed', 'failed', 'waiting'], 10_000);
       console.log(
-        `# io-consumer SIGTERM with a 2 s job active: exit ${exitCode} after ${exitMs} ms, job ${job.state}`,
+        `io-consumer SIGTERM with a 2 s job active: exit ${exitCode} after ${exitMs} ms, job ${job.state}`,
       );
       assert.equal(exitCode, 0);
       assert.ok(exitMs <= EXIT_BOUND_MS, `exited after ${exitMs} ms, bound ${EXIT_BOUND_MS} ms`);
@@ -161,7 +159,7 @@ describe(
         10_000,
       );
       console.log(
-        `# compute SIGTERM with an 8 s job active (drain ${DRAIN_TIMEOUT_MS} ms): exit ${exitCode} after ${exitMs} ms, job ${requeued.state}`,
+        `compute SIGTERM with an 8 s job active (drain ${DRAIN_TIMEOUT_MS} ms): exit ${exitCode} after ${exitMs} ms, job ${requeued.state}`,
       );
       assert.equal(exitCode, 0);
       assert.ok(exitMs <= EXIT_BOUND_MS, `exited after ${exitMs} ms, bound ${EXIT_BOUND_MS} ms`);
@@ -174,7 +172,7 @@ describe(
       await docker(['start', compute.name]);
       const done = await waitForJobState(api.baseUrl, accepted.id, ['completed', 'failed'], 60_000);
       assert.equal(done.state, 'completed', JSON.stringify(done.error));
-      console.log(`# after the restart the requeued job completed (attempts made: ${done.attempts.made})`);
+      console.log(`after the restart the requeued job completed (attempts made: ${done.attempts.made})`);
     });
   },
 );
