@@ -10,6 +10,7 @@ import process from 'node:process';
 const require = createRequire(import.meta.url);
 const { ensureDebianPackages, ensureDockerDaemon } = require('../dist/test/image/support/docker-engine.js');
 const { ensureNodeBaseImage, ensureRedisImage } = require('../dist/test/image/support/stand-in-images.js');
+const { docker } = require('../dist/test/image/support/docker-cli.js');
 
 const started = Date.now();
 const log = (line) => console.log(`# [${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
@@ -32,5 +33,7 @@ process.on('SIGTERM', stop);
 const code = await new Promise((resolve) =>
   runner.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))),
 );
+// Each build of changed sources re-tags switchyard:image-test-*; the images it replaced are dead weight.
+await docker(['image', 'prune', '--force', '--filter', 'label=org.opencontainers.image.title=switchyard']);
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(code);

@@ -9,7 +9,7 @@ export interface ComposeCli {
 
 const CANDIDATES: ComposeCli[] = [
   { version: 'v1', binary: '/usr/bin/docker-compose', prefix: [] },
-  { version: 'v2', binary: dockerBinary, prefix: ['compose'] },
+  { version: 'v2', binary: dockerBinary(), prefix: ['compose'] },
   { version: 'v2', binary: 'docker', prefix: ['compose'] },
 ];
 

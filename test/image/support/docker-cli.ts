@@ -4,8 +4,11 @@ import { existsSync } from 'node:fs';
 /**
  * Debian's docker client when installed: it matches Debian's dockerd (API 1.41) and drives the daemon's
  * own BuildKit with DOCKER_BUILDKIT=1, where a newer client would want a buildx plugin it may not have.
+ * Looked up on each call, since the test may install docker.io after this module loads.
  */
-export const dockerBinary = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+export function dockerBinary(): string {
+  return existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+}
 
 export interface CommandOptions {
   /** Extra environment for the command. */
@@ -52,7 +55,7 @@ export function run(binary: string, args: string[], options: CommandOptions = {}
 
 /** `docker …`, output trimmed. */
 export async function docker(args: string[], options: CommandOptions = {}): Promise<string> {
-  return (await run(dockerBinary, args, options)).trim();
+  return (await run(dockerBinary(), args, options)).trim();
 }
 
 /** True when `docker image inspect` finds the reference locally. */

@@ -70,7 +70,7 @@ async function ensureDebianRootfs(log: (line: string) => void): Promise<string> 
       'tar -C "$1" -c . | "$2" import --change \'CMD ["bash"]\' - "$3"',
       'sh',
       rootfs,
-      dockerBinary,
+      dockerBinary(),
       tag,
     ]);
   });
