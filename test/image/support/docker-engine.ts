@@ -27,7 +27,8 @@ export async function ensureDebianPackages(log: (line: string) => void): Promise
   log(`installing ${missing.join(', ')} (Debian packages)`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   await run('apt-get', ['update', '-qq'], { env });
-  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  // With recommends, as tested: docker.io recommends what dockerd needs on some hosts (cgroupfs-mount, pigz…).
+  await run('apt-get', ['install', '-y', '-qq', ...missing], { env });
 }
 
 async function daemonAnswers(): Promise<boolean> {
