@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { pollUntil } from '@switchyard/polling';
 import { docker } from './support/docker-cli';
 import { ComposeProject, execIn, findCompose } from './support/compose-cli';
 import { submitJob, waitForJobState, waitForOk } from './support/job-rest';
@@ -72,6 +73,16 @@ describe(
         const published = await docker(['port', await project.containerOf('api'), '3000/tcp']);
         assert.match(published, /^127\.0\.0\.1:/, `the api is published on ${published}`);
 
+        // The compose healthchecks themselves (what `depends_on: service_healthy` and `ps` rely on) pass.
+        for (const service of ['redis', 'api', 'io-consumer', 'compute']) {
+          const container = await project.containerOf(service);
+          await pollUntil(
+            async () =>
+              (await docker(['inspect', '--format', '{{.State.Health.Status}}', container])) === 'healthy',
+            { timeoutMs: 90_000, intervalMs: 1_000, what: `${service}'s healthcheck to pass` },
+          );
+        }
+
         const io = await submitJob(baseUrl, { task: 'io.sleep', payload: { ms: 100 } });
         const cpu = await submitJob(baseUrl, { task: 'cpu.primes', payload: { limit: 1_000_000 } });
         const ioJob = await waitForJobState(baseUrl, io.id, ['completed', 'failed'], 60_000);
@@ -89,7 +100,7 @@ describe(
           /NOAUTH/,
         );
         console.log(
-          `compose ${version} (${[cli.binary, ...cli.prefix].join(' ')}): up, io.sleep and cpu.primes completed, api on ${published}, Redis password not in argv`,
+          `compose ${version} (${[cli.binary, ...cli.prefix].join(' ')}): up and healthy, io.sleep and cpu.primes completed, api on ${published}, Redis password not in argv`,
         );
 
         await project.down();
