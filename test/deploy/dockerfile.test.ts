@@ -56,8 +56,9 @@ describe('docker/Dockerfile', () => {
       assert.equal(allowScripts[name], true, `${name} is rebuilt but not in allowScripts`);
   });
 
-  it('leaves typescript and the package managers out of the runtime image', () => {
+  it('leaves typescript, source maps and the package managers out of the runtime image', () => {
     assert.match(runs(buildStage), /rm -rf node_modules\/typescript/);
+    assert.match(runs(buildStage), /find node_modules .*-name '\*\.map'.* -delete/);
     for (const location of ['/usr/local/lib/node_modules', '/usr/local/bin/npm', '/usr/local/bin/corepack'])
       assert.ok(runs(runtimeStage).includes(location), `the runtime stage keeps ${location}`);
   });

@@ -35,13 +35,14 @@ describe('docker/Dockerfile builds offline', { timeout: 15 * 60_000 }, () => {
     });
   }
 
-  it('holds production dependencies only: no typescript, no dev tools, no npm, corepack or yarn', async () => {
+  it('holds production dependencies only: no typescript, dev tools, type declarations, source maps, npm, corepack or yarn', async () => {
     const tag = await buildSwitchyardImage('classic');
     const present = await shellIn(
       tag,
       'for p in node_modules/typescript node_modules/eslint node_modules/node node_modules/@nestjs/cli ' +
         '/usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack; do [ -e "$p" ] && echo "$p"; done; ' +
-        'for b in npm npx corepack yarn; do command -v "$b"; done; true',
+        'for b in npm npx corepack yarn; do command -v "$b"; done; ' +
+        "find node_modules -type f \\( -name '*.d.ts' -o -name '*.map' \\) | head -3",
     );
     assert.equal(present, '', `the runtime image holds:\n${present}`);
     // The native addon whose install script the build re-runs is there and loads.
