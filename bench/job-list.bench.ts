@@ -56,15 +56,15 @@ export async function jobListLatency(retained: number, reads: number): Promise<L
       await writers[(start / 1_000) % 2].submitBatch(jobs);
     }
     const timeReads = async (key: string) => {
+      const reader = new SwitchyardClient(stack.apiUrl, { apiKey: key });
       const times: number[] = [];
       for (let read = 0; read < reads; read++) {
         const started = performance.now();
-        const response = await fetch(`${stack.apiUrl}/v1/jobs?task=${TASKS[read % 4].task}&limit=50`, {
-          headers: { authorization: `Bearer ${key}` },
+        const { data, response } = await reader.api.GET('/v1/jobs', {
+          params: { query: { task: TASKS[read % 4].task, limit: 50 } },
         });
-        const page = (await response.json()) as { jobs: unknown[] };
         times.push(performance.now() - started);
-        if (response.status !== 200 || page.jobs.length !== 50)
+        if (response.status !== 200 || data?.jobs.length !== 50)
           throw new Error(`list answered ${response.status}`);
       }
       const { p50, p99 } = percentiles(times);

@@ -2,6 +2,8 @@
 // machine needs nothing but `npm ci && npm test`. Debian's packages, as root; otherwise it says what to do.
 //   chromium      the headless browser the lab report test opens report.html in
 //   redis-server  started by the tests themselves when nothing answers at REDIS_URL
+//   prometheus    for its promtool: `promtool check metrics` lints every service's /metrics (the
+//                 package's own server is not started by the tests)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import process from 'node:process';
@@ -9,6 +11,8 @@ import process from 'node:process';
 const NEEDED = [
   { binary: '/usr/bin/chromium', debianPackage: 'chromium' },
   { binary: '/usr/bin/redis-server', debianPackage: 'redis-server' },
+  // Without its recommends (node-exporter, a daemon the tests do not want).
+  { binary: '/usr/bin/promtool', debianPackage: 'prometheus', withoutRecommends: true },
 ];
 
 const missing = NEEDED.filter(({ binary }) => !existsSync(binary));
@@ -24,6 +28,12 @@ if (missing.length > 0) {
   console.log(`Installing ${packages.join(', ')} for the tests (Debian packages)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
-  if (install.status !== 0) process.exit(install.status ?? 1);
+  for (const lean of [false, true]) {
+    const batch = missing.filter((entry) => Boolean(entry.withoutRecommends) === lean);
+    if (batch.length === 0) continue;
+    const args = ['install', '-y', '-qq', ...(lean ? ['--no-install-recommends'] : [])];
+    const names = batch.map(({ debianPackage }) => debianPackage);
+    const install = spawnSync('apt-get', [...args, ...names], { stdio: 'inherit', env });
+    if (install.status !== 0) process.exit(install.status ?? 1);
+  }
 }

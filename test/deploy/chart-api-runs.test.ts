@@ -18,7 +18,15 @@ import { envValue, podOwners, type IContainer, type KubeObject } from './support
 import { containerEnv, secretFileText, workload } from './support/rendered-env';
 
 /** Settings the local stack gives each process itself: its Redis, prefix, lanes, interface and port. */
-const STACK_OWNED = ['REDIS_URL', 'REDIS_PASSWORD', 'QUEUE_PREFIX', 'LANES', 'HOST', 'PORT', 'HEALTH_PORT'];
+const STACK_OWNED = [
+  'REDIS_URL',
+  'REDIS_PASSWORD_FILE',
+  'QUEUE_PREFIX',
+  'LANES',
+  'HOST',
+  'PORT',
+  'HEALTH_PORT',
+];
 const FROM_ELSEWHERE = { POD_NAME: 'pod-0', POD_NAMESPACE: 'ns' };
 
 function withoutStackOwned(env: Record<string, string>): Record<string, string> {

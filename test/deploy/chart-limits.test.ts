@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { after, describe, it } from 'node:test';
 import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
 import { ciValuesFiles } from './support/ci-values';
 import { renderChart } from './support/helm-cli';
 import { podOwners } from './support/kube-object';
-import { containerEnv, workload } from './support/rendered-env';
+import { containerEnv, withRedisPasswordFile, workload } from './support/rendered-env';
 
 /** Settings only the api reads: in its own env, so changing one restarts the api alone. */
 const API_ONLY = [
@@ -29,9 +31,15 @@ const SHARED = [
 ] as const;
 const CONSUMERS = ['sy-switchyard-io-consumer', 'sy-switchyard-compute'];
 /** What the kubelet would fill in from elsewhere (downward API, Secrets). */
-const FROM_ELSEWHERE = { POD_NAME: 'pod-0', POD_NAMESPACE: 'ns', REDIS_PASSWORD: 'password' };
+const FROM_ELSEWHERE = { POD_NAME: 'pod-0', POD_NAMESPACE: 'ns' };
+/** The Redis password Secrets the ci values name instead of letting the chart make one. */
+const EXISTING_SECRETS = { 'managed-redis': { password: 'pw' }, 'my-redis-secret': { password: 'pw' } };
+const secretFiles = mkdtempSync(path.join(os.tmpdir(), 'chart-limits-'));
+after(() => rmSync(secretFiles, { recursive: true, force: true }));
 
-const configOf = (env: Record<string, string>): SwitchyardConfig => loadConfig(env);
+// The settings under test; REDIS_PASSWORD_FILE (a mounted file) is checked per ci file below.
+const configOf = (env: Record<string, string>): SwitchyardConfig =>
+  loadConfig({ ...env, REDIS_PASSWORD_FILE: '' });
 const pick = (config: SwitchyardConfig, keys: readonly (keyof SwitchyardConfig)[]) =>
   Object.fromEntries(keys.map((key) => [key, config[key]]));
 
@@ -85,7 +93,14 @@ describe('chart: limits and hardening settings', () => {
       for (const owner of podOwners(objects)) {
         const container = owner.podSpec.containers[0];
         if (!container.envFrom?.length) continue; // Redis, Jaeger, the helm test Pod: not Switchyard apps
-        const env = containerEnv(objects, container, FROM_ELSEWHERE);
+        const env = withRedisPasswordFile(
+          objects,
+          owner.podSpec,
+          container,
+          containerEnv(objects, container, FROM_ELSEWHERE),
+          secretFiles,
+          EXISTING_SECRETS,
+        );
         assert.doesNotThrow(() => loadConfig(env), `${owner.object.kind}/${owner.object.metadata.name}`);
       }
     });

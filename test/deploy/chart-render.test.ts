@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import { ciValuesFiles } from './support/ci-values';
 import { renderChart, TEST_NAMESPACE } from './support/helm-cli';
 import { envValue, findObject, podOwners, type KubeObject } from './support/kube-object';
+import { secretFileText, workload } from './support/rendered-env';
 import { schemaViolations } from './support/schema-validation';
-import { kedaViolations, LAB_RULES, rbacViolations, referenceViolations } from './support/wiring-policies';
+import { kedaViolations, labRules, rbacViolations, referenceViolations } from './support/wiring-policies';
 import { laneViolations, workloadViolations } from './support/workload-policies';
 
 function allViolations(objects: readonly KubeObject[]): string[] {
@@ -72,25 +73,31 @@ describe('rendered chart behaviour', () => {
     assert.equal(envValue(container, 'OTEL_SERVICE_NAME'), 'switchyard-compute');
   });
 
-  it('builds REDIS_URL from the Secret, with rediss:// and the CA for an external TLS Redis', async () => {
-    const builtIn = podOwners(await renderCi('default-values.yaml'))[0].podSpec.containers[0];
-    assert.equal(envValue(builtIn, 'REDIS_URL'), 'redis://:$(REDIS_PASSWORD)@sy-switchyard-redis:6379/0');
+  it('builds REDIS_URL without the password, which comes from a file of the Secret, with rediss:// and the CA for an external TLS Redis', async () => {
+    const defaults = await renderCi('default-values.yaml');
+    const builtIn = podOwners(defaults).find((owner) => owner.object.metadata.name === 'sy-switchyard-api');
+    assert.ok(builtIn);
+    const container = builtIn.podSpec.containers[0];
+    assert.equal(envValue(container, 'REDIS_URL'), 'redis://sy-switchyard-redis:6379/0');
+    const passwordFile = envValue(container, 'REDIS_PASSWORD_FILE') ?? '';
+    const password = secretFileText(defaults, builtIn.podSpec, container, passwordFile);
+    assert.match(password, /^[A-Za-z0-9]{32}$/, 'the generated password, from the rendered Secret');
     const external = await renderCi('external-redis-tls-values.yaml');
-    const api = podOwners(external).find((owner) => owner.object.metadata.name === 'sy-switchyard-api');
-    const container = api?.podSpec.containers[0];
-    assert.ok(container);
+    const api = workload(external, 'sy-switchyard-api');
+    assert.equal(envValue(api.container, 'REDIS_URL'), 'rediss://redis.example.internal:6380/2');
     assert.equal(
-      envValue(container, 'REDIS_URL'),
-      'rediss://:$(REDIS_PASSWORD)@redis.example.internal:6380/2',
+      secretFileText(
+        external,
+        api.podSpec,
+        api.container,
+        envValue(api.container, 'REDIS_PASSWORD_FILE') ?? '',
+        {
+          'managed-redis': { password: 'from-the-managed-secret' },
+        },
+      ),
+      'from-the-managed-secret',
     );
-    assert.deepEqual(
-      container.env?.find((variable) => variable.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef,
-      {
-        name: 'managed-redis',
-        key: 'password',
-      },
-    );
-    assert.equal(envValue(container, 'NODE_EXTRA_CA_CERTS'), '/etc/switchyard/redis-ca/ca.pem');
+    assert.equal(envValue(api.container, 'NODE_EXTRA_CA_CERTS'), '/etc/switchyard/redis-ca/ca.pem');
     assert.equal(findObject(external, 'StatefulSet', 'sy-switchyard-redis'), undefined);
     assert.equal(
       external.some((object) => object.kind === 'Secret'),
@@ -98,17 +105,18 @@ describe('rendered chart behaviour', () => {
     );
   });
 
-  it('runs the built-in Redis with AOF, noeviction and a password, on a PVC', async () => {
-    const redis = findObject(await renderCi('default-values.yaml'), 'StatefulSet', 'sy-switchyard-redis');
+  it('runs the built-in Redis with AOF, noeviction and its password from a config file, on a PVC', async () => {
+    const objects = await renderCi('default-values.yaml');
+    const redis = findObject(objects, 'StatefulSet', 'sy-switchyard-redis');
     assert.ok(redis, 'no Redis StatefulSet');
-    const spec = redis.spec as {
-      template: { spec: { containers: { args: string[] }[] } };
-      volumeClaimTemplates: unknown[];
-    };
-    const args = spec.template.spec.containers[0].args.join(' ');
-    assert.match(args, /--appendonly yes/);
-    assert.match(args, /--maxmemory-policy noeviction/);
-    assert.match(args, /--requirepass \$\(REDIS_PASSWORD\)/);
+    const spec = redis.spec as { volumeClaimTemplates: unknown[] };
+    const conf = (
+      findObject(objects, 'ConfigMap', 'sy-switchyard-redis-config')?.data as Record<string, string>
+    )['redis.conf'];
+    assert.match(conf, /^appendonly yes$/m);
+    assert.match(conf, /^maxmemory-policy noeviction$/m);
+    assert.match(conf, /^include \/run\/redis\/auth\.conf$/m);
+    assert.doesNotMatch(conf, /^requirepass/m, 'the password is not in the ConfigMap');
     assert.equal(spec.volumeClaimTemplates.length, 1);
   });
 
@@ -126,7 +134,34 @@ describe('rendered chart behaviour', () => {
     ]);
   });
 
-  it('creates the lab RBAC only with the lab, with exactly the verbs it needs, in its own namespace', async () => {
+  it('scales in slowly, so that a removed pod drains before the next goes: KEDA (counting active jobs) and the CPU HPA', async () => {
+    const keda = (await renderCi('keda-values.yaml')).filter((object) => object.kind === 'ScaledObject');
+    assert.equal(keda.length, 3);
+    for (const scaled of keda) {
+      const advanced = (scaled.spec as { advanced: Record<string, { formula?: string; behavior?: unknown }> })
+        .advanced;
+      assert.equal(advanced.scalingModifiers.formula, 'wait + prioritized + active');
+      assert.deepEqual(advanced.horizontalPodAutoscalerConfig.behavior, {
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+        },
+      });
+    }
+    const hpas = (await renderCi('hpa-pools-values.yaml')).filter(
+      (object) => object.kind === 'HorizontalPodAutoscaler',
+    );
+    assert.ok(hpas.length > 0);
+    for (const hpa of hpas)
+      assert.deepEqual((hpa.spec as { behavior: unknown }).behavior, {
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+        },
+      });
+  });
+
+  it('creates the lab RBAC only with the lab: the calls libs/kube makes, scale only of its own consumers', async () => {
     for (const name of ['default-values.yaml', 'keda-values.yaml', 'hpa-pools-values.yaml']) {
       const kinds = (await renderCi(name)).map((object) => object.kind);
       for (const kind of ['ServiceAccount', 'Role', 'RoleBinding', 'Job']) {
@@ -134,7 +169,9 @@ describe('rendered chart behaviour', () => {
       }
     }
     const lab = await renderCi('lab-values.yaml');
-    assert.deepEqual(findObject(lab, 'Role', 'sy-switchyard-lab')?.rules, LAB_RULES);
+    const consumers = ['sy-switchyard-compute', 'sy-switchyard-io-consumer'];
+    assert.deepEqual(findObject(lab, 'Role', 'sy-switchyard-lab')?.rules, labRules(consumers));
+    for (const name of consumers) assert.ok(findObject(lab, 'Deployment', name), name);
     const job = podOwners(lab).find((owner) => owner.object.kind === 'Job');
     assert.equal(job?.podSpec.serviceAccountName, 'sy-switchyard-lab');
     assert.deepEqual(job?.podSpec.containers[0].args?.slice(0, 4), [

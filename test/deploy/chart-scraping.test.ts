@@ -96,7 +96,7 @@ describe('chart: the admin port and metrics scraping', () => {
     assert.deepEqual(admittedTo(objects, labels, admin), []);
   });
 
-  it('admits the consumers health ports from the release and the scrapers', async () => {
+  it('admits the consumers health ports from the scrapers (and the lab, when on)', async () => {
     const objects = await renderChart(AUTH);
     const { container } = workload(objects, 'sy-switchyard-io-consumer');
     const labels = podOwners(objects).find(
@@ -107,14 +107,7 @@ describe('chart: the admin port and metrics scraping', () => {
       name: 'health',
       number: container.ports?.[0].containerPort ?? 0,
     });
-    assert.deepEqual(peers, [
-      {
-        podSelector: {
-          matchLabels: { 'app.kubernetes.io/name': 'switchyard', 'app.kubernetes.io/instance': 'sy' },
-        },
-      },
-      ...DEFAULT_SCRAPERS,
-    ]);
+    assert.deepEqual(peers, DEFAULT_SCRAPERS);
   });
 
   it('api.adminPort=0: no admin port, no ADMIN_PORT and nothing announced to scrape on the api', async () => {
@@ -125,6 +118,7 @@ describe('chart: the admin port and metrics scraping', () => {
     assert.equal(annotations['prometheus.io/scrape'], undefined);
     const policy = findObject(objects, 'NetworkPolicy', API)?.spec as { ingress: unknown[] };
     assert.equal(policy.ingress.length, 1);
+    assert.equal(findObject(objects, 'NetworkPolicy', `${API}-admin`), undefined);
   });
 
   it('metrics.podAnnotations=false leaves the scrape annotations off', async () => {

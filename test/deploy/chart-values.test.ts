@@ -30,7 +30,7 @@ describe('chart values checks', () => {
     const expected = [
       'image.tag: `latest`',
       'externalRedis.host: required when redis.enabled=false',
-      'ioConsumer.terminationGracePeriodSeconds (20) must exceed config.drainTimeoutMs (25000 ms)',
+      'ioConsumer.terminationGracePeriodSeconds (20) must be at least config.drainTimeoutMs / 1000 + 5 = 30',
       'compute.autoscaling: hpa and keda are both enabled',
       'telemetry.otlpEndpoint is set and jaeger.enabled=true',
       'compute.pools[1].name: "batch" is used by another pool',

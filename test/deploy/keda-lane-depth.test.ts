@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { ciValuesFiles } from './support/ci-values';
@@ -35,7 +35,7 @@ describe('KEDA lane depth against real BullMQ keys', () => {
     await redis.quit();
   });
 
-  it('counts waiting and prioritized jobs of the lane, not delayed ones', async () => {
+  it('counts waiting, prioritized and active jobs of the lane, not delayed ones', async () => {
     const kedaValues = ciValuesFiles().find((file) => path.basename(file) === 'keda-values.yaml');
     assert.ok(kedaValues);
     const objects = await renderChart(['-f', kedaValues, '--set', `queue.prefix=${prefix}`]);
@@ -50,16 +50,29 @@ describe('KEDA lane depth against real BullMQ keys', () => {
     await queue.add('io.sleep', { n: 5 }, { priority: 5 });
     await queue.addBulk([6, 7].map((n) => ({ name: 'io.sleep', data: { n }, opts: { delay: 60_000 } })));
 
+    // One job taken by a consumer (active): it still needs its pod, so KEDA must count it.
+    const worker = new Worker('io', null, { connection: redis.duplicate(), prefix, autorun: false });
+    const taken = await worker.getNextJob('token');
+    assert.ok(taken, 'the worker took no job');
+
     const measured = await Promise.all(
       triggers.map(async (trigger) =>
         Number(await redis.eval(KEDA_LENGTH_SCRIPT, 1, trigger.metadata.listName)),
       ),
     );
+    const counts = await queue.getJobCounts('wait', 'prioritized', 'active');
     assert.deepEqual(
       measured,
-      [3, 2],
+      [counts.wait, counts.prioritized, counts.active],
       `per trigger ${JSON.stringify(triggers.map((t) => t.metadata.listName))}`,
     );
+    assert.equal(counts.active, 1);
+    assert.equal(
+      measured.reduce((sum, value) => sum + value, 0),
+      5,
+      'the formula wait + prioritized + active sums every job but the delayed ones',
+    );
+    await worker.close();
     assert.equal(await queue.getDelayedCount(), 2, 'the delayed jobs exist but were not counted');
   });
 });

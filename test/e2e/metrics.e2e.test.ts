@@ -1,13 +1,21 @@
 /**
  * `/metrics` on every real service (the api's HTTP port, the consumers' health ports) after real
- * work ran: the Switchyard series with counts that match the jobs, and the runtime series.
+ * work ran: the Switchyard series with counts that match the jobs (jobs and attempts apart, cancelled
+ * apart from failed), the runtime series, and every exposition clean for `promtool check metrics`.
  * No OTLP endpoint is set: the Prometheus text is served without one.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningService } from '@switchyard/local-stack';
-import { MODEL_LANES, startE2eStack, type ComputeModel, type E2eStack } from '../helpers/e2e-stack';
-import { samplesOf, scrapeMetrics, sumOf, type PrometheusSample } from '../helpers/prometheus-text';
+import {
+  MODEL_LANES,
+  startE2eStack,
+  waitUntilRunning,
+  type ComputeModel,
+  type E2eStack,
+} from '../helpers/e2e-stack';
+import { parsePrometheus, samplesOf, sumOf } from '../helpers/prometheus-text';
+import { promtoolCheckMetrics } from '../helpers/promtool';
 
 const POOL_SIZE = 2;
 const THREAD_JOBS = 3;
@@ -16,9 +24,10 @@ const IO_JOBS = 4;
 describe('/metrics on every service after work ran', () => {
   let e2e: E2eStack;
   let delayedJobId: string;
-  const scraped = new Map<string, PrometheusSample[]>();
-  const scrape = (name: string) => scraped.get(name) as PrometheusSample[];
+  const expositions = new Map<string, string>();
+  const scrape = (name: string) => parsePrometheus(expositions.get(name) ?? '');
   const services = () => e2e.stack.services;
+  let queues: Awaited<ReturnType<E2eStack['client']['queues']>>;
 
   before(async () => {
     e2e = await startE2eStack([], { POOL_SIZE: String(POOL_SIZE) });
@@ -27,14 +36,26 @@ describe('/metrics on every service after work ran', () => {
       { task: 'cpu.primes', payload: { limit: 1_000_000 }, lane: MODEL_LANES.processes },
       { task: 'cpu.primes', payload: { limit: 1_000_000 }, lane: MODEL_LANES.inline },
       ...Array.from({ length: IO_JOBS }, () => ({ task: 'io.sleep', payload: { ms: 5 } })),
-      { task: 'diag.crash', payload: { mode: 'throw' }, lane: MODEL_LANES.processes },
+      // Two attempts, both failing: one failed job.
+      { task: 'diag.crash', payload: { mode: 'throw' }, lane: MODEL_LANES.processes, attempts: 2 },
     ]);
     await e2e.client.waitForAll(
       jobs.map((job) => job.id),
       { pollMs: 100 },
     );
+    const cancelled = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 60_000 } });
+    await waitUntilRunning(e2e.client, cancelled.id, { placement: false });
+    await e2e.client.cancel(cancelled.id);
     delayedJobId = (await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 600_000 })).id;
-    for (const service of services()) scraped.set(service.name, await scrapeMetrics(service.baseUrl));
+    // Cancelled while delayed: it never reaches a consumer, so the api counts it.
+    const neverRun = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 }, delayMs: 600_000 });
+    await e2e.client.cancel(neverRun.id);
+    queues = await e2e.client.queues();
+    for (const service of services()) {
+      const response = await fetch(`${service.baseUrl}/metrics`);
+      assert.equal(response.status, 200, `${service.name} /metrics`);
+      expositions.set(service.name, await response.text());
+    }
   });
   after(async () => {
     if (delayedJobId) await e2e?.client.cancel(delayedJobId).catch(() => undefined);
@@ -52,8 +73,14 @@ describe('/metrics on every service after work ran', () => {
     assert.equal(submitted({ switchyard_task: 'cpu.primes', switchyard_lane: 'cpu-processes' }), 1);
     assert.equal(
       submitted({ switchyard_task: 'io.sleep', switchyard_lane: 'io', switchyard_profile: 'io' }),
-      IO_JOBS + 1,
+      IO_JOBS + 3,
     );
+    assert.equal(
+      sumOf(api, 'switchyard_jobs_cancelled_total', { switchyard_task: 'io.sleep', switchyard_lane: 'io' }),
+      1,
+      'the job cancelled while delayed',
+    );
+    assert.equal(sumOf(api, 'switchyard_job_attempts_total', {}), 0, 'the api runs no attempt');
     assert.equal(submitted({ switchyard_task: 'diag.crash' }), 1);
     const depth = (lane: string, state: string) =>
       samplesOf(api, 'switchyard_lane_depth', { switchyard_lane: lane, switchyard_job_state: state });
@@ -75,10 +102,12 @@ describe('/metrics on every service after work ran', () => {
         switchyard_execution_model: model,
       };
       assert.equal(sumOf(metrics, 'switchyard_jobs_completed_total', labels), completed, model);
-      assert.equal(sumOf(metrics, 'switchyard_job_run_ms_count', labels), completed, model);
-      assert.ok(sumOf(metrics, 'switchyard_job_run_ms_sum', labels) > 0, `${model} run time recorded`);
+      assert.equal(sumOf(metrics, 'switchyard_job_run_duration_seconds_count', labels), completed, model);
+      const runSeconds = sumOf(metrics, 'switchyard_job_run_duration_seconds_sum', labels);
+      // cpu.primes up to 10^6 takes milliseconds to a second or so: seconds, not milliseconds.
+      assert.ok(runSeconds > 0 && runSeconds < 30 * completed, `${model} run time in seconds: ${runSeconds}`);
       assert.equal(
-        sumOf(metrics, 'switchyard_job_queue_wait_ms_count', {
+        sumOf(metrics, 'switchyard_job_queue_wait_seconds_count', {
           switchyard_task: 'cpu.primes',
           switchyard_lane: MODEL_LANES[model],
         }),
@@ -86,25 +115,45 @@ describe('/metrics on every service after work ran', () => {
       );
     }
     const processes = scrape('compute-processes');
+    const crash = { switchyard_task: 'diag.crash', switchyard_execution_model: 'processes' };
+    assert.equal(sumOf(processes, 'switchyard_jobs_failed_total', crash), 1, 'one job failed for good');
     assert.equal(
-      sumOf(processes, 'switchyard_jobs_failed_total', {
-        switchyard_task: 'diag.crash',
-        switchyard_execution_model: 'processes',
-        switchyard_outcome: 'failed',
-      }),
+      sumOf(processes, 'switchyard_job_attempts_total', { ...crash, switchyard_outcome: 'failed' }),
+      2,
+      'after two failed attempts',
+    );
+  });
+
+  it('the io-consumer counts its event-loop jobs, the cancelled one apart from failed ones', () => {
+    const io = scrape('io-consumer');
+    const labels = {
+      switchyard_task: 'io.sleep',
+      switchyard_lane: 'io',
+      switchyard_execution_model: 'event-loop',
+    };
+    assert.equal(sumOf(io, 'switchyard_jobs_completed_total', labels), IO_JOBS);
+    assert.equal(sumOf(io, 'switchyard_jobs_cancelled_total', labels), 1);
+    assert.equal(sumOf(io, 'switchyard_jobs_failed_total', labels), 0);
+    assert.equal(
+      sumOf(io, 'switchyard_job_attempts_total', { ...labels, switchyard_outcome: 'cancelled' }),
       1,
     );
   });
 
-  it('the io-consumer counts its event-loop attempts', () => {
-    assert.equal(
-      sumOf(scrape('io-consumer'), 'switchyard_jobs_completed_total', {
-        switchyard_task: 'io.sleep',
-        switchyard_lane: 'io',
-        switchyard_execution_model: 'event-loop',
-      }),
-      IO_JOBS,
-    );
+  it('GET /v1/queues counts cancelled jobs apart from failed ones', () => {
+    const lane = (name: string) => queues.find((stats) => stats.lane === name);
+    assert.equal(lane('io')?.cancelled, 1);
+    assert.equal(lane('io')?.failed, 0);
+    assert.equal(lane(MODEL_LANES.processes)?.failed, 1);
+    assert.equal(lane(MODEL_LANES.processes)?.cancelled, 0);
+  });
+
+  it('promtool check metrics finds nothing to fix on any service', async () => {
+    assert.equal(expositions.size, services().length);
+    for (const [name, text] of expositions) {
+      const problems = await promtoolCheckMetrics(text);
+      assert.equal(problems, '', `${name}: promtool check metrics says\n${problems}`);
+    }
   });
 
   it('pools report their size, live workers and finished tasks', () => {
@@ -114,7 +163,7 @@ describe('/metrics on every service after work ran', () => {
       assert.equal(sumOf(metrics, 'switchyard_pool_size', labels), POOL_SIZE, model);
       assert.equal(sumOf(metrics, 'switchyard_pool_workers', labels), POOL_SIZE, model);
       assert.equal(samplesOf(metrics, 'switchyard_pool_queue_size', labels).length, 1);
-      assert.equal(samplesOf(metrics, 'switchyard_pool_utilization', labels).length, 1);
+      assert.equal(samplesOf(metrics, 'switchyard_pool_utilization_ratio', labels).length, 1);
     }
     const threads = scrape('compute-worker-threads');
     assert.equal(
@@ -130,14 +179,14 @@ describe('/metrics on every service after work ran', () => {
       const metrics = scrape(service.name);
       const has = (name: string) => samplesOf(metrics, name).length > 0;
       for (const name of [
-        'nodejs_eventloop_delay_p50',
-        'nodejs_eventloop_delay_p99',
-        'nodejs_eventloop_utilization',
+        'nodejs_eventloop_delay_p50_seconds',
+        'nodejs_eventloop_delay_p99_seconds',
+        'nodejs_eventloop_utilization_ratio',
       ]) {
         assert.ok(has(name), `${service.name} has ${name}`);
       }
-      assert.ok(sumOf(metrics, 'process_cpu_time_total', { cpu_mode: 'user' }) > 0, service.name);
-      assert.ok(sumOf(metrics, 'process_memory_usage') > 10_000_000, `${service.name} RSS`);
+      assert.ok(sumOf(metrics, 'process_cpu_time_seconds_total', { cpu_mode: 'user' }) > 0, service.name);
+      assert.ok(sumOf(metrics, 'process_memory_usage_bytes') > 10_000_000, `${service.name} RSS`);
     }
   });
 });

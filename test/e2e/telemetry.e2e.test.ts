@@ -36,7 +36,9 @@ describe('one trace per job, from the HTTP request to the thread or process that
   const processSpans = (jobId: string) =>
     receiver
       .spans()
-      .filter((span) => span.name.startsWith('process ') && span.attributes['bullmq.job.id'] === jobId);
+      .filter(
+        (span) => span.name.startsWith('process ') && span.attributes['messaging.message.id'] === jobId,
+      );
   const waitForExecute = (jobId: string, count = 1) =>
     receiver.waitForSpans(() => executeSpans(jobId).length >= count && processSpans(jobId).length >= count);
   const one = (spans: ReceivedSpan[], what: string): ReceivedSpan => {
@@ -44,6 +46,15 @@ describe('one trace per job, from the HTTP request to the thread or process that
     return spans[0];
   };
   const service = (span: ReceivedSpan) => span.resource['service.name'];
+  const MESSAGING_KEYS = [
+    'messaging.system',
+    'messaging.destination.name',
+    'messaging.operation.type',
+    'messaging.operation.name',
+    'messaging.message.id',
+  ];
+  const messagingOf = (span: ReceivedSpan) =>
+    Object.fromEntries(MESSAGING_KEYS.map((key) => [key, span.attributes[key]]));
 
   /** Runs a job to its end and returns its view once its execute span arrived. */
   async function runJob(request: Parameters<E2eStack['client']['submit']>[0]): Promise<JobView> {
@@ -74,6 +85,7 @@ describe('one trace per job, from the HTTP request to the thread or process that
       const view = await runJob({ task: 'cpu.primes', payload: { limit: 20_000 }, lane });
       assert.equal(view.state, 'completed');
       assert.ok(view.traceId, 'the job view carries its trace id');
+      assert.equal(view.sampled, true);
       assert.equal(view.links.trace, `${JAEGER_UI_URL}/trace/${view.traceId}`);
 
       const trace = inTrace(view.traceId);
@@ -90,9 +102,25 @@ describe('one trace per job, from the HTTP request to the thread or process that
       );
       assert.equal(publish.kind, PRODUCER);
       assert.equal(publish.parentSpanId, server.spanId);
+      assert.deepEqual(messagingOf(publish), {
+        'messaging.system': 'bullmq',
+        'messaging.destination.name': lane,
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'publish',
+        'messaging.message.id': view.id,
+      });
       const consumer = one(processSpans(view.id), 'process span');
       assert.equal(consumer.name, `process ${lane}`);
       assert.equal(consumer.kind, CONSUMER);
+      assert.deepEqual(messagingOf(consumer), {
+        'messaging.system': 'bullmq',
+        'messaging.destination.name': lane,
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.message.id': view.id,
+      });
+      assert.equal(consumer.attributes['server.address'], new URL(e2e.stack.redisUrl).hostname);
+      assert.equal(consumer.attributes['server.port'], Number(new URL(e2e.stack.redisUrl).port || 6379));
       assert.equal(consumer.traceId, view.traceId);
       assert.equal(consumer.parentSpanId, publish.spanId);
       const execute = one(executeSpans(view.id), 'execute span');
@@ -146,7 +174,7 @@ describe('one trace per job, from the HTTP request to the thread or process that
     assert.deepEqual(services, new Set(['switchyard-api', 'switchyard-io-consumer']));
   });
 
-  it('a failing job with two attempts shows two consumer spans, all in error', async () => {
+  it('a failing job with two attempts shows two consumer spans, all in error with error.type', async () => {
     const view = await runJob({
       task: 'diag.crash',
       payload: { mode: 'throw' },
@@ -158,6 +186,10 @@ describe('one trace per job, from the HTTP request to the thread or process that
     const attempts = processSpans(view.id);
     assert.equal(attempts.length, 2, 'one consumer span per attempt');
     assert.ok(attempts.every((span) => span.status.code === ERROR && span.traceId === view.traceId));
+    assert.deepEqual(
+      attempts.map((span) => span.attributes['error.type']),
+      ['DiagnosticCrashError', 'DiagnosticCrashError'],
+    );
     const executes = executeSpans(view.id).sort(
       (a, b) => Number(a.attributes['switchyard.attempt']) - Number(b.attributes['switchyard.attempt']),
     );
@@ -174,7 +206,7 @@ describe('one trace per job, from the HTTP request to the thread or process that
     }
   });
 
-  it('a cancelled worker-threads job and a timed-out processes job say so on their execute spans', async () => {
+  it('a cancelled worker-threads job and a timed-out processes job say so on their execute and process spans', async () => {
     const cancelled = await e2e.client.submit({ task: 'diag.spin', payload: { ms: 30_000 }, lane: 'cpu' });
     await waitUntilRunning(e2e.client, cancelled.id);
     await e2e.client.cancel(cancelled.id);
@@ -192,14 +224,41 @@ describe('one trace per job, from the HTTP request to the thread or process that
     assert.equal(cancelSpan.attributes['switchyard.outcome'], 'cancelled');
     assert.notEqual(cancelSpan.status.code, ERROR, 'a cancellation is a client choice, not a fault');
     assert.notEqual(cancelSpan.attributes['thread.id'], 0, 'recorded in the thread that was terminated');
+    const cancelProcess = one(processSpans(cancelled.id), 'process span');
+    assert.equal(cancelProcess.status.code, 0, 'the process span of a cancelled attempt stays UNSET');
+    assert.equal(cancelProcess.attributes['switchyard.outcome'], 'cancelled');
+    assert.equal(cancelProcess.attributes['error.type'], undefined);
     const timeoutSpan = one(executeSpans(timedOut.id), 'execute span');
     assert.equal(timeoutSpan.attributes['switchyard.outcome'], 'timeout');
     assert.equal(timeoutSpan.status.code, ERROR);
     assert.notEqual(timeoutSpan.attributes['process.pid'], e2e.compute('processes').pid);
-    assert.equal(timeoutSpan.parentSpanId, one(processSpans(timedOut.id), 'process span').spanId);
+    const timeoutProcess = one(processSpans(timedOut.id), 'process span');
+    assert.equal(timeoutSpan.parentSpanId, timeoutProcess.spanId);
+    assert.equal(timeoutProcess.status.code, ERROR);
+    assert.equal(timeoutProcess.attributes['error.type'], 'JobTimeoutError');
   });
 
-  it('a batch links to its jobs, each of which has a trace of its own', async () => {
+  it('a job whose request was not sampled says so and gets no Jaeger link', async () => {
+    // A caller's traceparent with the sampled flag off: the parent-based sampler records nothing.
+    const response = await fetch(`${e2e.stack.apiUrl}/v1/jobs`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
+      },
+      body: JSON.stringify({ task: 'io.sleep', payload: { ms: 1 } }),
+    });
+    assert.equal(response.status, 202);
+    const accepted = (await response.json()) as { id: string; links: { trace?: string } };
+    assert.equal(accepted.links.trace, undefined, 'the 202 has no Jaeger link either');
+    const view = await e2e.client.waitFor(accepted.id, 30_000, 100);
+    assert.equal(view.state, 'completed');
+    assert.equal(view.sampled, false);
+    assert.equal(view.traceId, '0af7651916cd43dd8448eb211c80319c', 'the trace id its log lines carry');
+    assert.equal(view.links.trace, undefined, 'no link to a trace that was never recorded');
+  });
+
+  it('a batch: a create span starts the trace of each job, one publish span links to them all', async () => {
     const accepted = await e2e.client.submitBatch([
       { task: 'io.sleep', payload: { ms: 1 } },
       { task: 'cpu.primes', payload: { limit: 1000 } },
@@ -218,26 +277,46 @@ describe('one trace per job, from the HTTP request to the thread or process that
     );
     assert.equal(request.attributes['switchyard.batch.size'], 2);
     assert.equal(new Set(views.map((view) => view.traceId)).size, 2, 'a trace per job');
+    const publish = one(
+      inTrace(request.traceId).filter((span) => span.name === 'publish'),
+      'batch publish span (two lanes: no destination in its name)',
+    );
+    assert.equal(publish.kind, PRODUCER);
+    assert.equal(publish.parentSpanId, request.spanId);
+    assert.equal(publish.attributes['messaging.batch.message_count'], 2);
+    assert.equal(publish.attributes['messaging.operation.type'], 'send');
+    assert.equal(publish.attributes['messaging.destination.name'], undefined);
     for (const view of views) {
       assert.ok(view.traceId && view.traceId !== request.traceId, 'not the batch request trace');
       assert.equal(view.links.trace, `${JAEGER_UI_URL}/trace/${view.traceId}`);
-      const submit = one(
-        inTrace(view.traceId).filter((span) => span.name === `submit ${view.task}`),
-        'submit span',
+      const create = one(
+        inTrace(view.traceId).filter((span) => span.name === `create ${view.lane}`),
+        'create span',
       );
-      assert.equal(submit.parentSpanId, undefined, 'the job trace starts at its submit span');
-      assert.equal(submit.kind, PRODUCER);
+      assert.equal(create.parentSpanId, undefined, 'the job trace starts at its create span');
+      assert.equal(create.kind, PRODUCER);
+      assert.deepEqual(messagingOf(create), {
+        'messaging.system': 'bullmq',
+        'messaging.destination.name': view.lane,
+        'messaging.operation.type': 'create',
+        'messaging.operation.name': 'create',
+        'messaging.message.id': view.id,
+      });
       assert.deepEqual(
-        submit.links.map((link) => link.spanId),
+        create.links.map((link) => link.spanId),
         [request.spanId],
         'the job links back to the batch request',
       );
       assert.ok(
-        request.links.some((link) => link.spanId === submit.spanId),
+        request.links.some((link) => link.spanId === create.spanId),
         'the batch request links to the job',
       );
+      assert.ok(
+        publish.links.some((link) => link.spanId === create.spanId && link.traceId === view.traceId),
+        'the publish span links to the creation context of the job',
+      );
       const consumer = one(processSpans(view.id), 'process span');
-      assert.equal(consumer.parentSpanId, submit.spanId);
+      assert.equal(consumer.parentSpanId, create.spanId);
       assert.equal(one(executeSpans(view.id), 'execute span').parentSpanId, consumer.spanId);
     }
   });

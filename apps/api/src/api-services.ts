@@ -5,7 +5,11 @@ import {
   JobIndex,
   JobProducer,
   JobReader,
+  JobRetrier,
   JobSubmissionValidator,
+  JobWatcher,
+  LaneControls,
+  LaneEvents,
   LaneQueues,
   LaneRouter,
   SwitchyardKeys,
@@ -32,6 +36,11 @@ export interface ApiServices {
   producer: JobProducer;
   reader: JobReader;
   canceller: JobCanceller;
+  /** The lanes' event readers, shared by every event stream and waiting read. */
+  events: LaneEvents;
+  watcher: JobWatcher;
+  retrier: JobRetrier;
+  laneControls: LaneControls;
 }
 
 /**
@@ -50,7 +59,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     connection: redis,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
-    telemetry: bullmqTelemetry(),
+    telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
   });
   const index = new JobIndex({
     redis,
@@ -92,7 +101,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     guard: quotas,
     index,
     traceContext: injectTraceContext,
-    batchTraces: startBatchJobTraces,
+    batchTraces: (jobs) => startBatchJobTraces(jobs, { redisUrl: config.REDIS_URL }),
     onEnqueued: ({ data: { task, routing } }) =>
       switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
   });
@@ -108,7 +117,41 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   );
   const canceller = new JobCanceller(redis, keys, reader, {
     retentionSeconds: config.FAILED_RETENTION_SECONDS,
-    onRemoved: (job) => quotas.finished(job.tenant, job.id),
+    onRemoved: async (job) => {
+      // It never reaches a consumer, so the api counts it.
+      switchyardMetrics().recordCancelledBeforeRun(job);
+      await quotas.finished(job.tenant, job.id);
+    },
   });
-  return { config, redis, catalog, queues, producer, reader, canceller };
+  const events = new LaneEvents({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    lanes: config.LANES,
+  });
+  const watcher = new JobWatcher(reader, events, { maxWatches: config.JOB_WATCHES_MAX });
+  const retrier = new JobRetrier({
+    queues,
+    redis,
+    keys,
+    reader,
+    guard: quotas,
+    index,
+    traceContext: injectTraceContext,
+    onEnqueued: ({ data: { task, routing } }) =>
+      switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
+  });
+  const laneControls = new LaneControls(queues);
+  return {
+    config,
+    redis,
+    catalog,
+    queues,
+    producer,
+    reader,
+    canceller,
+    events,
+    watcher,
+    retrier,
+    laneControls,
+  };
 }

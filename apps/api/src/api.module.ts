@@ -1,5 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JobCanceller, JobProducer, JobReader, LaneQueues } from '@switchyard/queue';
+import {
+  JobCanceller,
+  JobProducer,
+  JobReader,
+  JobRetrier,
+  JobWatcher,
+  LaneControls,
+  LaneEvents,
+  LaneQueues,
+} from '@switchyard/queue';
 import { TaskCatalog } from '@switchyard/tasks';
 import { Redis } from 'ioredis';
 import { ApiLifecycle } from './api-lifecycle';
@@ -8,7 +17,10 @@ import type { ApiServices } from './api-services';
 import { CONFIG } from './api.tokens';
 import { CatalogController } from './controllers/catalog.controller';
 import { HealthController } from './controllers/health.controller';
+import { JobEventsController } from './controllers/job-events.controller';
+import { JobOperationsController } from './controllers/job-operations.controller';
 import { JobsController } from './controllers/jobs.controller';
+import { QueueControlsController } from './controllers/queue-controls.controller';
 
 /** The api's controllers and hooks over services built by `createApiServices`, each injected by its class. */
 @Module({})
@@ -16,7 +28,14 @@ export class ApiModule {
   static register(services: ApiServices): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [JobsController, CatalogController, HealthController],
+      controllers: [
+        JobsController,
+        JobEventsController,
+        JobOperationsController,
+        QueueControlsController,
+        CatalogController,
+        HealthController,
+      ],
       providers: [
         { provide: CONFIG, useValue: services.config },
         { provide: Redis, useValue: services.redis },
@@ -25,6 +44,10 @@ export class ApiModule {
         { provide: JobProducer, useValue: services.producer },
         { provide: JobReader, useValue: services.reader },
         { provide: JobCanceller, useValue: services.canceller },
+        { provide: LaneEvents, useValue: services.events },
+        { provide: JobWatcher, useValue: services.watcher },
+        { provide: JobRetrier, useValue: services.retrier },
+        { provide: LaneControls, useValue: services.laneControls },
         ApiLifecycle,
         ApiMetrics,
       ],

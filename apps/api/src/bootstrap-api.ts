@@ -3,13 +3,16 @@ import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { loadApiKeys, type ApiKeyRing } from '@switchyard/auth';
 import { ConfigError, loadConfigOrExit, type SwitchyardConfig } from '@switchyard/config';
 import { NestPinoLogger, setHttpRoute } from '@switchyard/telemetry';
 import { ApiModule } from './api.module';
+import { installQueueDashboard } from './dashboard/queue-dashboard';
 import { createApiServices } from './api-services';
+import { buildApiDocument } from './openapi/api-document';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
+import { answerMethodNotAllowed } from './problems/method-not-allowed';
 import { ProblemError } from './problems/problem-error';
 import { adminServer } from './security/admin-server';
 import { installAuthentication } from './security/authenticate.hook';
@@ -51,6 +54,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
     clientErrorHandler,
   });
   const fastify = adapter.getInstance();
+  answerMethodNotAllowed(fastify);
   // The HTTP server span is named by route template (`GET /v1/jobs/:id`), not by method alone.
   fastify.addHook('onRequest', async (request) => setHttpRoute(request.routeOptions.url));
   fastify.addHook('preValidation', async (request) => {
@@ -89,17 +93,9 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   // After helmet (so a 401 carries its headers too) and before the rate limit, which counts by key.
   installAuthentication(fastify, keys);
   await installRateLimit(app, config.RATE_LIMIT, services.redis, config.QUEUE_PREFIX);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Switchyard')
-      .setDescription(
-        'Submit jobs by task and profile; they run on the event loop, worker threads or child processes.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  // After the hooks above, so the dashboard's routes get authentication (admin scope) and rate limits.
+  await installQueueDashboard(app, services);
+  const document = buildApiDocument(app, { catalog: services.catalog, limits: config });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   if (config.ADMIN_PORT !== undefined) {
     const admin = adminServer(document);

@@ -1,7 +1,7 @@
 {{/* The api's keys: which Secret holds the API_KEYS entries, where they are mounted, and their checksum. */}}
 
 {{- define "switchyard.apiKeys.secretName" -}}
-{{- default (printf "%s-api-keys" (include "switchyard.fullname" .)) .Values.auth.existingSecret -}}
+{{- default (include "switchyard.objectName" (dict "root" . "suffix" "api-keys")) .Values.auth.existingSecret -}}
 {{- end -}}
 
 {{- define "switchyard.apiKeys.secretKey" -}}

@@ -45,12 +45,51 @@ app.kubernetes.io/name: {{ include "switchyard.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/*
+Name of one of the release's objects: the full name and a suffix, the full name cut so that the whole fits
+`max` characters (63 for most names; 52 for a StatefulSet, whose controller-revision-hash label appends 11).
+Arguments: root, suffix, max (default 63).
+*/}}
+{{- define "switchyard.objectName" -}}
+{{- $max := default 63 .max -}}
+{{- $room := sub $max (add1 (len .suffix)) | int -}}
+{{- printf "%s-%s" (include "switchyard.fullname" .root | trunc $room | trimSuffix "-") .suffix -}}
+{{- end -}}
+
+{{/*
+An image reference: registry (global.imageRegistry, else the image's own registry), repository, tag and
+digest. Arguments: root, image (the values with registry, repository, tag, digest).
+*/}}
+{{- define "switchyard.imageRef" -}}
+{{- $registry := default .image.registry .root.Values.global.imageRegistry -}}
+{{- $ref := .image.repository -}}
+{{- if $registry -}}{{- $ref = printf "%s/%s" $registry $ref -}}{{- end -}}
+{{- $ref = printf "%s:%s" $ref (toString .image.tag) -}}
+{{- if .image.digest -}}{{- $ref = printf "%s@%s" $ref .image.digest -}}{{- end -}}
+{{- $ref -}}
+{{- end -}}
+
+{{/* The Switchyard image; its tag defaults to the chart's appVersion. */}}
 {{- define "switchyard.image" -}}
-{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
-{{- if .Values.image.digest -}}
-{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest -}}
+{{- $image := merge (dict "tag" (default .Chart.AppVersion .Values.image.tag)) .Values.image -}}
+{{- include "switchyard.imageRef" (dict "root" . "image" $image) -}}
+{{- end -}}
+
+{{/* imagePullSecrets of every pod: global.imagePullSecrets and imagePullSecrets. */}}
+{{- define "switchyard.imagePullSecrets" -}}
+{{- $secrets := concat (default (list) .Values.global.imagePullSecrets) .Values.imagePullSecrets | uniq -}}
+{{- with $secrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* The ServiceAccount of the api and consumer pods; empty: the namespace's default. */}}
+{{- define "switchyard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "switchyard.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
-{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
 
@@ -67,13 +106,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- toJson $pools -}}
 {{- end -}}
 
-{{/* Name of a compute pool's objects: <fullname>-compute or <fullname>-compute-<pool>. */}}
+{{/* Name of a compute pool's objects: <fullname>-compute or <fullname>-compute-<pool>, within 63. */}}
 {{- define "switchyard.computeName" -}}
-{{- if .pool.name -}}
-{{- printf "%s-compute-%s" (include "switchyard.fullname" .root) .pool.name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-compute" (include "switchyard.fullname" .root) -}}
-{{- end -}}
+{{- include "switchyard.objectName" (dict "root" .root "suffix" (include "switchyard.computeComponent" .pool)) -}}
 {{- end -}}
 
 {{/* Component label of a compute pool. */}}

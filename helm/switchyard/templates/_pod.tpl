@@ -2,8 +2,10 @@
 
 {{/*
 Environment of a Switchyard container. Order matters: Kubernetes expands $(VAR) only from variables
-defined above, so POD_NAME/POD_NAMESPACE precede OTEL_RESOURCE_ATTRIBUTES and REDIS_PASSWORD precedes REDIS_URL.
-Arguments: root, serviceName (OTEL_SERVICE_NAME), workload (the Deployment/Job name), env (extra entries).
+defined above, so POD_NAME/POD_NAMESPACE precede OTEL_RESOURCE_ATTRIBUTES. The Redis password is never in
+env: the apps read it from the file REDIS_PASSWORD_FILE (a Secret volume, see switchyard.volumes).
+Arguments: root, serviceName (OTEL_SERVICE_NAME), workload (the Deployment/Job name), env (extra entries),
+extraEnv (the component's own extraEnv, after the global one), noRedis (the lab: no Redis settings).
 */}}
 {{- define "switchyard.appEnv" -}}
 {{- $root := .root -}}
@@ -19,12 +21,10 @@ Arguments: root, serviceName (OTEL_SERVICE_NAME), workload (the Deployment/Job n
   value: {{ .serviceName | quote }}
 - name: OTEL_RESOURCE_ATTRIBUTES
   value: {{ printf "k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE),k8s.deployment.name=%s,service.namespace=%s,service.version=%s" .workload $root.Release.Name $root.Chart.AppVersion | quote }}
+{{- if not .noRedis }}
 {{- if eq (include "switchyard.redis.hasPassword" $root) "true" }}
-- name: REDIS_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "switchyard.redis.secretName" $root }}
-      key: {{ include "switchyard.redis.secretKey" $root }}
+- name: REDIS_PASSWORD_FILE
+  value: {{ include "switchyard.redis.passwordFile" $root | quote }}
 {{- end }}
 - name: REDIS_URL
   value: {{ include "switchyard.redis.url" $root | quote }}
@@ -32,10 +32,14 @@ Arguments: root, serviceName (OTEL_SERVICE_NAME), workload (the Deployment/Job n
 - name: NODE_EXTRA_CA_CERTS
   value: /etc/switchyard/redis-ca/{{ $root.Values.externalRedis.tls.caSecretKey }}
 {{- end }}
+{{- end }}
 {{- with .env }}
 {{ toYaml . }}
 {{- end }}
 {{- with $root.Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- with .extraEnv }}
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
@@ -70,55 +74,134 @@ readinessProbe:
   failureThreshold: 2
 {{- end -}}
 
-{{/* A writable /tmp on a read-only root filesystem, and the external Redis CA when given. */}}
+{{/*
+A writable /tmp on a read-only root filesystem, the Redis password file, the external Redis CA when given,
+and the component's extraVolumeMounts. Arguments: root, values (the component's values), noRedis.
+*/}}
 {{- define "switchyard.volumeMounts" -}}
+{{- $root := .root -}}
 volumeMounts:
   - name: tmp
     mountPath: /tmp
-{{- if and (not .Values.redis.enabled) .Values.externalRedis.tls.caSecret }}
+{{- if not .noRedis }}
+{{- if eq (include "switchyard.redis.hasPassword" $root) "true" }}
+  - name: redis-password
+    mountPath: {{ include "switchyard.redis.passwordDir" $root }}
+    readOnly: true
+{{- end }}
+{{- if and (not $root.Values.redis.enabled) $root.Values.externalRedis.tls.caSecret }}
   - name: redis-ca
     mountPath: /etc/switchyard/redis-ca
     readOnly: true
 {{- end }}
+{{- end }}
+{{- with .values.extraVolumeMounts }}
+{{ toYaml . | indent 2 }}
+{{- end }}
 {{- end -}}
 
 {{- define "switchyard.volumes" -}}
+{{- $root := .root -}}
 volumes:
   - name: tmp
     emptyDir:
       sizeLimit: 256Mi
-{{- if and (not .Values.redis.enabled) .Values.externalRedis.tls.caSecret }}
+{{- if not .noRedis }}
+{{- if eq (include "switchyard.redis.hasPassword" $root) "true" }}
+  - name: redis-password
+    secret:
+      secretName: {{ include "switchyard.redis.secretName" $root }}
+      items:
+        - key: {{ include "switchyard.redis.secretKey" $root }}
+          path: password
+{{- end }}
+{{- if and (not $root.Values.redis.enabled) $root.Values.externalRedis.tls.caSecret }}
   - name: redis-ca
     secret:
-      secretName: {{ .Values.externalRedis.tls.caSecret }}
+      secretName: {{ $root.Values.externalRedis.tls.caSecret }}
 {{- end }}
-{{- end -}}
-
-{{/* nodeSelector, tolerations and affinity of one component's values. */}}
-{{- define "switchyard.scheduling" -}}
-{{- with .nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
+{{- with .values.extraVolumes }}
+{{ toYaml . | indent 2 }}
 {{- end }}
 {{- end -}}
 
 {{/*
-Pod annotations. Checksums roll the pods when what they read at start changes: the ConfigMap, and for the
-api its keys Secret (secretChecksum). scrapePort: the port serving /metrics, announced to a Prometheus that
-discovers pods by annotation (metrics.podAnnotations). The component's podAnnotations win over all of them.
+The pod-level settings every pod of the chart shares: pull secrets, the ServiceAccount (token unmounted),
+priority class, nodeSelector, tolerations, affinity and topology spread: the component's own
+topologySpreadConstraints, else (topologySpread.enabled, `spread`) a soft spread over nodes and zones.
+Arguments: root, values (the component's values), component (its label), spread, serviceAccount.
+*/}}
+{{- define "switchyard.podCommon" -}}
+{{- $root := .root -}}
+{{- $v := .values -}}
+{{- include "switchyard.imagePullSecrets" $root }}
+{{- with .serviceAccount }}
+serviceAccountName: {{ . }}
+{{- end }}
+automountServiceAccountToken: false
+{{- with $v.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- with $v.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if $v.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml $v.topologySpreadConstraints | nindent 2 }}
+{{- else if and .spread $root.Values.topologySpread.enabled }}
+topologySpreadConstraints:
+  {{- range $key := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" }}
+  - maxSkew: {{ $root.Values.topologySpread.maxSkew }}
+    topologyKey: {{ $key }}
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- include "switchyard.selectorLabels" (dict "root" $root "component" $.component) | nindent 8 }}
+  {{- end }}
+{{- end }}
+{{- with $v.initContainers }}
+initContainers:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Pod labels: the standard ones, switchyard.dev/metrics on pods serving /metrics, and podLabels. */}}
+{{- define "switchyard.podLabels" -}}
+{{- include "switchyard.labels" (dict "root" .root "component" .component) }}
+{{- if .metrics }}
+switchyard.dev/metrics: "true"
+{{- end }}
+{{- with .podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Pod annotations. Checksums roll the pods when what they read at start changes: checksum/config (the
+ConfigMap) and checksum/secret (the Redis password, and the api's keys: `secretChecksum`). scrapePort:
+the port serving /metrics, announced to a Prometheus that discovers pods by annotation
+(metrics.podAnnotations). The component's podAnnotations win over all of them. Arguments: root,
+annotations, secretChecksum, scrapePort, noRedis.
 */}}
 {{- define "switchyard.podAnnotations" -}}
 {{- $annotations := dict "checksum/config" (include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum) -}}
-{{- with .secretChecksum -}}
-{{- $_ := set $annotations "checksum/secret" . -}}
+{{- $secrets := list .secretChecksum -}}
+{{- if not .noRedis -}}
+{{- $secrets = append $secrets (include "switchyard.redis.checksum" .root) -}}
+{{- end -}}
+{{- $secrets = compact $secrets -}}
+{{- if $secrets -}}
+{{- $_ := set $annotations "checksum/secret" (join "," $secrets | sha256sum) -}}
 {{- end -}}
 {{- if and .scrapePort .root.Values.metrics.podAnnotations -}}
 {{- $_ := set $annotations "prometheus.io/scrape" "true" -}}

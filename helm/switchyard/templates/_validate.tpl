@@ -22,7 +22,7 @@ once with all of them, each naming the value to change.
 {{- end -}}
 {{- range $key, $password := dict "redis.auth.password" $v.redis.auth.password "externalRedis.password" $v.externalRedis.password -}}
 {{- if and $password (not (regexMatch "^[A-Za-z0-9._~-]+$" $password)) -}}
-{{- $errors = append $errors (printf "%s: use only letters, digits and . _ ~ - (it is placed in the redis:// URL unescaped)" $key) -}}
+{{- $errors = append $errors (printf "%s: use only letters, digits and . _ ~ - (the built-in Redis reads it from a quoted line of its config file)" $key) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $v.externalRedis.tls.caSecret (not $v.externalRedis.tls.enabled) -}}
@@ -54,9 +54,25 @@ once with all of them, each naming the value to change.
 {{- if and $v.api.adminPort (eq (int $v.api.adminPort) (int $v.api.port)) -}}
 {{- $errors = append $errors (printf "api.adminPort (%v) equals api.port: the admin port must be another port, or 0 for none" $v.api.adminPort) -}}
 {{- end -}}
-{{- $drainSeconds := div (add $v.config.drainTimeoutMs 999) 1000 -}}
-{{- if le (int $v.ioConsumer.terminationGracePeriodSeconds) (int $drainSeconds) -}}
-{{- $errors = append $errors (printf "ioConsumer.terminationGracePeriodSeconds (%v) must exceed config.drainTimeoutMs (%v ms), or active jobs are killed mid-drain" $v.ioConsumer.terminationGracePeriodSeconds $v.config.drainTimeoutMs) -}}
+{{- /* A consumer's grace period: the drain, then 5 s to close Redis and flush telemetry. */ -}}
+{{- $minGrace := add (div (add (int64 $v.config.drainTimeoutMs) 999) 1000) 5 -}}
+{{- if lt (int $v.ioConsumer.terminationGracePeriodSeconds) (int $minGrace) -}}
+{{- $errors = append $errors (printf "ioConsumer.terminationGracePeriodSeconds (%v) must be at least config.drainTimeoutMs / 1000 + 5 = %d, or active jobs are killed mid-drain" $v.ioConsumer.terminationGracePeriodSeconds $minGrace) -}}
+{{- end -}}
+{{- if lt (int $v.api.terminationGracePeriodSeconds) (int (add $v.api.preStopSleepSeconds 5)) -}}
+{{- $errors = append $errors (printf "api.terminationGracePeriodSeconds (%v) must be at least api.preStopSleepSeconds + 5 = %d: the preStop sleep counts against it, then the api shuts down" $v.api.terminationGracePeriodSeconds (add $v.api.preStopSleepSeconds 5)) -}}
+{{- end -}}
+{{- if $v.redis.enabled -}}
+{{- $maxmemory := include "switchyard.redis.maxmemoryBytes" . -}}
+{{- $limit := include "switchyard.redis.memoryLimitBytes" . -}}
+{{- if not $maxmemory -}}
+{{- $errors = append $errors "redis: set redis.resources.limits.memory (maxmemory is a share of it) or redis.maxmemory" -}}
+{{- else if and $limit (gt (mulf (float64 $maxmemory) 100.0) (mulf (float64 $limit) (float64 $v.redis.maxmemoryPercent))) -}}
+{{- $errors = append $errors (printf "redis.maxmemory (%s) exceeds %v %% of the memory limit (%s): an AOF rewrite forks and needs the rest; lower it or raise the limit" $v.redis.maxmemory $v.redis.maxmemoryPercent (toString $v.redis.resources.limits.memory)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.serviceAccount.name (not $v.serviceAccount.create) $v.serviceAccount.annotations -}}
+{{- $errors = append $errors "serviceAccount.annotations apply to a ServiceAccount the chart creates: set serviceAccount.create=true or clear them" -}}
 {{- end -}}
 {{- $keda := $v.ioConsumer.autoscaling.keda -}}
 {{- if gt (int $keda.minReplicaCount) (int $keda.maxReplicaCount) -}}
@@ -82,8 +98,8 @@ once with all of them, each naming the value to change.
 {{- if gt (int $pool.autoscaling.keda.minReplicaCount) (int $pool.autoscaling.keda.maxReplicaCount) -}}
 {{- $errors = append $errors (printf "%s.autoscaling.keda: minReplicaCount exceeds maxReplicaCount" $path) -}}
 {{- end -}}
-{{- if le (int $pool.terminationGracePeriodSeconds) (int $drainSeconds) -}}
-{{- $errors = append $errors (printf "%s.terminationGracePeriodSeconds (%v) must exceed config.drainTimeoutMs (%v ms), or active jobs are killed mid-drain" $path $pool.terminationGracePeriodSeconds $v.config.drainTimeoutMs) -}}
+{{- if lt (int $pool.terminationGracePeriodSeconds) (int $minGrace) -}}
+{{- $errors = append $errors (printf "%s.terminationGracePeriodSeconds (%v) must be at least config.drainTimeoutMs / 1000 + 5 = %d, or active jobs are killed mid-drain" $path $pool.terminationGracePeriodSeconds $minGrace) -}}
 {{- end -}}
 {{- if and (not $pool.poolSize) (not (dig "limits" "cpu" "" $pool.resources)) -}}
 {{- $errors = append $errors (printf "%s: poolSize is 0 (from the CPU limit) but resources.limits.cpu is unset; set one of them" $path) -}}

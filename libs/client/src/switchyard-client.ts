@@ -1,18 +1,25 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  MAX_BATCH_SIZE,
-  type CreateJobRequest,
-  type JobAccepted,
-  type JobState,
-  type JobView,
-  type LaneStats,
-  type ProblemDetails,
-} from '@switchyard/contracts';
+import { MAX_BATCH_SIZE } from '@switchyard/contracts';
 import { pollUntil } from '@switchyard/polling';
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from './generated/switchyard-api';
 import { mapWithConcurrency } from './map-with-concurrency';
 
-/** A job to submit, as `POST /v1/jobs` takes it (the optional fields may be left out). */
-export type JobRequest = Partial<CreateJobRequest> & { task: string };
+type Schemas = components['schemas'];
+export type JobView = Schemas['JobView'];
+export type JobAccepted = Schemas['JobAccepted'];
+export type LaneStats = Schemas['LaneStats'];
+export type ProblemDetails = Schemas['Problem'];
+type JobState = JobView['state'];
+
+/**
+ * A job to submit, as `POST /v1/jobs` takes it. Looser than the document's `JobRequest` (a union of the
+ * default catalog's tasks): an api may run more tasks (the diagnostic ones) than the document lists.
+ */
+export type JobRequest = Partial<Omit<Schemas['JobRequest.io.sleep'], 'task' | 'payload'>> & {
+  task: string;
+  payload?: unknown;
+};
 
 /** The API answered with an error (`status` and its problem details), or could not be reached (no status). */
 export class SwitchyardApiError extends Error {
@@ -50,6 +57,13 @@ const MAX_RETRY_AFTER_SECONDS = 30;
 
 const FINISHED: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
+/** What an openapi-fetch call resolves to, for any operation. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
 /**
  * Finished with its timings in place. A view read while the job completes can say `completed` without
  * `finishedAt` yet (its data and its state are two reads): such a view is polled again.
@@ -58,26 +72,46 @@ export function isFinished(view: JobView): boolean {
   return FINISHED.includes(view.state) && (view.state === 'cancelled' || view.finishedAt !== undefined);
 }
 
-/** The Switchyard REST API, for the demo, the lab and the tests. */
+function isProblem(body: unknown): body is ProblemDetails {
+  return typeof body === 'object' && body !== null && 'status' in body;
+}
+
+/**
+ * The Switchyard REST API, for the demo, the lab and the tests: the operations they use, over `api`, an
+ * openapi-fetch client typed by the types generated from docs/openapi.json (use it for any other).
+ */
 export class SwitchyardClient {
   readonly baseUrl: string;
+  /** Every operation of the document, typed; answers as openapi-fetch gives them (no 429 retry). */
+  readonly api: Client<paths>;
   private readonly requestTimeoutMs: number;
-  private readonly authorization: Record<string, string>;
 
   constructor(baseUrl: string, options: SwitchyardClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.authorization = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+    this.api = createClient<paths>({
+      baseUrl: this.baseUrl,
+      headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    });
   }
 
   submit(request: JobRequest, headers: Record<string, string> = {}): Promise<JobAccepted> {
-    return this.request('POST', '/v1/jobs', { body: request, headers });
+    return this.call('POST /v1/jobs', (signal) =>
+      // The api checks the payload against the task it names; the document's union is narrower (see JobRequest).
+      this.api.POST('/v1/jobs', { body: request as Schemas['JobRequest'], headers, signal }),
+    );
   }
 
   /** One `POST /v1/jobs/batch` of at most 1000 jobs. */
   async submitBatch(jobs: readonly JobRequest[], signal?: AbortSignal): Promise<JobAccepted[]> {
-    return (await this.request<{ jobs: JobAccepted[] }>('POST', '/v1/jobs/batch', { body: { jobs }, signal }))
-      .jobs;
+    const body = { jobs: jobs as Schemas['JobRequest'][] };
+    return (
+      await this.call(
+        'POST /v1/jobs/batch',
+        (timeout) => this.api.POST('/v1/jobs/batch', { body, signal: timeout }),
+        signal,
+      )
+    ).jobs;
   }
 
   /** Any number of jobs, in batches of at most 1000; their ids in order. */
@@ -92,21 +126,32 @@ export class SwitchyardClient {
   }
 
   get(id: string, signal?: AbortSignal): Promise<JobView> {
-    return this.request('GET', `/v1/jobs/${encodeURIComponent(id)}`, { signal });
+    return this.call(
+      `GET /v1/jobs/${id}`,
+      (timeout) => this.api.GET('/v1/jobs/{id}', { params: { path: { id } }, signal: timeout }),
+      signal,
+    );
   }
 
   cancel(id: string): Promise<JobView> {
-    return this.request('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+    return this.call(`DELETE /v1/jobs/${id}`, (timeout) =>
+      this.api.DELETE('/v1/jobs/{id}', { params: { path: { id } }, signal: timeout }),
+    );
   }
 
   async queues(signal?: AbortSignal): Promise<LaneStats[]> {
-    return (await this.request<{ lanes: LaneStats[] }>('GET', '/v1/queues', { signal })).lanes;
+    return (
+      await this.call('GET /v1/queues', (timeout) => this.api.GET('/v1/queues', { signal: timeout }), signal)
+    ).lanes;
   }
 
   async taskNames(signal?: AbortSignal): Promise<string[]> {
-    return (await this.request<{ tasks: { name: string }[] }>('GET', '/v1/tasks', { signal })).tasks.map(
-      (task) => task.name,
+    const { tasks } = await this.call(
+      'GET /v1/tasks',
+      (timeout) => this.api.GET('/v1/tasks', { signal: timeout }),
+      signal,
     );
+    return tasks.map((task) => task.name);
   }
 
   /** Polls one job until it is completed, failed or cancelled. */
@@ -182,82 +227,47 @@ export class SwitchyardClient {
   }
 
   /**
-   * One request with its own timeout. A caller's signal is checked before it, not handed to fetch: a
-   * run makes thousands of requests and each would leave a listener on a long-lived signal.
+   * One operation, each try with its own timeout, its data or a SwitchyardApiError. Backpressure (429: rate
+   * limit, quotas) is waited out as the server asks, a few times, then reported. A caller's signal is
+   * checked before each try, not handed to fetch: a run makes thousands of requests and each would leave a
+   * listener on a long-lived signal.
    */
-  private async request<T>(
-    method: string,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  private async call<T>(
+    what: string,
+    send: (timeout: AbortSignal) => Promise<Answer<T>>,
+    signal?: AbortSignal,
   ): Promise<T> {
-    // Backpressure (429: rate limit, quotas) is waited out as the server asks, a few times, then reported.
     for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      let answer: Answer<T>;
       try {
-        return await this.requestOnce<T>(method, path, options);
+        answer = await send(AbortSignal.timeout(this.requestTimeoutMs));
       } catch (error) {
-        const retryAfter = error instanceof SwitchyardApiError ? error.retryAfterSeconds : undefined;
-        if (retryAfter === undefined || attempt >= MAX_429_ATTEMPTS) throw error;
-        await delay(Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) * 1000, undefined, {
-          signal: options.signal,
-        });
+        const cause =
+          error instanceof Error
+            ? error.cause instanceof Error
+              ? error.cause.message
+              : error.message
+            : String(error);
+        throw new SwitchyardApiError(
+          `cannot reach the Switchyard API at ${this.baseUrl} (${what}): ${cause}`,
+        );
       }
-    }
-  }
-
-  private async requestOnce<T>(
-    method: string,
-    path: string,
-    {
-      body,
-      headers = {},
-      signal,
-    }: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
-  ): Promise<T> {
-    signal?.throwIfAborted();
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          ...this.authorization,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
-    } catch (error) {
-      const cause =
-        error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : String(error);
-      throw new SwitchyardApiError(
-        `cannot reach the Switchyard API at ${this.baseUrl} (${method} ${path}): ${cause}`,
-      );
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      const problem = parseProblem(text);
+      const { data, error, response } = answer;
+      if (response.ok) return data as T;
+      const problem = isProblem(error) ? error : undefined;
       const asked = Number(response.headers.get('retry-after') ?? 1);
       const retryAfter = response.status === 429 ? (Number.isFinite(asked) ? asked : 1) : undefined;
+      if (retryAfter !== undefined && attempt < MAX_429_ATTEMPTS) {
+        await delay(Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) * 1000, undefined, { signal });
+        continue;
+      }
       throw new SwitchyardApiError(
-        `${method} ${path} answered ${response.status}: ${problem?.detail ?? text.slice(0, 500)}`,
+        `${what} answered ${response.status}: ${problem?.detail ?? JSON.stringify(error ?? '').slice(0, 500)}`,
         response.status,
         problem,
         retryAfter,
       );
     }
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-}
-
-function parseProblem(text: string): ProblemDetails | undefined {
-  try {
-    const parsed = JSON.parse(text) as ProblemDetails;
-    return typeof parsed === 'object' && parsed !== null && 'status' in parsed ? parsed : undefined;
-  } catch {
-    return undefined;
   }
 }

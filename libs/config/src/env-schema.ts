@@ -95,6 +95,11 @@ const headerNameList = hostList.pipe(
 export const envSchema = z.object({
   /** Redis for the queues. @defaultValue redis://127.0.0.1:6379 */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * File holding the Redis password (a mounted Secret; one trailing newline is ignored). `loadConfig` puts it
+   * into REDIS_URL, so the password stays out of the environment and argv. Unset: REDIS_URL's own.
+   */
+  REDIS_PASSWORD_FILE: z.string().min(1).optional(),
   /** Prefix of every Redis key Switchyard and BullMQ write. @defaultValue switchyard */
   QUEUE_PREFIX: z
     .string()
@@ -182,6 +187,12 @@ export const envSchema = z.object({
     .default('6000/60'),
   /** Jobs of one tenant not yet finished (waiting, delayed or active); past it: 429. @defaultValue 5000 */
   TENANT_MAX_PENDING_JOBS: integer(1, 10_000_000).default(5_000),
+  /**
+   * Job event streams (`GET /v1/jobs/:id/events`) and waiting reads (`?waitMs=`) one api process holds
+   * at once; past it they get 503 with Retry-After. Each costs a socket and a little memory, no Redis
+   * connection: the lanes' event readers are shared. @defaultValue 1000
+   */
+  JOB_WATCHES_MAX: integer(1, 1_000_000).default(1_000),
   /** Jobs waiting or delayed in one lane; past it: 429. @defaultValue 10000 */
   LANE_MAX_DEPTH: integer(1, 10_000_000).default(10_000),
   /** Longest `delayMs` a job may ask for. @defaultValue 604800000 (7 days) */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { envSchema, type SwitchyardConfig } from './env-schema';
 import { ConfigError } from './errors';
 
@@ -28,5 +29,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SwitchyardConf
       );
     }
   }
+  if (config.REDIS_PASSWORD_FILE)
+    config.REDIS_URL = withPasswordFrom(config.REDIS_URL, config.REDIS_PASSWORD_FILE);
   return config;
+}
+
+/** REDIS_URL with the password read from `file` (percent-encoded, as a URL's userinfo must be). */
+function withPasswordFrom(redisUrl: string, file: string): string {
+  let password: string;
+  try {
+    password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ConfigError(
+      `invalid configuration:\n  REDIS_PASSWORD_FILE=${JSON.stringify(file)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); mount the Redis password Secret there or unset it`,
+    );
+  }
+  if (!password) {
+    throw new ConfigError(
+      `invalid configuration:\n  REDIS_PASSWORD_FILE=${JSON.stringify(file)}: the file is empty`,
+    );
+  }
+  const url = new URL(redisUrl);
+  url.password = encodeURIComponent(password);
+  return url.toString();
 }

@@ -74,7 +74,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
-      telemetry: bullmqTelemetry(),
+      telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
@@ -88,6 +88,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
         ),
       ),
       errorMaxChars: config.JOB_ERROR_MAX_CHARS,
+      cancelledRetention: { seconds: config.FAILED_RETENTION_SECONDS, count: config.FAILED_RETENTION_COUNT },
     });
     this.reportRedisOutages();
     switchyardMetrics().observePool(() => this.executor.stats());

@@ -24,6 +24,11 @@ export class JobProgressWriter {
     private readonly execution: () => ExecutionRecord | undefined,
   ) {}
 
+  /** The last reported percentage. */
+  get percent(): number {
+    return this.#percent;
+  }
+
   /** Writes now, e.g. where the attempt started, which is news while it runs. */
   writeNow(percent: number): void {
     this.#percent = clampPercent(percent);

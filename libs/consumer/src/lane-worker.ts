@@ -11,7 +11,7 @@ import {
   type TraceContext,
 } from '@switchyard/contracts';
 import type { Executor } from '@switchyard/execution';
-import { closeRedis, type SwitchyardKeys } from '@switchyard/queue';
+import { cancelledJobsKey, closeRedis, type SwitchyardKeys } from '@switchyard/queue';
 import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -60,6 +60,12 @@ export interface LaneWorkerOptions {
    * a huge message cannot fill Redis (pass JOB_ERROR_MAX_CHARS). @defaultValue 2048
    */
   errorMaxChars?: number;
+  /**
+   * How long, and how many, cancelled jobs are remembered apart from failed ones for the lane's counts
+   * (pass FAILED_RETENTION_SECONDS and FAILED_RETENTION_COUNT, BullMQ's retention of both).
+   * @defaultValue 604800 s, 2000 jobs
+   */
+  cancelledRetention?: { seconds: number; count: number };
 }
 
 const LOCK_MS = 30_000;
@@ -233,6 +239,13 @@ export class LaneWorker {
       const outcome = cancelled ? 'cancelled' : error.name === 'JobTimeoutError' ? 'timeout' : 'failed';
       const maxChars = this.options.errorMaxChars ?? 2_048;
       const bounded = boundError(error, maxChars);
+      // Where it ran and for how long, as a completed job's result says it: kept in its progress.
+      if (execution) {
+        const finishedAt = Date.now();
+        execution = { ...execution, finishedAt, runMs: finishedAt - execution.startedAt };
+        progress.writeNow(progress.percent);
+      }
+      if (cancelled) this.rememberCancelled(jobId);
       this.options.observer?.attemptSettled?.(job, outcome, execution, bounded);
       // BullMQ stores the message as failedReason: `<name>: <message>`, the name of a plain Error (a task's
       // own error named like one of BullMQ's, e.g. DelayedError, must not steer BullMQ).
@@ -245,6 +258,23 @@ export class LaneWorker {
       this.running.delete(jobId);
       if (this.running.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+  }
+
+  /**
+   * Written on the same connection just before BullMQ moves the job to `failed`, so the lane's counts
+   * never see it there uncounted; trimmed here, as BullMQ trims its failed jobs.
+   */
+  private rememberCancelled(jobId: string): void {
+    const retention = this.options.cancelledRetention ?? { seconds: 604_800, count: 2_000 };
+    const key = cancelledJobsKey(this.options.prefix, this.options.lane);
+    const now = Date.now();
+    this.options.connection
+      .multi()
+      .zadd(key, now, jobId)
+      .zremrangebyscore(key, '-inf', now - retention.seconds * 1_000)
+      .zremrangebyrank(key, 0, -retention.count - 1)
+      .exec()
+      .catch(() => undefined); // advisory: a lost entry shows one cancelled job as failed in the counts
   }
 
   /** The one description of this attempt, built here once and handed to the executor as it is. */

@@ -1,5 +1,6 @@
 import { ANONYMOUS_TENANT } from '@switchyard/auth';
 import type { TenantPendingJobs } from '@switchyard/quotas';
+import { isLastAttempt } from '@switchyard/telemetry';
 import type { LaneWorkerObserver } from './lane-worker';
 
 /**
@@ -10,8 +11,7 @@ import type { LaneWorkerObserver } from './lane-worker';
 export function pendingJobsObserver(pending: TenantPendingJobs): LaneWorkerObserver {
   return {
     attemptSettled: (job, outcome) => {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (outcome === 'completed' || outcome === 'cancelled' || lastAttempt) {
+      if (isLastAttempt(job, outcome)) {
         pending.remove(job.data.tenant ?? ANONYMOUS_TENANT, job.id ?? '').catch(() => undefined);
       }
     },

@@ -98,3 +98,40 @@ export class InvalidJobQueryError extends Error {
     super(message);
   }
 }
+
+/** A lane name that is not in LANES (pause, resume). */
+export class UnknownLaneError extends Error {
+  override readonly name = 'UnknownLaneError';
+  constructor(
+    readonly lane: string,
+    readonly lanes: readonly string[],
+  ) {
+    super(`no lane is named "${lane}"; the lanes are: ${lanes.join(', ')}`);
+  }
+}
+
+/** A retry for a job that has not failed and was not cancelled (also when it changed state meanwhile). */
+export class JobNotRetryableError extends Error {
+  override readonly name = 'JobNotRetryableError';
+  constructor(
+    readonly jobId: string,
+    readonly state: string,
+    /** Why, when the state alone does not say it. */
+    reason = 'only failed or cancelled jobs can be retried',
+  ) {
+    super(`job ${jobId} is ${state}; ${reason}`);
+  }
+}
+
+/** Every event stream (and waiting read) this api may hold at once is open; another one may be opened later. */
+export class TooManyJobWatchesError extends Error {
+  override readonly name = 'TooManyJobWatchesError';
+  constructor(
+    readonly limit: number,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(
+      `this api already follows ${limit} jobs for event streams and waiting reads (JOB_WATCHES_MAX); retry shortly, or poll GET /v1/jobs/:id without waitMs`,
+    );
+  }
+}

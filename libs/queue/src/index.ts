@@ -9,10 +9,14 @@ export {
   InvalidJobRequestError,
   JobAlreadyFinishedError,
   JobNotFoundError,
+  JobNotRetryableError,
+  TooManyJobWatchesError,
+  UnknownLaneError,
 } from './errors';
 export { LaneRouter, type RouteRequest } from './lane-router';
 export {
   LaneQueues,
+  cancelledJobsKey,
   type LaneCounts,
   type LaneJobInsert,
   type LaneQueue,
@@ -44,3 +48,14 @@ export {
   type JobIndexQuery,
   type IndexedJob,
 } from './job-index';
+export { LaneEvents, type JobEventListener, type LaneEventName, type LaneEventsOptions } from './lane-events';
+export {
+  JobWatcher,
+  isFinalState,
+  type JobEvent,
+  type JobEventKind,
+  type JobFollow,
+  type JobWatcherOptions,
+} from './job-watcher';
+export { JobRetrier, type JobRetrierOptions, type RetriedJob } from './job-retrier';
+export { LaneControls, type LanePauseState } from './lane-controls';

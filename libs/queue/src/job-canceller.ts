@@ -1,4 +1,4 @@
-import type { JobView } from '@switchyard/contracts';
+import type { JobView, Profile } from '@switchyard/contracts';
 import { pollUntil, PollTimeoutError } from '@switchyard/polling';
 import type { Redis } from 'ioredis';
 import { JobAlreadyFinishedError } from './errors';
@@ -18,7 +18,13 @@ export interface JobCancellerOptions {
   /** How long `cancel` waits for an active job to stop before answering. @defaultValue 5000 */
   settleTimeoutMs?: number;
   /** Told when a waiting or delayed job was taken out of its lane (it will never run), e.g. for quotas. */
-  onRemoved?(job: { id: string; tenant: string }): Promise<void>;
+  onRemoved?(job: {
+    id: string;
+    tenant: string;
+    task: string;
+    lane: string;
+    profile: Profile;
+  }): Promise<void>;
 }
 
 /**
@@ -46,23 +52,31 @@ export class JobCanceller {
     if (view.state === 'completed' || view.state === 'failed')
       throw new JobAlreadyFinishedError(id, view.state);
     const record: CancellationRecord = { cancelledAt: Date.now() };
-    await this.save(id, record);
     if (view.state !== 'active') {
+      // The record holds the removed job's view before the job goes: a reader that finds the job gone
+      // (an event stream told of its removal, say) finds its view in the record instead.
+      const removedView: JobView = {
+        ...view,
+        state: 'cancelled',
+        finishedAt: new Date(record.cancelledAt).toISOString(),
+      };
+      await this.save(id, { ...record, removed: removedView, job: { data: job.data, opts: job.opts } });
       const removed = await job.remove().then(
         () => true,
         () => false, // it became active meanwhile: the consumer stops it below
       );
       if (removed) {
-        const removedView: JobView = {
-          ...view,
-          state: 'cancelled',
-          finishedAt: new Date(record.cancelledAt).toISOString(),
-        };
-        await this.save(id, { ...record, removed: removedView });
-        await this.options.onRemoved?.({ id, tenant: view.tenant });
+        await this.options.onRemoved?.({
+          id,
+          tenant: view.tenant,
+          task: view.task,
+          lane: view.lane,
+          profile: view.profile,
+        });
         return { view: removedView, final: true };
       }
     }
+    await this.save(id, record);
     await this.redis.publish(this.keys.cancelChannel(), id);
     return this.settle(id);
   }

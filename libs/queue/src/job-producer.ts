@@ -25,6 +25,8 @@ export type CurrentTraceContext = () => JobTraceContext;
  */
 export type BatchTraces = (jobs: { id: string; task: string; lane: string; profile: string }[]) => {
   carriers: JobTraceContext[];
+  /** Runs the batch's write inside its `publish` span, which links to each job's trace. */
+  publish<T>(send: () => Promise<T>): Promise<T>;
   end(error?: unknown): void;
 };
 
@@ -166,10 +168,9 @@ export class JobProducer {
           await multi.exec().catch(() => undefined);
         }
       } else {
-        await this.options.queues.addAtomically(
-          inserts,
-          index && ((multi) => index.add(multi, entries, now)),
-        );
+        const send = () =>
+          this.options.queues.addAtomically(inserts, index && ((multi) => index.add(multi, entries, now)));
+        await (inserts.traces ? inserts.traces.publish(send) : send());
       }
     } catch (error) {
       inserts.traces?.end(error);

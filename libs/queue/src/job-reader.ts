@@ -142,12 +142,14 @@ export class JobReader {
     return (await this.cancellation(entry.jobId))?.removed ?? 'missing';
   }
 
+  /** Each lane's counts, workers and whether it is paused (`POST /v1/queues/:lane/pause`). */
   async laneStats(): Promise<LaneStats[]> {
-    const [counts, workers] = await Promise.all([
+    const [counts, workers, paused] = await Promise.all([
       this.queues.counts(),
       Promise.all(this.queues.all().map((queue) => queue.getWorkersCount())),
+      Promise.all(this.queues.all().map((queue) => queue.isPaused())),
     ]);
-    return counts.map((lane, index) => ({ ...lane, workers: workers[index] }));
+    return counts.map((lane, index) => ({ ...lane, workers: workers[index], paused: paused[index] }));
   }
 }
 

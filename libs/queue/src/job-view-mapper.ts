@@ -1,11 +1,13 @@
 import type { JobData, JobProgress, JobResultEnvelope, JobState, JobView } from '@switchyard/contracts';
-import { traceIdOf } from '@switchyard/telemetry';
-import type { Job, JobState as BullJobState } from 'bullmq';
+import { isSampled, traceIdOf } from '@switchyard/telemetry';
+import type { Job, JobsOptions, JobState as BullJobState } from 'bullmq';
 
 export interface CancellationRecord {
   cancelledAt: number;
   /** The job as it was when it was removed from the queue (waiting or delayed when cancelled). */
   removed?: JobView;
+  /** What a retry of a removed job enqueues again (the view's payload is redacted). Never shown. */
+  job?: { data: JobData; opts: JobsOptions };
 }
 
 export interface ViewLinks {
@@ -30,8 +32,13 @@ function mapState(state: BullJobState | 'unknown', cancelled: boolean): JobState
   }
 }
 
-/** A job's links: itself, and its trace in the Jaeger UI when one is configured and the job was traced. */
-export function jobLinks(jobId: string, traceId: string | undefined, links: ViewLinks): JobView['links'] {
+/**
+ * A job's links: itself, and its trace in the Jaeger UI when one is configured and the job was traced.
+ * Pass the trace id of a sampled job only: an unsampled one has no trace in Jaeger to link to.
+ */
+/** The job's own link, and its Jaeger link only when its trace was sampled (else that trace never exists). */
+export function jobLinks(jobId: string, traceparent: string | undefined, links: ViewLinks): JobView['links'] {
+  const traceId = isSampled(traceparent) ? traceIdOf(traceparent) : undefined;
   return {
     self: `/v1/jobs/${jobId}`,
     ...(traceId && links.jaegerUiUrl
@@ -61,6 +68,7 @@ export function toJobView(
   const startedAt = execution?.startedAt ?? job.processedOn;
   const finishedAt = job.finishedOn;
   const traceId = traceIdOf(job.data.traceparent);
+  const sampled = isSampled(job.data.traceparent);
   const view: JobView = {
     id: job.id ?? '',
     task: job.data.task,
@@ -81,7 +89,8 @@ export function toJobView(
       execution?.runMs ?? (job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined),
     execution,
     traceId,
-    links: jobLinks(job.id ?? '', traceId, links),
+    sampled,
+    links: jobLinks(job.id ?? '', job.data.traceparent, links),
   };
   if (envelope) view.result = envelope.result;
   if ((viewState === 'failed' || viewState === 'cancelled') && job.failedReason) {

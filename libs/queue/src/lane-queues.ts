@@ -1,6 +1,6 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { untraced } from '@switchyard/telemetry';
+import { createLogger, logConnectionErrors, untraced } from '@switchyard/telemetry';
 import type { JobData, JobResultEnvelope, LaneStats } from '@switchyard/contracts';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
@@ -13,8 +13,8 @@ export interface LaneQueuesOptions {
   telemetry?: Telemetry;
 }
 
-/** One lane's job counts: what `GET /v1/queues` reports of a lane but its workers. */
-export type LaneCounts = Omit<LaneStats, 'workers'>;
+/** One lane's job counts: what `GET /v1/queues` reports of a lane but its workers and pause flag. */
+export type LaneCounts = Omit<LaneStats, 'workers' | 'paused'>;
 
 /** A job for `addAtomically`. */
 export interface LaneJobInsert {
@@ -23,21 +23,36 @@ export interface LaneJobInsert {
   opts: JobsOptions & { jobId: string };
 }
 
+/**
+ * The lane's jobs a client cancelled while they ran (a sorted set, scored by when), written by the
+ * consumer that stopped them. BullMQ keeps such a job in its `failed` set (it ended by an
+ * UnrecoverableError), so the counts subtract the members still there from `failed`. A suffix BullMQ
+ * never uses, beside the queue's own keys (the same hash slot as the lane's).
+ */
+export function cancelledJobsKey(prefix: string, lane: string): string {
+  return `${prefix}:${lane}:switchyard-cancelled`;
+}
+
 /** One BullMQ Queue per lane, sharing one connection. Queue names are wire format: the lane name. */
 export class LaneQueues {
   private readonly queues = new Map<string, LaneQueue>();
   private closing?: Promise<void>;
+  readonly #connection: Redis;
+  readonly #prefix: string;
 
   constructor(options: LaneQueuesOptions) {
+    this.#connection = options.connection;
+    this.#prefix = options.prefix;
+    const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
-      this.queues.set(
-        lane,
-        new Queue<JobData, JobResultEnvelope, string>(lane, {
-          connection: options.connection,
-          prefix: options.prefix,
-          telemetry: options.telemetry,
-        }),
-      );
+      const queue = new Queue<JobData, JobResultEnvelope, string>(lane, {
+        connection: options.connection,
+        prefix: options.prefix,
+        telemetry: options.telemetry,
+      });
+      // Without a listener BullMQ prints each connection error as a multi-line dump (not JSON).
+      logConnectionErrors(queue, logger, { what: `queue ${lane}` });
+      this.queues.set(lane, queue);
     }
   }
 
@@ -91,28 +106,34 @@ export class LaneQueues {
     throw failure;
   }
 
-  /** Every lane's counts, one Redis round trip per lane; `waiting` includes prioritized jobs. */
+  /**
+   * Every lane's counts, two Redis round trips per lane; `waiting` includes prioritized jobs. A job
+   * cancelled while it ran is `cancelled`, not `failed`; one cancelled before it started left the lane.
+   */
   counts(): Promise<LaneCounts[]> {
     return Promise.all(
       this.all().map(async (queue) => {
-        const counts = await queue.getJobCounts(
-          'wait',
-          'prioritized',
-          'active',
-          'delayed',
-          'completed',
-          'failed',
-        );
+        const [counts, cancelled] = await Promise.all([
+          queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+          this.#cancelledInFailed(queue),
+        ]);
         return {
           lane: queue.name,
           waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
           active: counts.active ?? 0,
           delayed: counts.delayed ?? 0,
           completed: counts.completed ?? 0,
-          failed: counts.failed ?? 0,
+          failed: Math.max(0, (counts.failed ?? 0) - cancelled),
+          cancelled,
         };
       }),
     );
+  }
+
+  /** Cancelled jobs BullMQ still keeps as failed (retention removes both alike): ZINTERCARD, Redis 7. */
+  async #cancelledInFailed(queue: LaneQueue): Promise<number> {
+    const cancelled = cancelledJobsKey(this.#prefix, queue.name);
+    return this.#connection.zintercard(2, queue.toKey('failed'), cancelled);
   }
 
   all(): LaneQueue[] {

@@ -19,4 +19,9 @@ export class SwitchyardKeys {
   idempotency(tenant: string, key: string): string {
     return `${this.prefix}:_switchyard:idempotency:${tenant}:${key}`;
   }
+
+  /** Held for a moment while a job is being retried, so two retries of one job cannot both run. */
+  retryLock(jobId: string): string {
+    return `${this.prefix}:_switchyard:retry:${jobId}`;
+  }
 }

@@ -4,12 +4,21 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Link,
   type Span,
 } from '@opentelemetry/api';
 import { SwitchyardAttributes, type TraceContext } from '@switchyard/contracts';
+import {
+  ERROR_TYPE_OTHER,
+  MESSAGING_SYSTEM,
+  MessagingAttributes,
+  MessagingOperation,
+  messagingServerOf,
+  type MessagingServer,
+} from './messaging-attributes';
 
-/** One job of a batch, as its `submit <task>` span describes it. */
+/** One job of a batch, as its `create <lane>` span describes it. */
 export interface BatchJob {
   id: string;
   task: string;
@@ -25,8 +34,18 @@ export interface BatchJobTraces {
    * Empty carriers when nothing is traced.
    */
   readonly carriers: TraceContext[];
+  /**
+   * Runs `send` (the write of every job) inside the batch's `publish` span, which links to each
+   * job's creation context. Rejects as `send` does, with the span's status ERROR.
+   */
+  publish<T>(send: () => Promise<T>): Promise<T>;
   /** Ends every job span once the jobs are enqueued, or with status ERROR when that failed. */
   end(error?: unknown): void;
+}
+
+export interface BatchJobTracesOptions {
+  /** The queues' Redis URL (REDIS_URL), for `server.address` and `server.port`. @defaultValue not named */
+  redisUrl?: string;
 }
 
 const TRACER_NAME = 'switchyard-api';
@@ -52,24 +71,58 @@ function carrierOf(span: Span): TraceContext {
   return carrier;
 }
 
+function errorTypeOf(error: unknown): string {
+  return error instanceof Error && /^[\w$.]{1,100}$/.test(error.name) ? error.name : ERROR_TYPE_OTHER;
+}
+
+function markFailed(span: Span, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  span.recordException(error instanceof Error ? error : message);
+  span.setAttribute(MessagingAttributes.ErrorType, errorTypeOf(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+function serverAttributes(server: MessagingServer | undefined): Attributes {
+  return server
+    ? { [MessagingAttributes.ServerAddress]: server.address, [MessagingAttributes.ServerPort]: server.port }
+    : {};
+}
+
 /**
- * A batch links to its jobs instead of parenting them (DESIGN.md): each job starts its own trace
- * with a root PRODUCER span `submit <task>` that links to the batch request's span, so a
- * 1000-job batch makes 1000 small traces instead of one trace of 3000 spans. The request span
- * (the active one) gets `switchyard.batch.size` and links back to the first 128 jobs.
- * Call it inside the batch request's context.
+ * A batch links to its jobs instead of parenting them (DESIGN.md), in the shape of the OpenTelemetry
+ * messaging conventions for batch sending: each job starts its own trace with a root PRODUCER span
+ * `create <lane>` (its creation context, `messaging.operation.type` = `create`) that links to the
+ * batch request's span, so a 1000-job batch makes 1000 small traces instead of one trace of 3000
+ * spans. The write of the whole batch is one PRODUCER span `publish <lane>` (`publish` alone when
+ * the batch spans several lanes) in the request's trace, with `messaging.batch.message_count` and
+ * links to the creation contexts. The request span (the active one) gets `switchyard.batch.size`
+ * and links to the jobs too. Links stop at the first 128 jobs. Call it inside the request's context.
  */
-export function startBatchJobTraces(jobs: readonly BatchJob[]): BatchJobTraces {
+export function startBatchJobTraces(
+  jobs: readonly BatchJob[],
+  options: BatchJobTracesOptions = {},
+): BatchJobTraces {
   const batchContext = context.active();
   const batchSpan = trace.getSpan(batchContext);
   const batch = batchSpan?.spanContext();
   const toBatch: Link[] = batch && isSpanContextValid(batch) ? [{ context: batch }] : [];
   const tracer = trace.getTracer(TRACER_NAME);
-  const options = { root: true, kind: SpanKind.PRODUCER, links: toBatch };
+  const server = options.redisUrl === undefined ? undefined : messagingServerOf(options.redisUrl);
+  const messaging = {
+    [MessagingAttributes.System]: MESSAGING_SYSTEM,
+    [MessagingAttributes.SystemName]: MESSAGING_SYSTEM,
+    ...serverAttributes(server),
+  };
+  const createOptions = { root: true, kind: SpanKind.PRODUCER, links: toBatch };
   const spans: Span[] = jobs.map((job) => {
-    const span = tracer.startSpan(`submit ${job.task}`, options, batchContext);
+    const span = tracer.startSpan(`create ${job.lane}`, createOptions, batchContext);
     // Set after the start, not given to it: the SDK validates and copies start attributes twice.
     if (span.isRecording()) {
+      span.setAttributes(messaging);
+      span.setAttribute(MessagingAttributes.DestinationName, job.lane);
+      span.setAttribute(MessagingAttributes.OperationType, MessagingOperation.Create);
+      span.setAttribute(MessagingAttributes.OperationName, MessagingOperation.Create);
+      span.setAttribute(MessagingAttributes.MessageId, job.id);
       span.setAttribute(SwitchyardAttributes.JobId, job.id);
       span.setAttribute(SwitchyardAttributes.Task, job.task);
       span.setAttribute(SwitchyardAttributes.Lane, job.lane);
@@ -77,19 +130,44 @@ export function startBatchJobTraces(jobs: readonly BatchJob[]): BatchJobTraces {
     }
     return span;
   });
+  const toJobs = (): Link[] =>
+    spans
+      .slice(0, MAX_BATCH_LINKS)
+      .map((span) => ({ context: span.spanContext() }))
+      .filter((link) => isSpanContextValid(link.context));
   if (batchSpan?.isRecording()) {
     batchSpan.setAttribute(BATCH_SIZE_ATTRIBUTE, jobs.length);
-    batchSpan.addLinks(spans.slice(0, MAX_BATCH_LINKS).map((span) => ({ context: span.spanContext() })));
+    batchSpan.addLinks(toJobs());
   }
+  const lanes = new Set(jobs.map((job) => job.lane));
+  const [onlyLane] = lanes;
   return {
     carriers: spans.map(carrierOf),
+    publish: async (send) => {
+      const span = tracer.startSpan(
+        lanes.size === 1 ? `publish ${onlyLane}` : 'publish',
+        { kind: SpanKind.PRODUCER, links: toJobs() },
+        batchContext,
+      );
+      if (span.isRecording()) {
+        span.setAttributes(messaging);
+        if (lanes.size === 1) span.setAttribute(MessagingAttributes.DestinationName, onlyLane);
+        span.setAttribute(MessagingAttributes.OperationType, MessagingOperation.Send);
+        span.setAttribute(MessagingAttributes.OperationName, 'publish');
+        span.setAttribute(MessagingAttributes.BatchMessageCount, jobs.length);
+      }
+      try {
+        return await context.with(trace.setSpan(batchContext, span), send);
+      } catch (error) {
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
     end: (error?: unknown) => {
       for (const span of spans) {
-        if (error !== undefined) {
-          const message = error instanceof Error ? error.message : String(error);
-          span.recordException(error instanceof Error ? error : message);
-          span.setStatus({ code: SpanStatusCode.ERROR, message });
-        }
+        if (error !== undefined) markFailed(span, error);
         span.end();
       }
     },

@@ -8,9 +8,15 @@ export {
   type TelemetryOptions,
   type TelemetryStatus,
 } from './start-telemetry';
-export { injectTraceContext, traceIdOf } from './trace-propagation';
+export { injectTraceContext, isSampled, traceIdOf } from './trace-propagation';
 export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
-export { startBatchJobTraces, type BatchJob, type BatchJobTraces } from './batch-job-traces';
+export {
+  startBatchJobTraces,
+  type BatchJob,
+  type BatchJobTraces,
+  type BatchJobTracesOptions,
+} from './batch-job-traces';
+export { MessagingAttributes, MESSAGING_SYSTEM, messagingServerOf } from './messaging-attributes';
 export { setHttpRoute } from './http-route';
 export { untraced } from './untraced';
 export { ProtobufBatchSpanProcessor, type SpanBatchOptions } from './export/protobuf-batch-span-processor';
@@ -29,7 +35,13 @@ export {
   type JobLabels,
   type ObservedJob,
   type LaneAttemptObserver,
+  isLastAttempt,
   UNKNOWN_TASK_LABEL,
 } from './switchyard-metrics';
 export { RuntimeStats, type RuntimeStatsOptions, type RuntimeStatsSnapshot } from './runtime-stats';
 export { NestPinoLogger } from './nest-pino-logger';
+export {
+  logConnectionErrors,
+  type ConnectionErrorLogOptions,
+  type ErrorEmitter,
+} from './connection-error-log';

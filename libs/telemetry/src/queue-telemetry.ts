@@ -12,6 +12,7 @@ import {
   type Tracer as OtelTracer,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { SwitchyardAttributes } from '@switchyard/contracts';
 import type {
   AttributeValue,
   Attributes,
@@ -23,6 +24,14 @@ import type {
   Time,
   Tracer,
 } from 'bullmq';
+import {
+  ERROR_TYPE_OTHER,
+  MESSAGING_SYSTEM,
+  MessagingAttributes,
+  MessagingOperation,
+  messagingServerOf,
+  type MessagingServer,
+} from './messaging-attributes';
 
 /**
  * What `bullmq-otel` 2 with BullMQ 6 does (read in their sources, `trace()` in BullMQ's utils):
@@ -31,11 +40,16 @@ import type {
  * - `Worker` opens one CONSUMER span `process <queue>` per attempt whose **parent** (not a link)
  *   is that stored context, so producer and consumer share one trace.
  * - A failed attempt only gets a `job failed` event; its span status stays UNSET.
- * We keep BullMQ's spans and context handling and change these: producer spans take the
- * messaging name DESIGN.md uses (`publish <lane>`) and every span the `messaging.*` attributes;
- * a failed attempt's span gets status ERROR; BullMQ's internal spans (`complete <queue>` per job,
- * stalled-job checks, `close`) are not recorded unless asked for; and a span keeps only the
- * attributes in `KEPT_ATTRIBUTES`, without the `job completed` event.
+ * We keep BullMQ's spans and context handling and make them follow the OpenTelemetry messaging
+ * conventions: producer spans are `publish <lane>` (operation type `send`), consumer spans
+ * `process <lane>`, each with `messaging.system`, `messaging.destination.name`,
+ * `messaging.operation.type`/`.name`, `messaging.message.id` (the job id; BullMQ's `bullmq.job.id`),
+ * `messaging.batch.message_count` (BullMQ's `bullmq.job.bulk.count`) and `server.address`/`.port`.
+ * A failed attempt's span gets status ERROR and `error.type` (the error's name); a cancelled one keeps
+ * status UNSET (a client's choice, not an error) with `switchyard.outcome` = `cancelled`. BullMQ's
+ * internal spans (`complete <queue>` per job, stalled-job checks, `close`) are not recorded unless
+ * asked for; and a span keeps only the attributes in `KEPT_ATTRIBUTES`, without the
+ * `job completed` event.
  *
  * Why the trimming: BullMQ sets 13 attributes and one event on every consumer span, most of them
  * the queue's and the worker's names again (the messaging attributes and the resource say them),
@@ -46,15 +60,19 @@ import type {
  * inside the Redis `evalsha` span's query text, which holds the command name alone
  * (`redaction/redis-query-text.ts`).
  */
-const KEPT_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'bullmq.job.id',
-  'bullmq.job.name',
-  'bullmq.job.attempts.made',
-  'bullmq.job.bulk.count',
+const KEPT_ATTRIBUTES: ReadonlySet<string> = new Set(['bullmq.job.name', 'bullmq.job.attempts.made']);
+/** BullMQ's attributes that have a name in the messaging conventions: set under that name instead. */
+const RENAMED_ATTRIBUTES: ReadonlyMap<string, string> = new Map([
+  ['bullmq.job.id', MessagingAttributes.MessageId],
+  ['bullmq.job.bulk.count', MessagingAttributes.BatchMessageCount],
 ]);
 const BULLMQ_FAILED_EVENT = 'job failed';
+const BULLMQ_FAILED_REASON = 'bullmq.job.failed.reason';
 /** Names of BullMQ's span events worth keeping; the others say what the span's end says. */
 const KEPT_EVENTS: ReadonlySet<string> = new Set([BULLMQ_FAILED_EVENT]);
+/** The lane worker stores a failed reason as `<error name>: <message>`. */
+const NAMED_REASON = /^([A-Za-z]+Error): /;
+const CANCELLED_ERROR = 'JobCancelledError';
 
 /**
  * Marks a context whose work must not be traced: Redis commands under a bulk add (one per job,
@@ -72,7 +90,7 @@ interface MessagingName {
 }
 
 /** Lane names hold no dots (`[a-z][a-z0-9-]*`), so `add <lane>.<task>` splits at the first one. */
-function messagingName(bullmqName: string): MessagingName | undefined {
+function messagingName(bullmqName: string, server?: MessagingServer): MessagingName | undefined {
   const [operation, destination = ''] = bullmqName.split(' ', 2);
   const publish = operation === 'add' || operation === 'addBulk';
   if (!publish && operation !== 'process') return undefined;
@@ -81,10 +99,17 @@ function messagingName(bullmqName: string): MessagingName | undefined {
     name: publish ? `publish ${queue}` : bullmqName,
     bulk: operation === 'addBulk',
     attributes: {
-      'messaging.system': 'bullmq',
-      'messaging.destination.name': queue,
-      'messaging.operation.type': publish ? 'send' : 'process',
-      'messaging.operation.name': publish ? 'publish' : 'process',
+      [MessagingAttributes.System]: MESSAGING_SYSTEM,
+      [MessagingAttributes.SystemName]: MESSAGING_SYSTEM,
+      [MessagingAttributes.DestinationName]: queue,
+      [MessagingAttributes.OperationType]: publish ? MessagingOperation.Send : MessagingOperation.Process,
+      [MessagingAttributes.OperationName]: publish ? 'publish' : 'process',
+      ...(server
+        ? {
+            [MessagingAttributes.ServerAddress]: server.address,
+            [MessagingAttributes.ServerPort]: server.port,
+          }
+        : {}),
     },
   };
 }
@@ -104,21 +129,35 @@ class QueueSpan implements Span<Context> {
   }
 
   setAttribute(key: string, value: AttributeValue): void {
-    if (KEPT_ATTRIBUTES.has(key)) this.span.setAttribute(key, value);
+    const renamed = RENAMED_ATTRIBUTES.get(key);
+    if (renamed !== undefined) this.span.setAttribute(renamed, value);
+    else if (KEPT_ATTRIBUTES.has(key)) this.span.setAttribute(key, value);
   }
 
   setAttributes(attributes: Attributes): void {
     for (const key in attributes) {
-      if (KEPT_ATTRIBUTES.has(key)) this.span.setAttribute(key, attributes[key]);
+      const value = attributes[key];
+      if (value !== undefined) this.setAttribute(key, value);
     }
   }
 
-  /** Only the event's name: BullMQ's event attributes are the job's result or its error text. */
-  addEvent(name: string, _attributes?: Attributes, time?: Time): void {
+  /**
+   * Only the event's name: BullMQ's event attributes are the job's result or its error text. Of the
+   * failed reason only the error's name is read, for `error.type` (no status message: the reason is
+   * the job's error text, which may quote its payload).
+   */
+  addEvent(name: string, attributes?: Attributes, time?: Time): void {
     if (!KEPT_EVENTS.has(name)) return;
     this.span.addEvent(name, time);
-    // No status message: the failed reason is the job's error text, which may quote its payload.
-    if (name === BULLMQ_FAILED_EVENT) this.span.setStatus({ code: SpanStatusCode.ERROR });
+    if (name !== BULLMQ_FAILED_EVENT) return;
+    const reason = attributes?.[BULLMQ_FAILED_REASON];
+    const errorType = (typeof reason === 'string' && NAMED_REASON.exec(reason)?.[1]) || ERROR_TYPE_OTHER;
+    if (errorType === CANCELLED_ERROR) {
+      this.span.setAttribute(SwitchyardAttributes.Outcome, 'cancelled');
+      return;
+    }
+    this.span.setAttribute(MessagingAttributes.ErrorType, errorType);
+    this.span.setStatus({ code: SpanStatusCode.ERROR });
   }
 
   recordException(exception: Exception, time?: Time): void {
@@ -130,7 +169,6 @@ class QueueSpan implements Span<Context> {
   }
 }
 
-/** The same context handling as `bullmq-otel`'s, plus `UNTRACED_CHILDREN`. */
 class QueueContextManager implements ContextManager<Context> {
   with<A extends (...args: never[]) => unknown>(ctx: Context, fn: A): ReturnType<A> {
     const effective = ctx.getValue(UNTRACED_CHILDREN) === true ? suppressTracing(ctx) : ctx;
@@ -158,6 +196,7 @@ class QueueTracer implements Tracer<Context> {
   constructor(
     private readonly tracer: OtelTracer,
     private readonly internalSpans: boolean,
+    private readonly server?: MessagingServer,
   ) {}
 
   startSpan(name: string, options?: SpanOptions, ctx?: Context): Span<Context> {
@@ -179,7 +218,7 @@ class QueueTracer implements Tracer<Context> {
   #messagingName(name: string): MessagingName | undefined {
     let cached = this.#names.get(name);
     if (cached === undefined) {
-      cached = messagingName(name) ?? null;
+      cached = messagingName(name, this.server) ?? null;
       if (this.#names.size < NAME_CACHE_LIMIT) this.#names.set(name, cached);
     }
     return cached ?? undefined;
@@ -191,6 +230,8 @@ export interface BullmqTelemetryOptions {
   tracerName?: string;
   /** Also record BullMQ's internal spans (`complete <queue>`, stalled checks, `close`). @defaultValue false */
   internalSpans?: boolean;
+  /** The queues' Redis URL (REDIS_URL), named on every span as `server.address` and `server.port`. @defaultValue not named */
+  redisUrl?: string;
 }
 
 /**
@@ -201,7 +242,11 @@ export interface BullmqTelemetryOptions {
 export function bullmqTelemetry(options: BullmqTelemetryOptions = {}): Telemetry<Context> {
   const tracerName = options.tracerName ?? 'switchyard-queue';
   return {
-    tracer: new QueueTracer(trace.getTracer(tracerName), options.internalSpans ?? false),
+    tracer: new QueueTracer(
+      trace.getTracer(tracerName),
+      options.internalSpans ?? false,
+      options.redisUrl === undefined ? undefined : messagingServerOf(options.redisUrl),
+    ),
     contextManager: new QueueContextManager(),
   };
 }

@@ -10,6 +10,7 @@ import { releaseContextManager } from './context-manager';
 import { handoverIds } from './handover-id-generator';
 import { createOtlpMetricReader } from './otlp-metric-reader';
 import { registerProcessMetrics } from './process-metrics';
+import { withPrometheusNames } from './prometheus-names';
 import { METRIC_ATTRIBUTES_VIEW } from './redaction/metric-attributes';
 import { redisQueryText } from './redaction/redis-query-text';
 import { createSpanProcessors } from './span-processors';
@@ -25,6 +26,13 @@ export interface TelemetryOptions {
    * otherwise bury the job traces. @defaultValue ['/metrics', '/stats', '/health', '/healthz', '/readyz', '/livez']
    */
   untracedPaths?: readonly string[];
+  /**
+   * GET request paths (without query) that get no HTTP server span: a client polling a job, following
+   * its events or paging the list would open a new trace per read, and Jaeger would show polls instead of
+   * jobs. Submissions, retries and cancels are not GETs: they stay traced.
+   * @defaultValue the api's job reads: /v1/jobs, /v1/jobs/:id, /v1/jobs/:id/events
+   */
+  untracedReads?: readonly RegExp[];
   /**
    * Spans for Redis commands that run under another span. A consumer's are BullMQ's own
    * bookkeeping inside every job's consumer span: several spans per job that say nothing about the
@@ -46,6 +54,11 @@ export interface TelemetryStatus {
 }
 
 const DEFAULT_UNTRACED_PATHS = ['/metrics', '/stats', '/health', '/healthz', '/readyz', '/livez'];
+const DEFAULT_UNTRACED_READS = [
+  /^\/v1\/jobs\/?$/,
+  /^\/v1\/jobs\/[^/]+\/?$/,
+  /^\/v1\/jobs\/[^/]+\/events\/?$/,
+];
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 interface RunningTelemetry {
@@ -69,8 +82,14 @@ function metricsPushWanted(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
 }
 
-function untracedRequest(paths: readonly string[]): (request: IncomingMessage) => boolean {
-  return (request) => paths.includes((request.url ?? '').split('?', 1)[0]);
+function untracedRequest(
+  paths: readonly string[],
+  reads: readonly RegExp[],
+): (request: IncomingMessage) => boolean {
+  return (request) => {
+    const path = (request.url ?? '').split('?', 1)[0];
+    return paths.includes(path) || (request.method === 'GET' && reads.some((read) => read.test(path)));
+  };
 }
 
 /**
@@ -111,7 +130,10 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
   const traceInstrumentations = status.tracing
     ? [
         new HttpInstrumentation({
-          ignoreIncomingRequestHook: untracedRequest(options.untracedPaths ?? DEFAULT_UNTRACED_PATHS),
+          ignoreIncomingRequestHook: untracedRequest(
+            options.untracedPaths ?? DEFAULT_UNTRACED_PATHS,
+            options.untracedReads ?? DEFAULT_UNTRACED_READS,
+          ),
         }),
         ...(options.redisCommandSpans === false
           ? []
@@ -141,13 +163,14 @@ export function isTelemetryStarted(): boolean {
 
 /**
  * Every metric of this process in the Prometheus text format, for the service's own `/metrics`
- * route (serve it with `PROMETHEUS_CONTENT_TYPE`). Empty before `startTelemetry` or when disabled.
+ * route (serve it with `PROMETHEUS_CONTENT_TYPE`), named by the Prometheus conventions (unit suffixes
+ * such as `_seconds`, `_bytes`, `_ratio`; `_total` on counters). Empty before `startTelemetry` or when disabled.
  */
 export async function renderPrometheus(): Promise<string> {
   if (!running?.prometheus) return '';
   const { resourceMetrics, errors } = await running.prometheus.collect();
   for (const error of errors) diag.warn('a metric callback failed while rendering /metrics', error);
-  return serializer.serialize(resourceMetrics);
+  return serializer.serialize(withPrometheusNames(resourceMetrics));
 }
 
 /** Flushes spans and metrics and shuts the SDK down; safe to call twice, and without a start. */

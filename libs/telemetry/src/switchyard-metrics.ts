@@ -47,6 +47,9 @@ export interface JobLabels {
 /** The part of a BullMQ job the lane observer reads. */
 export interface ObservedJob {
   data: Pick<JobData, 'task' | 'routing'>;
+  /** Attempts made before the one being reported (BullMQ's `attemptsMade`). */
+  attemptsMade: number;
+  opts: { attempts?: number };
 }
 
 /** Plugs into the lane worker (`LaneWorkerObserver`): every attempt feeds the job series. */
@@ -59,13 +62,28 @@ export interface LaneAttemptObserver {
   ): void;
 }
 
-/** Buckets for job durations in ms: 1 ms no-ops up to 10-minute jobs. */
-const DURATION_BUCKETS_MS = [
-  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 600_000,
+/**
+ * Whether a settled attempt ends its job for good: BullMQ retries a failed attempt while
+ * `attemptsMade + 1 < opts.attempts` (its `shouldRetryJob`); completions and cancellations
+ * (thrown as UnrecoverableError) are never retried.
+ */
+export function isLastAttempt(job: ObservedJob, outcome: ExecuteOutcome): boolean {
+  if (outcome === 'completed' || outcome === 'cancelled') return true;
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** Buckets for job durations in seconds: 1 ms no-ops up to 10-minute jobs. */
+const DURATION_BUCKETS_SECONDS = [
+  0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600,
 ];
 
+const MS_PER_SECOND = 1_000;
+
 /**
- * Switchyard's own instruments; the series they make are listed in the lib's README.
+ * Switchyard's own instruments, named by the OpenTelemetry conventions (durations in seconds, `{job}`
+ * annotations on counts) so that Prometheus serves them as `switchyard_job_run_duration_seconds` and
+ * so on; the series are listed in the lib's README. Jobs and attempts are counted apart: a job that
+ * failed twice and then completed is one completed job and three attempts.
  * Get the process's instance with `switchyardMetrics()`.
  */
 export class SwitchyardMetrics {
@@ -73,31 +91,42 @@ export class SwitchyardMetrics {
   readonly #completed;
   readonly #failed;
   readonly #cancelled;
+  readonly #attempts;
   readonly #runTime;
   readonly #queueWait;
   readonly #labels = new JobLabelSets();
 
   constructor(private readonly meter: Meter) {
+    const jobs = { unit: '{job}' };
     this.#submitted = meter.createCounter('switchyard.jobs.submitted', {
+      ...jobs,
       description: 'Jobs accepted by the api',
     });
     this.#completed = meter.createCounter('switchyard.jobs.completed', {
-      description: 'Attempts that completed',
+      ...jobs,
+      description: 'Jobs that completed',
     });
     this.#failed = meter.createCounter('switchyard.jobs.failed', {
-      description: 'Attempts that failed or timed out (switchyard.outcome says which)',
+      ...jobs,
+      description:
+        'Jobs that failed for good: their last attempt failed or timed out (switchyard.outcome says which)',
     });
     this.#cancelled = meter.createCounter('switchyard.jobs.cancelled', {
-      description: 'Attempts cancelled by a client',
+      ...jobs,
+      description: 'Jobs a client cancelled while they ran',
     });
-    const histogram = { unit: 'ms', advice: { explicitBucketBoundaries: DURATION_BUCKETS_MS } };
-    this.#runTime = meter.createHistogram('switchyard.job.run_ms', {
+    this.#attempts = meter.createCounter('switchyard.job.attempts', {
+      unit: '{attempt}',
+      description: 'Attempts by outcome (completed, failed, cancelled, timeout); a retried job has several',
+    });
+    const histogram = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS } };
+    this.#runTime = meter.createHistogram('switchyard.job.run.duration', {
       ...histogram,
       description: 'Time an attempt spent running its handler',
     });
-    this.#queueWait = meter.createHistogram('switchyard.job.queue_wait_ms', {
+    this.#queueWait = meter.createHistogram('switchyard.job.queue_wait', {
       ...histogram,
-      description: 'Time from enqueue to the start of an attempt',
+      description: 'Time from enqueue (or the end of a delay) to the start of an attempt',
     });
   }
 
@@ -119,14 +148,22 @@ export class SwitchyardMetrics {
   /** An attempt started after waiting `queueWaitMs` in its lane. */
   recordQueueWait(labels: JobLabels, queueWaitMs: number): void {
     this.#queueWait.record(
-      queueWaitMs,
+      queueWaitMs / MS_PER_SECOND,
       this.#labels.get(labels.task, labels.lane, labels.profile, labels.model),
     );
   }
 
-  /** An attempt ended: counts it by outcome and records how long its handler ran. */
-  recordFinished(labels: JobLabels, outcome: ExecuteOutcome, runMs?: number): void {
-    this.#recordFinished(labels.task, labels.lane, labels.profile, labels.model, outcome, runMs);
+  /**
+   * An attempt ended: counts it by outcome, counts its job when it was the job's last attempt
+   * (`lastAttempt`; see `isLastAttempt`), and records how long its handler ran.
+   */
+  recordFinished(labels: JobLabels, outcome: ExecuteOutcome, runMs?: number, lastAttempt = true): void {
+    this.#recordFinished(labels.task, labels.lane, labels.profile, labels.model, outcome, runMs, lastAttempt);
+  }
+
+  /** A job cancelled while waiting or delayed: counted as cancelled, with no attempt (it never ran). */
+  recordCancelledBeforeRun(labels: JobLabels): void {
+    this.#cancelled.add(1, this.#labels.get(labels.task, labels.lane, labels.profile, undefined));
   }
 
   #recordFinished(
@@ -135,13 +172,16 @@ export class SwitchyardMetrics {
     profile: Profile,
     model: ExecutionModel | undefined,
     outcome: ExecuteOutcome,
-    runMs?: number,
+    runMs: number | undefined,
+    lastAttempt: boolean,
   ): void {
     const attributes = this.#labels.get(task, lane, profile, model);
+    const withOutcome = this.#labels.get(task, lane, profile, model, outcome);
+    this.#attempts.add(1, withOutcome);
     if (outcome === 'completed') this.#completed.add(1, attributes);
     else if (outcome === 'cancelled') this.#cancelled.add(1, attributes);
-    else this.#failed.add(1, this.#labels.get(task, lane, profile, model, outcome));
-    if (runMs !== undefined) this.#runTime.record(runMs, attributes);
+    else if (lastAttempt) this.#failed.add(1, withOutcome);
+    if (runMs !== undefined) this.#runTime.record(runMs / MS_PER_SECOND, attributes);
   }
 
   /**
@@ -153,17 +193,18 @@ export class SwitchyardMetrics {
     return {
       attemptStarted: ({ data }, queueWaitMs) =>
         this.#queueWait.record(
-          queueWaitMs,
+          queueWaitMs / MS_PER_SECOND,
           this.#labels.get(data.task, data.routing.lane, data.routing.profile),
         ),
-      attemptSettled: ({ data }, outcome, execution) =>
+      attemptSettled: (job, outcome, execution) =>
         this.#recordFinished(
-          data.task,
-          data.routing.lane,
-          data.routing.profile,
+          job.data.task,
+          job.data.routing.lane,
+          job.data.routing.profile,
           execution?.model ?? model,
           outcome,
           execution?.runMs,
+          isLastAttempt(job, outcome),
         ),
     };
   }
@@ -174,17 +215,24 @@ export class SwitchyardMetrics {
    * @returns a function that stops observing.
    */
   observePool(read: () => PoolStats | PoolStats[] | Promise<PoolStats | PoolStats[]>): () => void {
-    const gauge = (name: string, description: string, unit?: string) =>
+    const gauge = (name: string, description: string, unit: string) =>
       this.meter.createObservableGauge(name, { description, unit });
-    const size = gauge('switchyard.pool.size', 'Threads or processes the pool may run');
-    const busy = gauge('switchyard.pool.busy', 'Threads or processes running a task');
+    const size = gauge('switchyard.pool.size', 'Threads or processes the pool may run', '{worker}');
+    const busy = gauge('switchyard.pool.busy', 'Threads or processes running a task', '{worker}');
+    // Unit 1 on a gauge: served as switchyard_pool_utilization_ratio.
     const utilization = gauge('switchyard.pool.utilization', 'busy / size', '1');
-    const queued = gauge('switchyard.pool.queue_size', 'Tasks waiting for a free thread or process');
-    const workers = gauge('switchyard.pool.workers', 'Live threads or processes');
+    const queued = gauge(
+      'switchyard.pool.queue_size',
+      'Tasks waiting for a free thread or process',
+      '{task}',
+    );
+    const workers = gauge('switchyard.pool.workers', 'Live threads or processes', '{worker}');
     const completed = this.meter.createObservableCounter('switchyard.pool.tasks.completed', {
+      unit: '{task}',
       description: 'Tasks the pool finished',
     });
     const failed = this.meter.createObservableCounter('switchyard.pool.tasks.failed', {
+      unit: '{task}',
       description: 'Tasks the pool saw fail',
     });
     const instruments = [size, busy, utilization, queued, workers, completed, failed];
@@ -211,6 +259,7 @@ export class SwitchyardMetrics {
    */
   observeLaneDepth(read: () => LaneDepth[] | Promise<LaneDepth[]>): () => void {
     const depth = this.meter.createObservableGauge('switchyard.lane.depth', {
+      unit: '{job}',
       description: 'Jobs in a lane by state (waiting, active, delayed)',
     });
     const callback = async (result: ObservableResult) => {

@@ -1,4 +1,4 @@
-import { context, propagation, type Context } from '@opentelemetry/api';
+import { context, propagation, TraceFlags, type Context } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import type { TraceContext } from '@switchyard/contracts';
 
@@ -18,4 +18,13 @@ export function injectTraceContext(ctx: Context = context.active()): TraceContex
 /** The trace id inside a `traceparent`, e.g. for a job's Jaeger link; undefined when absent or malformed. */
 export function traceIdOf(traceparent: string | undefined): string | undefined {
   return (traceparent && parseTraceParent(traceparent)?.traceId) || undefined;
+}
+
+/**
+ * Whether a `traceparent`'s sampled flag is set: only then were its spans recorded and exported, so
+ * only then is there a trace to link to (the trace id is still the one its log lines carry).
+ */
+export function isSampled(traceparent: string | undefined): boolean {
+  const parsed = traceparent ? parseTraceParent(traceparent) : null;
+  return parsed ? (parsed.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : false;
 }

@@ -13,6 +13,12 @@ interface RenderK8sScript {
   renderK8sManifests(): string;
 }
 
+/** scripts/chart-readme.mjs: the chart README with its parameter table regenerated from values.yaml. */
+interface ChartReadmeScript {
+  CHART_README_PATH: string;
+  renderChartReadme(): string;
+}
+
 // The scripts are plain ES modules run by `node` without a build, so the compiled tests load them
 // with import() (tsc keeps a dynamic import as is under module node20).
 async function loadScript<Module>(name: string): Promise<Module> {
@@ -21,3 +27,4 @@ async function loadScript<Module>(name: string): Promise<Module> {
 
 export const loadToolsScript = () => loadScript<ToolsScript>('tools.mjs');
 export const loadRenderK8sScript = () => loadScript<RenderK8sScript>('render-k8s.mjs');
+export const loadChartReadmeScript = () => loadScript<ChartReadmeScript>('chart-readme.mjs');

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findObject, podOwners, type IContainer, type IPodSpec, type KubeObject } from './kube-object';
 
@@ -80,4 +81,22 @@ export function secretFileText(
   if (provided === undefined)
     throw new Error(`Secret ${secretName} (key ${key}) is neither rendered nor given`);
   return provided;
+}
+
+/**
+ * `env` with REDIS_PASSWORD_FILE pointing at a copy, in `dir`, of the file the pod's Secret volume would
+ * hold there (see secretFileText), so that the apps' own loadConfig can read it outside Kubernetes.
+ */
+export function withRedisPasswordFile(
+  objects: readonly KubeObject[],
+  podSpec: IPodSpec,
+  container: IContainer,
+  env: Record<string, string>,
+  dir: string,
+  secrets: Record<string, Record<string, string>> = {},
+): Record<string, string> {
+  if (!env.REDIS_PASSWORD_FILE) return env;
+  const copy = path.join(dir, `redis-password-${container.name}`);
+  writeFileSync(copy, secretFileText(objects, podSpec, container, env.REDIS_PASSWORD_FILE, secrets));
+  return { ...env, REDIS_PASSWORD_FILE: copy };
 }

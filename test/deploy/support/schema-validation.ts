@@ -1,4 +1,13 @@
+import Ajv from 'ajv';
 import type { KubeObject } from './kube-object';
+import { PROMETHEUS_RULE_SCHEMA, SERVICE_MONITOR_SCHEMA } from './prometheus-operator-schemas';
+
+/** Kinds whose CRD has no model package: checked against the schemas of prometheus-operator-schemas.ts. */
+const ajv = new Ajv({ allErrors: true, strict: false });
+const CRD_VALIDATORS: Record<string, ReturnType<typeof ajv.compile>> = {
+  'monitoring.coreos.com/v1 ServiceMonitor': ajv.compile(SERVICE_MONITOR_SCHEMA),
+  'monitoring.coreos.com/v1 PrometheusRule': ajv.compile(PROMETHEUS_RULE_SCHEMA),
+};
 
 /**
  * Where the JSON-schema model of each apiVersion lives: the Kubernetes API (kubernetes-models) and KEDA's
@@ -41,6 +50,11 @@ export async function schemaViolations(objects: readonly KubeObject[]): Promise<
   const violations: string[] = [];
   for (const object of objects) {
     const label = `${object.kind}/${object.metadata?.name}`;
+    const crd = CRD_VALIDATORS[`${object.apiVersion} ${object.kind}`];
+    if (crd) {
+      if (!crd(object)) violations.push(`${label}: ${ajv.errorsText(crd.errors)}`);
+      continue;
+    }
     const Model = await modelClass(object.apiVersion, object.kind);
     if (!Model) {
       violations.push(`${label}: no schema known for ${object.apiVersion} ${object.kind}`);

@@ -5,14 +5,42 @@ interface PolicyRule {
   apiGroups?: string[];
   resources?: string[];
   verbs: string[];
+  resourceNames?: string[];
 }
 
-/** What the lab may do, and nothing more: read Deployments and pods, resize Deployments. */
-export const LAB_RULES: readonly PolicyRule[] = [
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch'] },
-];
+/**
+ * What the lab may do, and nothing more: the calls of libs/kube. List Deployments by label
+ * (findConsumerDeployments; a list cannot be limited by name), read a consumer Deployment
+ * (DeploymentScaler.waitReady), read and patch its scale (DeploymentScaler), list pods (podStatsUrls).
+ */
+export function labRules(consumers: readonly string[]): PolicyRule[] {
+  return [
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'], resourceNames: [...consumers] },
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments/scale'],
+      verbs: ['get', 'patch'],
+      resourceNames: [...consumers],
+    },
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+  ];
+}
+
+/**
+ * The rendered consumer Deployments the lab finds and scales, by name: libs/kube's findConsumerDeployments
+ * selects components io-consumer and compute (not the extra pools, compute-<pool>).
+ */
+export function consumerDeployments(objects: readonly KubeObject[]): string[] {
+  return objects
+    .filter(
+      (object) =>
+        object.kind === 'Deployment' &&
+        /^(io-consumer|compute)$/.test(object.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
+    )
+    .map((object) => object.metadata.name)
+    .sort();
+}
 
 /** Namespaced Roles only, exactly the lab's rules, bound to the release's own ServiceAccount. */
 export function rbacViolations(objects: readonly KubeObject[], namespace: string): string[] {
@@ -24,9 +52,10 @@ export function rbacViolations(objects: readonly KubeObject[], namespace: string
     }
     if (object.kind === 'Role') {
       const rules = (object.rules ?? []) as PolicyRule[];
-      if (JSON.stringify(rules) !== JSON.stringify(LAB_RULES)) {
+      const needed = labRules(consumerDeployments(objects));
+      if (JSON.stringify(rules) !== JSON.stringify(needed)) {
         violations.push(
-          `${at}: rules ${JSON.stringify(rules)} differ from the least needed ${JSON.stringify(LAB_RULES)}`,
+          `${at}: rules ${JSON.stringify(rules)} differ from the least needed ${JSON.stringify(needed)}`,
         );
       }
     }
@@ -52,7 +81,10 @@ export function rbacViolations(objects: readonly KubeObject[], namespace: string
 
 interface ScaledObjectSpec {
   scaleTargetRef: { name: string };
-  advanced?: { scalingModifiers?: { formula?: string } };
+  advanced?: {
+    scalingModifiers?: { formula?: string };
+    horizontalPodAutoscalerConfig?: { behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } } };
+  };
   triggers: {
     type: string;
     name?: string;
@@ -63,7 +95,8 @@ interface ScaledObjectSpec {
 
 /**
  * KEDA's triggers must read the keys BullMQ writes for the lane the target Deployment serves: the wait
- * list and the prioritized sorted set (never delayed), both summed by the scaling formula. Key names come
+ * list, the prioritized sorted set and the active list (never delayed), summed by the scaling formula,
+ * with a scale-down stabilization window. Key names come
  * from BullMQ's own QueueKeys with the QUEUE_PREFIX the apps get, so a change on either side shows here.
  */
 export function kedaViolations(objects: readonly KubeObject[]): string[] {
@@ -85,7 +118,7 @@ export function kedaViolations(objects: readonly KubeObject[]): string[] {
     }
     const lane = envValue(target.podSpec.containers[0], 'LANE');
     const keys = new QueueKeys(configData.QUEUE_PREFIX).getKeys(lane ?? '');
-    const expected = { wait: keys.wait, prioritized: keys.prioritized };
+    const expected = { wait: keys.wait, prioritized: keys.prioritized, active: keys.active };
     const actual = Object.fromEntries(
       spec.triggers.map((trigger) => [trigger.name, trigger.metadata.listName]),
     );
@@ -96,8 +129,12 @@ export function kedaViolations(objects: readonly KubeObject[]): string[] {
     }
     if (spec.triggers.some((trigger) => trigger.type !== 'redis'))
       violations.push(`${at}: a trigger is not of type redis`);
-    if (spec.advanced?.scalingModifiers?.formula?.replace(/\s+/g, '') !== 'wait+prioritized') {
-      violations.push(`${at}: the scaling formula does not add wait and prioritized`);
+    if (spec.advanced?.scalingModifiers?.formula?.replace(/\s+/g, '') !== 'wait+prioritized+active') {
+      violations.push(`${at}: the scaling formula does not add wait, prioritized and active`);
+    }
+    const scaleDown = spec.advanced?.horizontalPodAutoscalerConfig?.behavior?.scaleDown;
+    if (!scaleDown?.stabilizationWindowSeconds) {
+      violations.push(`${at}: no scale-down stabilization: pods running jobs may be removed at once`);
     }
     for (const trigger of spec.triggers) {
       const auth = trigger.authenticationRef?.name;

@@ -85,17 +85,34 @@ function expansionViolations(owner: PodOwner, container: IContainer, configMapKe
   return violations;
 }
 
+/** Seconds a pod needs after its drain or preStop sleep: closing Redis, flushing telemetry. */
+export const SHUTDOWN_MARGIN_SECONDS = 5;
+
+/**
+ * The grace period must cover what happens before the kubelet's SIGKILL: a consumer's drain
+ * (DRAIN_TIMEOUT_MS) or a container's preStop sleep, plus the shutdown margin.
+ */
 function graceViolations(owner: PodOwner, drainTimeoutMs: number): string[] {
+  const at = `${owner.object.kind}/${owner.object.metadata.name}`;
+  const grace = owner.podSpec.terminationGracePeriodSeconds ?? 30;
   const drains = owner.podSpec.containers.some((container) =>
     container.args?.some((arg) => DRAINING_ARGS.includes(arg)),
   );
-  const grace = owner.podSpec.terminationGracePeriodSeconds ?? 30;
-  if (drains && grace * 1000 <= drainTimeoutMs) {
-    return [
-      `${owner.object.kind}/${owner.object.metadata.name}: terminationGracePeriodSeconds ${grace} does not exceed DRAIN_TIMEOUT_MS ${drainTimeoutMs}`,
-    ];
+  const violations: string[] = [];
+  if (drains && grace < Math.ceil(drainTimeoutMs / 1000) + SHUTDOWN_MARGIN_SECONDS) {
+    violations.push(
+      `${at}: terminationGracePeriodSeconds ${grace} is below DRAIN_TIMEOUT_MS ${drainTimeoutMs} + ${SHUTDOWN_MARGIN_SECONDS} s`,
+    );
   }
-  return [];
+  for (const container of owner.podSpec.containers) {
+    const sleep = container.lifecycle?.preStop?.sleep?.seconds ?? 0;
+    if (sleep && grace < sleep + SHUTDOWN_MARGIN_SECONDS) {
+      violations.push(
+        `${at}: terminationGracePeriodSeconds ${grace} does not cover container ${container.name}'s preStop sleep of ${sleep} s + ${SHUTDOWN_MARGIN_SECONDS} s`,
+      );
+    }
+  }
+  return violations;
 }
 
 function tokenViolations(owner: PodOwner): string[] {
@@ -133,10 +150,11 @@ export function workloadViolations(objects: readonly KubeObject[]): string[] {
         ...securityViolations(owner, container),
         ...resourceViolations(owner, container),
         ...imageViolations(owner, container),
-        ...probeViolations(owner, container),
         ...expansionViolations(owner, container, configMapKeys),
       );
     }
+    // Init containers run to completion: Kubernetes refuses probes on them.
+    for (const container of pod.containers) violations.push(...probeViolations(owner, container));
   }
   return violations;
 }

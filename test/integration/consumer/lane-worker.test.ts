@@ -7,6 +7,7 @@ import { LaneWorker } from '@switchyard/consumer';
 import { createExecutor } from '@switchyard/execution';
 import {
   createRedis,
+  JobCanceller,
   JobProducer,
   JobReader,
   JobSubmissionValidator,
@@ -208,6 +209,44 @@ describe('lane worker and producer against a real Redis', () => {
       assert.ok(stack && stack.length <= 300, `the stack has ${stack?.length} characters`);
       const bytes = Number(await client.call('MEMORY', 'USAGE', `${prefix}:io:${job.id}`));
       assert.ok(bytes > 0 && bytes < 16_384, `the failed job takes ${bytes} bytes in Redis`);
+    } finally {
+      await worker.close(1_000);
+      await executor.close();
+    }
+  });
+  it('keeps where a failed, a timed-out and a cancelled io job ran, and for how long, in its view', async () => {
+    const { worker, executor } = laneWorker();
+    const canceller = new JobCanceller(client, keys, reader, { retentionSeconds: 60 });
+    await worker.start();
+    try {
+      const submit = (request: object) => producer.enqueue(request, TEST_SUBMITTER);
+      const failed = await submit({ task: 'diag.crash', payload: { mode: 'throw' }, lane: 'io' });
+      const timedOut = await submit({ task: 'io.sleep', payload: { ms: 10_000 }, timeoutMs: 200 });
+      const cancelled = await submit({ task: 'io.sleep', payload: { ms: 30_000 } });
+      await eventually(async () => (await reader.view(cancelled.id)).state === 'active', 'the job to run');
+      await canceller.cancel(cancelled.id);
+      for (const [job, state, errorName] of [
+        [failed, 'failed', 'DiagnosticCrashError'],
+        [timedOut, 'failed', 'JobTimeoutError'],
+        [cancelled, 'cancelled', 'JobCancelledError'],
+      ] as const) {
+        const view = await eventually(async () => {
+          const current = await reader.view(job.id);
+          return current.state === state ? current : undefined;
+        }, `job ${job.id} to end ${state}`);
+        assert.equal(view.error?.name, errorName);
+        const execution = view.execution;
+        assert.ok(execution, `${errorName}: the view says where the job ran`);
+        assert.equal(execution.model, 'event-loop');
+        assert.equal(execution.lane, 'io');
+        assert.equal(execution.pid, process.pid);
+        assert.equal(execution.threadId, 0);
+        assert.ok(execution.finishedAt && execution.finishedAt >= execution.startedAt);
+        assert.equal(view.runMs, execution.runMs);
+        if (errorName === 'JobTimeoutError') {
+          assert.ok((execution.runMs ?? 0) >= 200, `ran until its timeout: ${execution.runMs} ms`);
+        }
+      }
     } finally {
       await worker.close(1_000);
       await executor.close();

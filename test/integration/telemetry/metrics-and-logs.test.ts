@@ -48,18 +48,26 @@ describe('telemetry without an OTLP endpoint', () => {
     const model = { ...job, switchyard_execution_model: 'worker-threads' };
     assert.equal(sample(text, 'switchyard_jobs_submitted_total', { ...job, switchyard_profile: 'cpu' }), 1);
     assert.equal(sample(text, 'switchyard_jobs_completed_total', model), 1);
+    // The retried job is one failed job (its last attempt's outcome), and two attempts.
+    assert.equal(sample(text, 'switchyard_jobs_failed_total', { ...model, switchyard_outcome: 'failed' }), 1);
     assert.equal(
       sample(text, 'switchyard_jobs_failed_total', { ...model, switchyard_outcome: 'timeout' }),
-      1,
+      undefined,
     );
     assert.equal(sample(text, 'switchyard_jobs_cancelled_total', model), 1);
-    assert.equal(sample(text, 'switchyard_job_run_ms_count', model), 2);
-    assert.equal(sample(text, 'switchyard_job_run_ms_sum', model), 62);
-    assert.equal(sample(text, 'switchyard_job_queue_wait_ms_count', job), 1);
-    assert.equal(sample(text, 'switchyard_job_queue_wait_ms_bucket', { ...job, le: '50' }), 1);
+    for (const outcome of ['completed', 'failed', 'timeout', 'cancelled']) {
+      const labels = { ...model, switchyard_outcome: outcome };
+      assert.equal(sample(text, 'switchyard_job_attempts_total', labels), 1, outcome);
+    }
+    assert.equal(sample(text, 'switchyard_job_run_duration_seconds_count', model), 3);
+    assert.ok(Math.abs((sample(text, 'switchyard_job_run_duration_seconds_sum', model) ?? 0) - 0.092) < 1e-9);
+    assert.equal(sample(text, 'switchyard_job_queue_wait_seconds_count', job), 1);
+    assert.equal(sample(text, 'switchyard_job_queue_wait_seconds_bucket', { ...job, le: '0.05' }), 1);
+    assert.equal(sample(text, 'switchyard_job_queue_wait_seconds_bucket', { ...job, le: '0.025' }), 0);
+    assert.match(text, /^# TYPE switchyard_job_run_duration_seconds histogram$/m);
     const pool = { switchyard_execution_model: 'worker-threads' };
     assert.equal(sample(text, 'switchyard_pool_size', pool), 4);
-    assert.equal(sample(text, 'switchyard_pool_utilization', pool), 0.75);
+    assert.equal(sample(text, 'switchyard_pool_utilization_ratio', pool), 0.75);
     assert.equal(sample(text, 'switchyard_pool_queue_size', pool), 2);
     assert.equal(sample(text, 'switchyard_pool_workers', pool), 4);
     assert.equal(sample(text, 'switchyard_pool_tasks_completed_total', pool), 7);
@@ -71,12 +79,12 @@ describe('telemetry without an OTLP endpoint', () => {
       sample(text, 'switchyard_lane_depth', { switchyard_lane: 'cpu', switchyard_job_state: 'delayed' }),
       1,
     );
-    assert.ok((sample(text, 'process_memory_usage') ?? 0) > 1_000_000, 'RSS in bytes');
-    assert.ok((sample(text, 'process_cpu_time_total', { cpu_mode: 'user' }) ?? 0) > 0, 'CPU seconds');
+    assert.ok((sample(text, 'process_memory_usage_bytes') ?? 0) > 1_000_000, 'RSS in bytes');
+    assert.ok((sample(text, 'process_cpu_time_seconds_total', { cpu_mode: 'user' }) ?? 0) > 0, 'CPU seconds');
     for (const series of [
-      'nodejs_eventloop_delay_p50',
-      'nodejs_eventloop_delay_p99',
-      'nodejs_eventloop_utilization',
+      'nodejs_eventloop_delay_p50_seconds',
+      'nodejs_eventloop_delay_p99_seconds',
+      'nodejs_eventloop_utilization_ratio',
     ]) {
       assert.notEqual(sample(text, series), undefined, `${series} is served`);
     }

@@ -12,9 +12,11 @@ interface QueueFixtureResult {
   traceId: string;
   okJobId: string;
   failJobId: string;
+  cancelJobId: string;
 }
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'queue-fixture.js');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('bullmqTelemetry: a job keeps one trace from the request to its execute span', () => {
   let receiver: OtlpReceiver;
@@ -22,7 +24,7 @@ describe('bullmqTelemetry: a job keeps one trace from the request to its execute
   let spans: ReceivedSpan[];
 
   const jobSpans = (jobId: string, name: string) =>
-    spans.filter((span) => span.name === name && span.attributes['bullmq.job.id'] === jobId);
+    spans.filter((span) => span.name === name && span.attributes['messaging.message.id'] === jobId);
 
   before(async () => {
     receiver = await OtlpReceiver.start();
@@ -31,7 +33,7 @@ describe('bullmqTelemetry: a job keeps one trace from the request to its execute
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     spans = await receiver.waitForSpans(
-      (received) => received.filter((span) => span.name === 'process io').length >= 3,
+      (received) => received.filter((span) => span.name === 'process io').length >= 4,
     );
   });
 
@@ -45,7 +47,11 @@ describe('bullmqTelemetry: a job keeps one trace from the request to its execute
     assert.equal(publish.kind, 4, 'producer');
     assert.equal(publish.parentSpanId, root.spanId);
     assert.equal(publish.attributes['messaging.system'], 'bullmq');
+    assert.equal(publish.attributes['messaging.system.name'], 'bullmq');
     assert.equal(publish.attributes['messaging.destination.name'], 'io');
+    assert.equal(publish.attributes['messaging.operation.type'], 'send');
+    assert.equal(publish.attributes['server.address'], new URL(REDIS_URL).hostname);
+    assert.equal(publish.attributes['messaging.batch.message_count'], undefined, 'one message');
     const [processSpan] = jobSpans(run.result.okJobId, 'process io');
     assert.equal(processSpan.kind, 5, 'consumer');
     assert.equal(processSpan.traceId, run.result.traceId);
@@ -55,28 +61,40 @@ describe('bullmqTelemetry: a job keeps one trace from the request to its execute
     assert.equal(execute?.parentSpanId, processSpan.spanId);
   });
 
-  it('shows each attempt of a failing job as its own consumer span with error status', () => {
+  it('shows each attempt of a failing job as its own consumer span with error status and error.type', () => {
     const attempts = jobSpans(run.result.failJobId, 'process io');
     assert.equal(attempts.length, 2);
     for (const attempt of attempts) {
       assert.equal(attempt.traceId, run.result.traceId);
       assert.equal(attempt.status.code, 2);
+      assert.equal(attempt.attributes['error.type'], 'DiagnosticCrashError');
       assert.equal(attempt.status.message, undefined, "the failed reason is the job's own error text");
     }
     const executes = spans.filter((span) => span.attributes['switchyard.job.id'] === run.result.failJobId);
     assert.deepEqual(executes.map((span) => span.attributes['switchyard.attempt']).sort(), [1, 2]);
   });
 
+  it('keeps a cancelled attempt UNSET: a client’s choice, not an error', () => {
+    const [cancelled] = jobSpans(run.result.cancelJobId, 'process io');
+    assert.ok(cancelled, 'a process span for the cancelled job');
+    assert.equal(cancelled.status.code, 0);
+    assert.equal(cancelled.attributes['switchyard.outcome'], 'cancelled');
+    assert.equal(cancelled.attributes['error.type'], undefined);
+  });
+
   it('keeps on a consumer span the messaging attributes and the job’s ids, and no completed event', () => {
     const [processSpan] = jobSpans(run.result.okJobId, 'process io');
     assert.deepEqual(Object.keys(processSpan.attributes).sort(), [
       'bullmq.job.attempts.made',
-      'bullmq.job.id',
       'bullmq.job.name',
       'messaging.destination.name',
+      'messaging.message.id',
       'messaging.operation.name',
       'messaging.operation.type',
       'messaging.system',
+      'messaging.system.name',
+      'server.address',
+      'server.port',
     ]);
     assert.equal(processSpan.attributes['messaging.operation.type'], 'process');
     assert.deepEqual(processSpan.events, []);

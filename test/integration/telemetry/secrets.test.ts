@@ -37,7 +37,7 @@ describe('secrets stay inside: spans, metrics and logs carry ids and names only'
     spans.find(
       (span) =>
         span.name === name &&
-        (span.attributes['bullmq.job.id'] === jobId || span.attributes['switchyard.job.id'] === jobId),
+        (span.attributes['messaging.message.id'] === jobId || span.attributes['switchyard.job.id'] === jobId),
     );
 
   before(async () => {

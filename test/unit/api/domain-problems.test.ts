@@ -9,6 +9,9 @@ import {
   InvalidJobRequestError,
   JobAlreadyFinishedError,
   JobNotFoundError,
+  JobNotRetryableError,
+  TooManyJobWatchesError,
+  UnknownLaneError,
 } from '@switchyard/queue';
 import { LaneFullError, QuotaExceededError } from '@switchyard/quotas';
 import { toProblemError } from '../../../apps/api/src/problems/problem-details.filter';
@@ -84,6 +87,35 @@ const CASES: {
     title: 'Job already finished',
     detail: `job ${JOB_ID} is completed; only waiting, delayed or active jobs can be cancelled`,
     extras: { state: 'completed' },
+  },
+  {
+    error: new JobNotRetryableError(JOB_ID, 'completed'),
+    status: 409,
+    title: 'Job not retryable',
+    detail: `job ${JOB_ID} is completed; only failed or cancelled jobs can be retried`,
+    extras: { state: 'completed' },
+  },
+  {
+    error: new JobNotRetryableError(JOB_ID, 'failed', 'another request is retrying it'),
+    status: 409,
+    title: 'Job not retryable',
+    detail: `job ${JOB_ID} is failed; another request is retrying it`,
+    extras: { state: 'failed' },
+  },
+  {
+    error: new UnknownLaneError('gpu', ['io', 'cpu']),
+    status: 404,
+    title: 'Lane not found',
+    detail: 'no lane is named "gpu"; the lanes are: io, cpu',
+    extras: { lanes: ['io', 'cpu'] },
+  },
+  {
+    error: new TooManyJobWatchesError(1000),
+    status: 503,
+    title: 'Too many job watches',
+    detail:
+      'this api already follows 1000 jobs for event streams and waiting reads (JOB_WATCHES_MAX); retry shortly, or poll GET /v1/jobs/:id without waitMs',
+    headers: { 'retry-after': '5' },
   },
   {
     error: new InvalidIdempotencyKeyError(),

@@ -1,12 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { LaneStats } from '@switchyard/contracts';
+import { ApiTags } from '@nestjs/swagger';
+import { laneListSchema, taskListSchema, type LaneStats } from '@switchyard/contracts';
 import { JobReader } from '@switchyard/queue';
-import { RequireScope } from '../security/require-scope';
 import { TaskCatalog, type TaskDescription } from '@switchyard/tasks';
+import { ApiContract } from '../openapi/api-contract.decorator';
 
 @ApiTags('catalog')
-@ApiBearerAuth()
 @Controller('v1')
 export class CatalogController {
   constructor(
@@ -15,17 +14,24 @@ export class CatalogController {
   ) {}
 
   @Get('tasks')
-  @RequireScope('jobs:read')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'listTasks',
     summary: 'The task catalog: name, default profile, payload JSON schema, an example payload',
+    scope: 'jobs:read',
+    responses: { 200: { description: 'Every task, sorted by name', schema: taskListSchema } },
   })
   tasks(): { tasks: TaskDescription[] } {
     return { tasks: this.catalog.describeAll() };
   }
 
   @Get('queues')
-  @RequireScope('jobs:read')
-  @ApiOperation({ summary: 'Per lane: waiting, active, delayed, completed, failed, workers online' })
+  @ApiContract({
+    operationId: 'listQueues',
+    summary: 'Per lane: waiting, active, delayed, completed, failed, workers online',
+    scope: 'jobs:read',
+    responses: { 200: { description: 'Every lane', schema: laneListSchema } },
+    problems: [503],
+  })
   async queues(): Promise<{ lanes: LaneStats[] }> {
     return { lanes: await this.reader.laneStats() };
   }

@@ -8,6 +8,9 @@ import {
   InvalidJobRequestError,
   JobAlreadyFinishedError,
   JobNotFoundError,
+  JobNotRetryableError,
+  TooManyJobWatchesError,
+  UnknownLaneError,
 } from '@switchyard/queue';
 import { BackpressureError } from '@switchyard/quotas';
 import { ProblemError } from './problem-error';
@@ -69,6 +72,13 @@ const PROBLEM_ROWS: readonly ProblemRow[] = [
   domain(JobNotFoundError, 404, 'Job not found'),
   domain(JobAlreadyFinishedError, 409, 'Job already finished', {
     extras: (error) => ({ state: error.state }),
+  }),
+  domain(JobNotRetryableError, 409, 'Job not retryable', {
+    extras: (error) => ({ state: error.state }),
+  }),
+  domain(UnknownLaneError, 404, 'Lane not found', { extras: (error) => ({ lanes: [...error.lanes] }) }),
+  domain(TooManyJobWatchesError, 503, 'Too many job watches', {
+    headers: (error) => ({ 'retry-after': String(error.retryAfterSeconds) }),
   }),
   domain(InvalidIdempotencyKeyError, 400, 'Invalid Idempotency-Key'),
   domain(IdempotencyKeyReusedError, 409, 'Idempotency-Key reused', {

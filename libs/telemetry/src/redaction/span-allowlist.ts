@@ -13,7 +13,8 @@ import { REDIS_QUERY_TEXT } from './redis-query-text';
  * Left out on purpose: `url.path`/`url.query`/`url.full` and the old `http.target`/`http.url`
  * (ids and query strings as the client typed them: `http.route` holds the template),
  * `user_agent.original`, `client.address` (from `X-Forwarded-For`), `server.address` (from the
- * `Host` header on a server span), every `http.request.header.*`, BullMQ's `bullmq.job.result`,
+ * `Host` header on an HTTP server span; kept only on messaging spans, where it is the configured
+ * Redis host: see `MESSAGING_ONLY`), every `http.request.header.*`, BullMQ's `bullmq.job.result`,
  * `bullmq.job.failed.reason`, `bullmq.job.options`, `bullmq.job.progress`,
  * `bullmq.job.deduplication.key` and `bullmq.job.key`.
  */
@@ -21,8 +22,9 @@ const ALLOWED_ATTRIBUTES: ReadonlySet<string> = new Set([
   // Where a task ran.
   'thread.id',
   'process.pid',
-  // Messaging (queue-telemetry.ts) and BullMQ's own ids, names and counts.
+  // Messaging (queue-telemetry.ts, batch-job-traces.ts) and BullMQ's own ids, names and counts.
   'messaging.system',
+  'messaging.system.name',
   'messaging.destination.name',
   'messaging.operation.type',
   'messaging.operation.name',
@@ -33,7 +35,6 @@ const ALLOWED_ATTRIBUTES: ReadonlySet<string> = new Set([
   'bullmq.job.name',
   'bullmq.job.id',
   'bullmq.job.ids',
-  'bullmq.job.bulk.count',
   'bullmq.job.bulk.names',
   'bullmq.job.attempts.made',
   'bullmq.job.attempt_finished_timestamp',
@@ -61,6 +62,13 @@ const ALLOWED_ATTRIBUTES: ReadonlySet<string> = new Set([
   'exception.escaped',
 ]);
 
+/**
+ * Allowed on a span that carries `messaging.system` only: there Switchyard set it from REDIS_URL,
+ * while on an HTTP server span it is whatever `Host` header the client sent.
+ */
+const MESSAGING_ONLY: ReadonlySet<string> = new Set(['server.address']);
+const MESSAGING_MARK = 'messaging.system';
+
 /** Our own namespace (`SwitchyardAttributes`): everything in it is an id, a name or a number. */
 const ALLOWED_PREFIX = 'switchyard.';
 const QUERY_TEXT_ATTRIBUTES = new Set(['db.query.text', 'db.statement']);
@@ -70,8 +78,9 @@ const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 /** An error name or code; a type in any other shape could be text and is exported as `Error`. */
 const EXCEPTION_TYPE_SHAPE = /^[\w$.]{1,100}$/;
 
-function isAllowed(key: string, value: unknown): boolean {
+function isAllowed(key: string, value: unknown, messaging: boolean): boolean {
   if (ALLOWED_ATTRIBUTES.has(key) || key.startsWith(ALLOWED_PREFIX)) return true;
+  if (MESSAGING_ONLY.has(key)) return messaging && typeof value === 'string';
   return QUERY_TEXT_ATTRIBUTES.has(key) && typeof value === 'string' && REDIS_QUERY_TEXT.test(value);
 }
 
@@ -115,13 +124,14 @@ export function forEachAllowedAttribute(attributes: Attributes, keep: KeepAttrib
   let total = 0;
   let kept = 0;
   let exception = false;
+  const messaging = attributes[MESSAGING_MARK] !== undefined;
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
     total++;
     const value = attributes[key];
     if (key === EXCEPTION_TYPE || key === EXCEPTION_MESSAGE || key === EXCEPTION_STACKTRACE) {
       exception ||= key !== EXCEPTION_STACKTRACE;
-    } else if (value !== undefined && isAllowed(key, value)) {
+    } else if (value !== undefined && isAllowed(key, value, messaging)) {
       keep(key, value);
       kept++;
     }
@@ -182,9 +192,10 @@ export function allowedStatus(status: SpanStatus, events: readonly TimedEvent[])
 
 /** Whether every attribute passes the allowlist as it is (exception attributes are always reshaped). */
 function allAllowed(attributes: Attributes | undefined): boolean {
+  const messaging = attributes?.[MESSAGING_MARK] !== undefined;
   for (const key in attributes) {
     if (key === EXCEPTION_TYPE || key === EXCEPTION_MESSAGE || key === EXCEPTION_STACKTRACE) return false;
-    if (!isAllowed(key, attributes[key])) return false;
+    if (!isAllowed(key, attributes[key], messaging)) return false;
   }
   return true;
 }

@@ -1,0 +1,48 @@
+{{/* Egress rules shared by several NetworkPolicies. */}}
+
+{{/* To Redis: the built-in pod, or the external host's port (at networkPolicy.externalRedisTo). */}}
+{{- define "switchyard.networkPolicy.redisEgress" -}}
+{{- if .Values.redis.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "switchyard.selectorLabels" (dict "root" . "component" "redis") | nindent 10 }}
+  ports:
+    - port: 6379
+      protocol: TCP
+{{- else -}}
+- ports:
+    - port: {{ .Values.externalRedis.port }}
+      protocol: TCP
+  {{- with .Values.networkPolicy.externalRedisTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+To the OTLP collector: the release's Jaeger, or the port of telemetry.otlpEndpoint (at networkPolicy.otlpTo).
+Nothing when spans go nowhere. Arguments: root, port (the endpoint's port; 0 for none).
+*/}}
+{{- define "switchyard.networkPolicy.otlpEgress" -}}
+{{- if .root.Values.jaeger.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "switchyard.selectorLabels" (dict "root" .root "component" "jaeger") | nindent 10 }}
+  ports:
+    - port: 4317
+      protocol: TCP
+    - port: 4318
+      protocol: TCP
+{{- else if .port -}}
+- ports:
+    - port: {{ .port }}
+      protocol: TCP
+  {{- with .root.Values.networkPolicy.otlpTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+{{- end -}}
