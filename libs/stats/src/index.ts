@@ -7,3 +7,11 @@ export {
   type Percentiles,
   type Spread,
 } from './statistics';
+export {
+  medianInterval,
+  intervalWithin,
+  intervalsOverlap,
+  orderStatisticCoverage,
+  binomialHalfCdf,
+  type MedianInterval,
+} from './median-interval';

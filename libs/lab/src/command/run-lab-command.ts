@@ -74,6 +74,7 @@ export async function runLabCommand(
       options: {
         quick: options.quick,
         repeat: options.repeat,
+        maxRepeat: options.maxRepeat,
         only: options.only,
         jaegerUiUrl: env.JAEGER_UI_URL,
       },
