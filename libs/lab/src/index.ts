@@ -4,6 +4,7 @@ export * from './command';
 export * from './plan';
 export * from './targets';
 export * from './report';
+export * from './advise';
 export {
   runLab,
   summarizeCell,

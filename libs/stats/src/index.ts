@@ -15,3 +15,10 @@ export {
   binomialHalfCdf,
   type MedianInterval,
 } from './median-interval';
+export {
+  erlangC,
+  mmcMeanWait,
+  mmcResponseTimeTail,
+  mmcResponseTimeQuantile,
+  fewestServersFor,
+} from './erlang-c';

@@ -36,6 +36,7 @@ export class LabUsageError extends Error {
 }
 
 export const LAB_USAGE = `Usage: switchyard lab [options]
+       switchyard lab advise --rate <jobs/s> --p99 <ms> [--results results.json]   (see advise --help)
 
 Measures how Switchyard's concurrency models scale — event loop, worker threads, processes,
 replicas — and writes results.json, report.md and report.html.

@@ -1,0 +1,15 @@
+export {
+  capacityInputs,
+  type CapacityInputs,
+  type CpuLaneInputs,
+  type IoLaneInputs,
+} from './capacity-inputs';
+export {
+  adviseCapacity,
+  MODEL_STATEMENT,
+  type CapacityAdvice,
+  type CapacityTarget,
+  type LaneAdvice,
+} from './capacity-advice';
+export { renderHelmValues } from './helm-values';
+export { runAdviseCommand, formatAdvice, AdviseUsageError, ADVISE_USAGE } from './advise-command';
