@@ -118,6 +118,13 @@ describe('capacity advice from lab results', () => {
       cpu.reasoning.some((line) => /efficiency 91 % at 2 workers/.test(line)),
       cpu.reasoning.join('\n'),
     );
+    assert.ok(!cpu.reasoning.some((line) => line.startsWith('WARNING')), 'no warning for quiet cells');
+    const busyResults = fakeResults(results.cells.map((cell) => ({ ...cell, busy: true })));
+    const busyAdvice = adviseCapacity(capacityInputs(busyResults), { cpuRatePerSec: 100, p99Ms: 300 });
+    assert.match(
+      busyAdvice.lanes[0].reasoning[0],
+      /^WARNING: cpu\/worker-threads\/p1\/r1, .* ran on a busy machine/,
+    );
     const refused = adviseCapacity(capacityInputs(results), { cpuRatePerSec: 10, p99Ms: 50 });
     assert.match(refused.refused[0], /cpu lane: a p99 of 50 ms is out of reach/);
   });

@@ -50,6 +50,14 @@ const P99 = 0.99;
 
 const ceilTo = (value: number, step: number) => Math.ceil(value / step) * step;
 
+/** A warning line when the numbers behind a lane's advice were measured on a busy machine. */
+const busyWarning = (cells: string[]) =>
+  cells.length > 0
+    ? [
+        `WARNING: ${cells.join(', ')} ran on a busy machine (flagged BUSY): rerun the lab on a quiet one before trusting this`,
+      ]
+    : [];
+
 function cpuAdvice(inputs: CapacityInputs, target: CapacityTarget, rate: number): LaneAdvice | string {
   const cpu = inputs.cpu;
   if (!cpu)
@@ -76,6 +84,7 @@ function cpuAdvice(inputs: CapacityInputs, target: CapacityTarget, rate: number)
     predictedP99Ms: predicted,
     utilization: rate / (total * serviceRate),
     reasoning: [
+      ...busyWarning(cpu.busyCells),
       ...cpu.source.map((line) => `measured: ${line}`),
       `service rate per slot μ = ${cpu.efficiency.toFixed(2)} / ${cpu.serviceMs.toFixed(1)} ms = ${serviceRate.toFixed(1)} jobs/s; offered load a = λ/μ = ${(rate / serviceRate).toFixed(2)} erlangs`,
       `the fewest slots with p99 ≤ ${target.p99Ms} ms: c = ${servers}; at most ${coresPerPod} per pod (a busy slot takes a core) → ${replicas} replica(s) × POOL_SIZE ${poolSize} = ${total} slots`,
@@ -110,6 +119,7 @@ function ioAdvice(inputs: CapacityInputs, target: CapacityTarget, rate: number):
     predictedP99Ms: predicted,
     utilization: cpuPerPod,
     reasoning: [
+      ...busyWarning(io.busyCells),
       ...io.source.map((line) => `measured: ${line}`),
       `one event loop carries ${loopCapacity.toFixed(0)} jobs/s at ${100 * IO_LOOP_UTILIZATION} % of its core (and the lab saw at most ${io.peakPerReplica.toFixed(0)}, kept to ${100 * IO_LOOP_UTILIZATION} %) → ${replicas} replica(s) for ${rate} jobs/s`,
       `concurrency slots as M/M/c servers at μ = 1 / ${io.serviceMs.toFixed(1)} ms: the fewest with p99 ≤ ${target.p99Ms} ms is ${slots} → IO_CONCURRENCY ${concurrency} per replica`,

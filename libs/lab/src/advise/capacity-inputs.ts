@@ -13,6 +13,8 @@ export interface CpuLaneInputs {
   /** The pool size the efficiency was measured at (the machine's cores). */
   measuredPool: number;
   source: string[];
+  /** The cells it came from that ran on a busy machine: the advice is only as good as they are. */
+  busyCells: string[];
 }
 
 export interface IoLaneInputs {
@@ -23,6 +25,7 @@ export interface IoLaneInputs {
   /** The highest throughput one io-consumer replica reached in the lab, jobs/s. */
   peakPerReplica: number;
   source: string[];
+  busyCells: string[];
 }
 
 export interface CapacityInputs {
@@ -52,6 +55,7 @@ function cpuInputs(results: LabResults): CpuLaneInputs | undefined {
     serviceMs: best.first.runMs.median,
     efficiency,
     measuredPool: best.atCores.workers,
+    busyCells: [best.first, best.atCores].filter((cell) => cell.busy).map((cell) => cell.id),
     source: [
       `${best.first.id}: run time ${best.first.runMs.median.toFixed(1)} ms per job`,
       `${best.atCores.id}: efficiency ${(100 * efficiency).toFixed(0)} % at ${best.atCores.workers} workers`,
@@ -88,6 +92,7 @@ function ioInputs(results: LabResults): IoLaneInputs | undefined {
     serviceMs: spread(single.map((cell) => cell.runMs.median)).median,
     cpuMsPerJob: perJob.median,
     peakPerReplica: peak.throughputPerSec.median,
+    busyCells: single.filter((cell) => cell.busy).map((cell) => cell.id),
     source: [
       `io.sleep cells on one replica: run time ${spread(single.map((cell) => cell.runMs.median)).median.toFixed(1)} ms per job`,
       `io-consumer CPU ${perJob.median.toFixed(2)} ms per job (median over ${busy.length || single.length} cells' runs)`,
