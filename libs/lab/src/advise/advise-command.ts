@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { LabResults } from '../lab-results';
 import { adviseCapacity, type CapacityAdvice, type CapacityTarget } from './capacity-advice';
 import { capacityInputs } from './capacity-inputs';
+import { formatReplay, replayAdvice } from './advice-replay';
 import { renderHelmValues } from './helm-values';
 
 export const ADVISE_USAGE = `Usage: switchyard lab advise --rate <jobs/s> --p99 <ms> [options]
@@ -20,6 +21,10 @@ Options:
   --results FILE        a lab results.json (default: the newest reports/*/results.json)
   --cores-per-pod N     cores a compute pod may use, its largest pool (default: the lab machine's cores)
   --values FILE         where to write the values file (default: advice-values.yaml beside the results)
+  --replay              check it here: start a local stack shaped as advised, send each lane its rate
+                        (Poisson arrivals) and compare the measured p99 with the prediction and target
+  --replay-seconds N    how long the replay sends jobs (default 20)
+  --log-dir DIR         (--replay) keep the local services' logs here
   -h, --help            show this help`;
 
 export class AdviseUsageError extends Error {
@@ -104,7 +109,10 @@ export function formatAdvice(advice: CapacityAdvice): string {
   return lines.join('\n').trimEnd();
 }
 
-/** `switchyard lab advise`: returns the exit code (0 advised, 1 a lane could not be advised, 2 usage). */
+/**
+ * `switchyard lab advise`: returns the exit code (0 advised, 1 a lane could not be advised or the
+ * replay missed the target, 2 usage).
+ */
 export async function runAdviseCommand(argv: readonly string[], cwd = process.cwd()): Promise<number> {
   try {
     const { values } = parseArgs({
@@ -118,6 +126,9 @@ export async function runAdviseCommand(argv: readonly string[], cwd = process.cw
         results: { type: 'string' },
         'cores-per-pod': { type: 'string' },
         values: { type: 'string' },
+        replay: { type: 'boolean', default: false },
+        'replay-seconds': { type: 'string' },
+        'log-dir': { type: 'string' },
       },
     });
     if (values.help) {
@@ -153,7 +164,19 @@ export async function runAdviseCommand(argv: readonly string[], cwd = process.cw
       );
       process.stdout.write(`\nHelm values: ${valuesFile}\n`);
     }
-    return advice.refused.length > 0 ? 1 : 0;
+    if (!values.replay || advice.lanes.length === 0) return advice.refused.length > 0 ? 1 : 0;
+    const seconds = values['replay-seconds'] ? positive('replay-seconds', values['replay-seconds']) : 20;
+    process.stdout.write(
+      `\nReplaying ${seconds} s of the advised rates on a local stack shaped as advised…\n`,
+    );
+    const replay = await replayAdvice(advice, results, {
+      seconds,
+      p99Ms: target.p99Ms,
+      redisUrl: process.env.REDIS_URL,
+      logDir: values['log-dir'],
+    });
+    process.stdout.write(`${formatReplay(replay, target.p99Ms)}\n`);
+    return advice.refused.length > 0 || replay.lanes.some((lane) => !lane.met) ? 1 : 0;
   } catch (error) {
     const usage = error instanceof AdviseUsageError || (error instanceof TypeError && 'code' in error);
     if (!usage) throw error;

@@ -13,3 +13,10 @@ export {
 } from './capacity-advice';
 export { renderHelmValues } from './helm-values';
 export { runAdviseCommand, formatAdvice, AdviseUsageError, ADVISE_USAGE } from './advise-command';
+export {
+  replayAdvice,
+  formatReplay,
+  type ReplayOptions,
+  type ReplayResult,
+  type LaneReplay,
+} from './advice-replay';
