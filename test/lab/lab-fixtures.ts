@@ -116,7 +116,8 @@ export function fakeResults(cells: CellResult[], overrides: Partial<LabResults> 
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:01:00.000Z',
     partial: false,
-    options: { quick: true, repeat: 3, kube: false },
+    options: { quick: true, repeat: 3, maxRepeat: 3, kube: false },
+    confidence: { method: 'order-statistic', level: 0.95, relativeHalfWidth: 0.05, busyPercentOfCore: 25 },
     machine: {
       cores: 2,
       cpuModel: 'Test CPU',

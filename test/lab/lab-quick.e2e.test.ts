@@ -19,14 +19,14 @@ const CHROMIUM = '/usr/bin/chromium';
 
 test(
   'lab --quick measures every quick cell on the local stack and writes a report that opens in Chromium',
-  { timeout: 300_000 },
+  { timeout: 600_000 },
   async (t) => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'switchyard-lab-e2e-'));
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [LAB_MAIN, '--quick', '--out', out, '--log-dir', path.join(out, 'logs')],
       {
-        timeout: 240_000,
+        timeout: 540_000,
         maxBuffer: 16 * 1024 * 1024,
       },
     );
@@ -61,6 +61,16 @@ test(
       }
     }
     assert.ok(results.cpuJob.calibratedRunMs > 0);
+    assert.deepEqual([results.options.repeat, results.options.maxRepeat], [3, 3], '--quick: 3 repeats');
+    for (const cell of results.cells) {
+      const { median, interval } = cell.throughputPerSec;
+      assert.equal(cell.runs.length, 3, `${cell.id} ran 3 times`);
+      assert.ok(interval.low <= median && median <= interval.high, `${cell.id} median inside its interval`);
+      assert.equal(interval.confidence, 0.75, `${cell.id}: 3 runs give min–max at 75 %`);
+      assert.equal(typeof cell.foreignCpuPercentOfCore, 'number', `${cell.id} measured foreign CPU`);
+      assert.equal(cell.busy, (cell.foreignCpuPercentOfCore ?? 0) > 25, `${cell.id} busy flag`);
+    }
+    assert.match(stdout, /How far to trust these numbers:/);
 
     assert.ok(
       existsSync(CHROMIUM),

@@ -33,9 +33,19 @@ describe('lab statistics', () => {
     assert.equal(p99, 1000);
   });
 
-  test('spread gives the median and the min–max of repeats', () => {
-    assert.deepEqual(spread([3, 1, 2]), { median: 2, min: 1, max: 3 });
-    assert.deepEqual(spread([4, 1, 2, 3]), { median: 2.5, min: 1, max: 4 });
+  test("spread gives the median, the min–max of repeats and the median's interval", () => {
+    assert.deepEqual(spread([3, 1, 2]), {
+      median: 2,
+      min: 1,
+      max: 3,
+      interval: { low: 1, high: 3, confidence: 0.75 },
+    });
+    assert.deepEqual(spread([4, 1, 2, 3]), {
+      median: 2.5,
+      min: 1,
+      max: 4,
+      interval: { low: 1, high: 4, confidence: 0.875 },
+    });
   });
 
   test('speedup and parallel efficiency are against the 1-worker cell of the same series', () => {
@@ -104,7 +114,7 @@ describe('lab conclusions follow the numbers', () => {
       findings(rising, 'io'),
       /rose 50\.00× from concurrency 1 \(18\.0 jobs\/s\) to 100 \(900 jobs\/s\), far past the 2 cores/,
     );
-    assert.match(findings(stuck, 'io'), /did not gain from more concurrency/);
+    assert.match(findings(stuck, 'io'), /did not gain distinguishably from more concurrency/);
   });
 
   test('misrouting: event-loop delay that rises is reported, one that holds is not', () => {
@@ -115,7 +125,7 @@ describe('lab conclusions follow the numbers', () => {
       /raised the io-consumer's event-loop delay p99 from 5\.0 ms to 300 ms/,
     );
     assert.match(findings(degraded, 'misrouting'), /io\.sleep p99 40\.0 ms → 600 ms/);
-    assert.match(findings(calm, 'misrouting'), /did not measurably raise event-loop delay/);
+    assert.match(findings(calm, 'misrouting'), /did not raise event-loop delay distinguishably/);
   });
 });
 
@@ -174,15 +184,18 @@ describe('lab report', () => {
 describe('switchyard lab arguments', () => {
   const now = new Date('2025-03-04T05:06:07.890Z');
 
-  test('defaults: 3 repeats, a timestamped reports folder, local mode', () => {
+  test('defaults: 3 to 10 repeats (3 with --quick), a timestamped reports folder, local mode', () => {
     const parsed = parseLabArgs([], now);
     assert.equal(parsed.help, false);
     if (parsed.help) return;
     assert.equal(parsed.options.repeat, 3);
+    assert.equal(parsed.options.maxRepeat, 10);
     assert.equal(parsed.options.out, 'reports/2025-03-04T05-06-07Z');
     assert.equal(parsed.options.kube, false);
     const quick = parseLabArgs(['--quick'], now);
-    assert.equal(!quick.help && quick.options.repeat, 1);
+    assert.deepEqual(!quick.help && [quick.options.repeat, quick.options.maxRepeat], [3, 3]);
+    const raised = parseLabArgs(['--quick', '--repeat', '5'], now);
+    assert.deepEqual(!raised.help && [raised.options.repeat, raised.options.maxRepeat], [5, 5]);
   });
 
   test('kube flags are taken together', () => {
@@ -216,6 +229,8 @@ describe('switchyard lab arguments', () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /Unknown option '--bogus'/],
       [['--repeat', 'three'], /--repeat must be a whole number/],
+      [['--max-repeat', '0'], /--max-repeat must be a whole number/],
+      [['--repeat', '6', '--max-repeat', '4'], /--max-repeat \(4\) is below --repeat \(6\)/],
       [['--only', 'gpu'], /--only takes experiments from io, cpu, misrouting, horizontal/],
       [['--kube'], /--kube needs --api-url/],
       [['--namespace', 'x'], /--namespace only apply with --kube/],

@@ -46,6 +46,12 @@ export interface RunMeasurement {
   byTask: TaskLatency[];
   /** Machine-wide CPU use during the run in percent of all cores (local runs only). */
   machineCpuPercent?: number;
+  /**
+   * CPU taken by processes outside the stack during the run (machine busy time from /proc/stat minus
+   * the stack's processes, their children and the lab's own), in percent of one core; local runs on
+   * Linux only.
+   */
+  foreignCpuPercentOfCore?: number;
   /** Consumers' CPU use summed, in percent of all cores; absent when no `/stats` could be read. */
   consumerCpuPercent?: number;
   /** Worst event-loop delay p99 among the consumers. */
@@ -100,6 +106,18 @@ export interface CellResult extends CellIdentity {
   cpuPercent?: Spread;
   peakRssBytesPerReplica?: Spread;
   traceIds: string[];
+  /**
+   * Foreign CPU over the cell's repeats (total foreign CPU time / total wall time), in percent of one
+   * core; absent where it cannot be measured (a cluster, no /proc).
+   */
+  foreignCpuPercentOfCore?: number;
+  /** Foreign CPU above the busy threshold (BUSY_FOREIGN_CPU_PERCENT_OF_CORE): its numbers are suspect. */
+  busy: boolean;
+  /**
+   * Why the repeats stopped: `converged` when the throughput median's 95 % interval came within
+   * ±5 % (`intervalTarget`), `cap` when the repeat cap came first.
+   */
+  repeatsStoppedBy: 'converged' | 'cap';
   /** Set when the cell could not be measured. */
   error?: string;
 }
@@ -125,7 +143,18 @@ export interface LabResults {
   /** True when the run was interrupted (Ctrl-C or an error) and some cells are missing. */
   partial: boolean;
   partialReason?: string;
-  options: { quick: boolean; repeat: number; only?: ExperimentName[]; kube: boolean };
+  /** `repeat` is the minimum of repeats per cell, `maxRepeat` the cap. */
+  options: { quick: boolean; repeat: number; maxRepeat: number; only?: ExperimentName[]; kube: boolean };
+  /**
+   * How the numbers' confidence was judged: the interval method, the relative half-width at which a
+   * cell stops repeating, and the foreign-CPU threshold above which a cell is flagged busy.
+   */
+  confidence: {
+    method: 'order-statistic';
+    level: number;
+    relativeHalfWidth: number;
+    busyPercentOfCore: number;
+  };
   machine: MachineInfo;
   /** The CPU job used by the cpu cells, calibrated at start. */
   cpuJob: { task: string; payload: Record<string, unknown>; calibratedRunMs: number };

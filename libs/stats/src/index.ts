@@ -7,3 +7,18 @@ export {
   type Percentiles,
   type Spread,
 } from './statistics';
+export {
+  medianInterval,
+  intervalWithin,
+  intervalsOverlap,
+  orderStatisticCoverage,
+  binomialHalfCdf,
+  type MedianInterval,
+} from './median-interval';
+export {
+  erlangC,
+  mmcMeanWait,
+  mmcResponseTimeTail,
+  mmcResponseTimeQuantile,
+  fewestServersFor,
+} from './erlang-c';

@@ -1,8 +1,12 @@
+import { medianInterval, type MedianInterval } from './median-interval';
+
 /** Median and spread of one metric over a cell's repeats. */
 export interface Spread {
   median: number;
   min: number;
   max: number;
+  /** The 95 % order-statistic interval of the median (its `confidence` is lower with under 6 repeats). */
+  interval: MedianInterval;
 }
 
 /** Latency percentiles in milliseconds. */
@@ -28,13 +32,13 @@ export function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** Median, min and max of a metric over repeats. */
+/** Median, min, max and the median's 95 % interval of a metric over repeats. */
 export function spread(values: readonly number[]): Spread {
-  if (values.length === 0) return { median: 0, min: 0, max: 0 };
+  if (values.length === 0) return { median: 0, min: 0, max: 0, interval: medianInterval([]) };
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], interval: medianInterval(sorted) };
 }
 
 /** The spread of the defined values, or undefined when none is defined. */

@@ -1,11 +1,17 @@
 import { parseArgs } from 'node:util';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../lab-results';
+import { DEFAULT_MAX_REPEAT, QUICK_MAX_REPEAT } from '../measure';
 
 /** What `switchyard lab` was asked to do. */
 export interface LabCommandOptions {
   quick: boolean;
-  /** @defaultValue 3, or 1 with --quick */
+  /** Repeats per cell at least. @defaultValue 3 */
   repeat: number;
+  /**
+   * Repeats per cell at most; between the two a cell repeats until its throughput median's 95 %
+   * interval is within ±5 %. @defaultValue 10, or 3 with --quick (and never below --repeat)
+   */
+  maxRepeat: number;
   /** @defaultValue reports/<timestamp>/ */
   out: string;
   only?: ExperimentName[];
@@ -30,13 +36,16 @@ export class LabUsageError extends Error {
 }
 
 export const LAB_USAGE = `Usage: switchyard lab [options]
+       switchyard lab advise --rate <jobs/s> --p99 <ms> [--results results.json]   (see advise --help)
 
 Measures how Switchyard's concurrency models scale — event loop, worker threads, processes,
 replicas — and writes results.json, report.md and report.html.
 
 Options:
-  --quick               a small matrix that still shows the claims (about a minute); 1 repeat
-  --repeat N            repeats per cell (default 3; 1 with --quick)
+  --quick               a small matrix that still shows the claims (a few minutes); 3 repeats
+  --repeat N            repeats per cell at least (default 3)
+  --max-repeat N        repeats per cell at most (default 10; 3 with --quick): a cell repeats
+                        until its throughput median's 95 % interval is within ±5 % or this cap
   --out DIR             where to write the report (default reports/<timestamp>/)
   --only LIST           experiments to run, comma-separated: ${EXPERIMENT_NAMES.join(', ')}
   --log-dir DIR         keep the local services' logs here
@@ -58,13 +67,26 @@ function timestamp(now: Date): string {
     .replace(/:/g, '-');
 }
 
-function parseRepeat(value: string | undefined, quick: boolean): number {
-  if (value === undefined) return quick ? 1 : 3;
+function parseRepeat(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
   const repeat = Number(value);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50) {
-    throw new LabUsageError(`--repeat must be a whole number from 1 to 50, got "${value}"`);
+    throw new LabUsageError(`--${flag} must be a whole number from 1 to 50, got "${value}"`);
   }
   return repeat;
+}
+
+/** The minimum and the cap of repeats; a cap below an explicit minimum is a mistake worth naming. */
+function parseRepeats(values: { repeat?: string; 'max-repeat'?: string; quick: boolean }) {
+  const repeat = parseRepeat('repeat', values.repeat, 3);
+  const defaultCap = Math.max(repeat, values.quick ? QUICK_MAX_REPEAT : DEFAULT_MAX_REPEAT);
+  const maxRepeat = parseRepeat('max-repeat', values['max-repeat'], defaultCap);
+  if (maxRepeat < repeat) {
+    throw new LabUsageError(
+      `--max-repeat (${maxRepeat}) is below --repeat (${repeat}): the cap must be at least the minimum`,
+    );
+  }
+  return { repeat, maxRepeat };
 }
 
 function parseOnly(value: string | undefined): ExperimentName[] | undefined {
@@ -125,6 +147,7 @@ export function parseLabArgs(
         help: { type: 'boolean', short: 'h', default: false },
         quick: { type: 'boolean', default: false },
         repeat: { type: 'string' },
+        'max-repeat': { type: 'string' },
         out: { type: 'string' },
         only: { type: 'string' },
         'log-dir': { type: 'string' },
@@ -155,7 +178,7 @@ export function parseLabArgs(
     help: false,
     options: {
       quick: values.quick,
-      repeat: parseRepeat(values.repeat, values.quick),
+      ...parseRepeats(values),
       out: values.out ?? `reports/${timestamp(now)}`,
       only: parseOnly(values.only),
       kube: values.kube,

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LabResults } from '../lab-results';
 import { runLab, StatusLineProgress, type LabTarget } from '../measure';
+import { runAdviseCommand } from '../advise';
 import { formatSummary, writeReport } from '../report';
 import { KubeTarget, LocalStackTarget } from '../targets';
 import { LAB_USAGE, LabUsageError, parseLabArgs, type LabCommandOptions } from './parse-lab-args';
@@ -43,6 +44,7 @@ export async function runLabCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  if (argv[0] === 'advise') return runAdviseCommand(argv.slice(1));
   let options: LabCommandOptions;
   try {
     const parsed = parseLabArgs(argv, new Date(), env);
@@ -74,6 +76,7 @@ export async function runLabCommand(
       options: {
         quick: options.quick,
         repeat: options.repeat,
+        maxRepeat: options.maxRepeat,
         only: options.only,
         jaegerUiUrl: env.JAEGER_UI_URL,
       },

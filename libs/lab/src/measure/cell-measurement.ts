@@ -4,6 +4,7 @@ import type { CalibratedCpuJob } from './cpu-calibration';
 import type { CellSpec, JobKind } from '../plan';
 import type { ConsumerStatsSample, RunMeasurement, TaskLatency } from '../lab-results';
 import { cpuPercentBetween, sampleCpu } from './machine-info';
+import { foreignCpuPercentOfCore, sampleForeignCpu } from './foreign-cpu';
 import { mean, percentiles } from '@switchyard/stats';
 import type { JobRequest, SwitchyardClient } from '@switchyard/client';
 
@@ -15,6 +16,11 @@ export interface RunContext {
   delayServerUrl?: string;
   cores: number;
   measureHostCpu: boolean;
+  /**
+   * The stack's processes on this machine (services, Redis): their CPU and their descendants' is the
+   * stack's own; the rest of the machine's is foreign. Absent: foreign CPU is not measured.
+   */
+  ownPids?: readonly number[];
   /** Give up on a run after this long. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -135,6 +141,7 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
     context.consumers.map((consumer) => readConsumerStats(consumer.statsUrl, true)),
   );
   const cpuStart = sampleCpu();
+  const foreignStart = context.ownPids ? sampleForeignCpu(context.ownPids) : undefined;
   const wallStart = Date.now();
   const ids = await context.api.submitMany(requests, context.signal);
   const views = await context.api.waitUntilDrained(ids, {
@@ -144,6 +151,7 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
   });
   const wallMs = Date.now() - wallStart;
   const cpuEnd = sampleCpu();
+  const foreignEnd = context.ownPids ? sampleForeignCpu(context.ownPids) : undefined;
   const samples: ConsumerStatsSample[] = [];
   for (const [index, consumer] of context.consumers.entries()) {
     const stats = await readConsumerStats(consumer.statsUrl);
@@ -166,6 +174,8 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
     meanRunMs: mean(headline.map(runMsOf)),
     byTask: byTask(completed),
     machineCpuPercent: context.measureHostCpu ? cpuPercentBetween(cpuStart, cpuEnd) : undefined,
+    foreignCpuPercentOfCore:
+      foreignStart && foreignEnd ? foreignCpuPercentOfCore(foreignStart, foreignEnd) : undefined,
     consumerCpuPercent: samples.length
       ? samples.reduce((sum, sample) => sum + sample.cpuUtilizationPercent, 0)
       : undefined,

@@ -1,6 +1,16 @@
 import type { CellSpec } from '../plan';
 import type { CellResult, RunMeasurement } from '../lab-results';
 import { optionalSpread, spread } from '@switchyard/stats';
+import { BUSY_FOREIGN_CPU_PERCENT_OF_CORE } from './foreign-cpu';
+import { throughputConverged } from './repeat-policy';
+
+/** Foreign CPU over all runs, weighted by each run's wall time; undefined when no run measured it. */
+function foreignCpuOf(runs: readonly RunMeasurement[]): number | undefined {
+  const measuredRuns = runs.filter((run) => run.foreignCpuPercentOfCore !== undefined);
+  const wallMs = measuredRuns.reduce((sum, run) => sum + run.wallMs, 0);
+  if (measuredRuns.length === 0 || wallMs <= 0) return undefined;
+  return measuredRuns.reduce((sum, run) => sum + (run.foreignCpuPercentOfCore ?? 0) * run.wallMs, 0) / wallMs;
+}
 
 /** Folds a cell's repeats into medians and spreads. `cpuTask` names the calibrated CPU task. */
 export function summarizeCell(
@@ -12,6 +22,7 @@ export function summarizeCell(
   const pick = (metric: (run: RunMeasurement) => number) => spread(runs.map(metric));
   const pickOptional = (metric: (run: RunMeasurement) => number | undefined) =>
     optionalSpread(runs.map(metric));
+  const foreignCpu = foreignCpuOf(runs);
   return {
     id: spec.id,
     experiment: spec.experiment,
@@ -38,6 +49,9 @@ export function summarizeCell(
     cpuPercent: pickOptional((run) => run.machineCpuPercent ?? run.consumerCpuPercent),
     peakRssBytesPerReplica: pickOptional((run) => run.peakRssBytesPerReplica),
     traceIds: runs.flatMap((run) => run.traceIds).slice(0, 3),
+    ...(foreignCpu !== undefined ? { foreignCpuPercentOfCore: foreignCpu } : {}),
+    busy: foreignCpu !== undefined && foreignCpu > BUSY_FOREIGN_CPU_PERCENT_OF_CORE,
+    repeatsStoppedBy: throughputConverged(runs) ? 'converged' : 'cap',
     ...(error ? { error } : {}),
   };
 }

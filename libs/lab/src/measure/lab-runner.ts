@@ -5,12 +5,19 @@ import type { CellSpec } from '../plan';
 import type { CellResult, ExperimentName, LabResults, RunMeasurement } from '../lab-results';
 import type { LabTarget } from './lab-target';
 import type { LabProgress } from './progress-reporter';
+import { BUSY_FOREIGN_CPU_PERCENT_OF_CORE, canMeasureForeignCpu } from './foreign-cpu';
+import { CONFIDENCE_LEVEL, RELATIVE_HALF_WIDTH, wantsAnotherRepeat } from './repeat-policy';
 import { SwitchyardClient } from '@switchyard/client';
 
 export interface LabRunOptions {
   quick: boolean;
-  /** Repeats of each cell. @defaultValue 3 (1 with --quick) */
+  /** Repeats of each cell at least. @defaultValue 3 */
   repeat: number;
+  /**
+   * Repeats of a cell at most: past `repeat`, a cell repeats until its throughput median's 95 %
+   * interval is within ±5 % or this cap is reached. @defaultValue `repeat` (exactly `repeat` runs)
+   */
+  maxRepeat?: number;
   only?: ExperimentName[];
   /** Base URL of the Jaeger UI, for trace links in the report. */
   jaegerUiUrl?: string;
@@ -45,6 +52,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
   let partialReason: string | undefined;
   let cpuJob: CalibratedCpuJob | undefined;
   let machine: LabResults['machine'] | undefined;
+  const maxRepeat = Math.max(options.repeat, options.maxRepeat ?? options.repeat);
   try {
     machine = await target.describe();
     const plan = await target.plan();
@@ -67,7 +75,9 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
             `CPU job: ${cpuJob.task} ${JSON.stringify(cpuJob.payload)} ≈ ${cpuJob.calibratedRunMs.toFixed(0)} ms`,
           );
         }
-        for (let repeat = 1; repeat <= options.repeat; repeat++) {
+        const ownPids = prepared.ownPids && canMeasureForeignCpu() ? prepared.ownPids : undefined;
+        while (wantsAnotherRepeat(runs, options.repeat, maxRepeat)) {
+          const repeat = runs.length + 1;
           const context: RunContext = {
             api,
             consumers: prepared.consumers,
@@ -75,10 +85,13 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
             delayServerUrl: prepared.delayServerUrl,
             cores: machine.cores,
             measureHostCpu: target.measuresHostCpu,
+            ownPids,
             timeoutMs: options.runTimeoutMs ?? 120_000,
             signal,
             onProgress: (finished, total) =>
-              progress.cellStatus(`run ${repeat}/${options.repeat} · ${finished}/${total} jobs`),
+              progress.cellStatus(
+                `run ${repeat} (${options.repeat}–${maxRepeat}) · ${finished}/${total} jobs`,
+              ),
           };
           runs.push(await measureRun(cell, context));
         }
@@ -120,6 +133,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
     options: {
       quick: options.quick,
       repeat: options.repeat,
+      maxRepeat,
       ...(options.only ? { only: options.only } : {}),
       kube: target.kind === 'kubernetes',
     },
@@ -131,6 +145,12 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
       redis: 'unknown',
       os: 'unknown',
       target: target.kind,
+    },
+    confidence: {
+      method: 'order-statistic',
+      level: CONFIDENCE_LEVEL,
+      relativeHalfWidth: RELATIVE_HALF_WIDTH,
+      busyPercentOfCore: BUSY_FOREIGN_CPU_PERCENT_OF_CORE,
     },
     cpuJob: cpuJob ?? { task: 'none', payload: {}, calibratedRunMs: 0 },
     ...(options.jaegerUiUrl ? { jaegerUiUrl: options.jaegerUiUrl } : {}),

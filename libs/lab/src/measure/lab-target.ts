@@ -8,6 +8,11 @@ export interface PreparedCell {
   /** Sent as `Authorization: Bearer`; absent for an api without keys (a local stack). */
   apiKey?: string;
   consumers: ConsumerEndpoint[];
+  /**
+   * The stack's processes on this machine (services, a local Redis): with their descendants, their CPU
+   * is the stack's own. Absent on a cluster: foreign CPU is then not measured.
+   */
+  ownPids?: number[];
   /** A slow upstream the consumers may call (io.http cells); only targets that run one have it. */
   delayServerUrl?: string;
 }

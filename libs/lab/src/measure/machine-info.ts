@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import type { MachineInfo } from '../lab-results';
@@ -11,6 +12,25 @@ async function redisVersion(redisUrl: string | undefined): Promise<string> {
     return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
   } catch (error) {
     return `unknown (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The pid of the Redis server at `redisUrl` when it runs on this machine (its `process_id` names a
+ * local process called redis-server), so its CPU counts as the stack's own; else undefined. A shared
+ * Redis's work for others is then counted as own too: foreign CPU errs low, never high.
+ */
+export async function localRedisPid(redisUrl: string): Promise<number | undefined> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  try {
+    await redis.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis') ? pid : undefined;
+  } catch {
+    return undefined;
   } finally {
     redis.disconnect();
   }

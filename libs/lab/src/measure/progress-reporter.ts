@@ -13,8 +13,11 @@ export interface LabProgress {
 
 function outcome(result: CellResult): string {
   if (result.error) return `failed: ${result.error.split('\n')[0]}`;
-  const throughput = result.throughputPerSec;
-  return `${throughput.median.toFixed(1)} jobs/s (${throughput.min.toFixed(1)}–${throughput.max.toFixed(1)}), p99 ${result.latencyMs.p99.median.toFixed(0)} ms`;
+  const { median, interval } = result.throughputPerSec;
+  const busy = result.busy
+    ? ` · BUSY: other processes took ${result.foreignCpuPercentOfCore?.toFixed(0)} % of a core`
+    : '';
+  return `${median.toFixed(1)} jobs/s [${interval.low.toFixed(1)}–${interval.high.toFixed(1)}] over ${result.runs.length} runs, p99 ${result.latencyMs.p99.median.toFixed(0)} ms${busy}`;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { CellResult } from '../lab-results';
+import { intervalsOverlap } from '@switchyard/stats';
+import type { CellResult, Spread } from '../lab-results';
 
 /** Cells that measured something (not failed, at least one run). */
 export function measured(cells: readonly CellResult[]): CellResult[] {
@@ -43,3 +44,19 @@ export const formatMs = (value: number) => `${value >= 100 ? value.toFixed(0) : 
 export const formatTimes = (value: number) => `${value.toFixed(2)}×`;
 export const formatPercent = (value: number) => `${(100 * value).toFixed(0)} %`;
 export const formatMiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/**
+ * Whether two medians can be ranked: false when both have an interval (two or more repeats) and the
+ * intervals overlap. A single run has no interval; its ranking stands and the table shows 1 run.
+ */
+export function distinguishable(a: Spread, b: Spread): boolean {
+  if (a.interval.confidence === 0 || b.interval.confidence === 0) return true;
+  return !intervalsOverlap(a.interval, b.interval);
+}
+
+/** A median with its interval: `61.2 jobs/s [58.0–63.1]`. */
+export function withInterval(spread: Spread, format: (value: number) => string): string {
+  if (spread.interval.confidence === 0) return format(spread.median);
+  const bare = (value: number) => format(value).replace(/ .*$/, '');
+  return `${format(spread.median)} [${bare(spread.interval.low)}–${bare(spread.interval.high)}]`;
+}

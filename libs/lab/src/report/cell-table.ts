@@ -3,7 +3,8 @@ import type { CellResult, Spread } from '../lab-results';
 export const CELL_TABLE_COLUMNS = [
   'cell',
   'workers',
-  'jobs/s (min–max)',
+  'jobs/s [interval]',
+  'runs · confidence',
   'in flight',
   'p50 ms',
   'p95 ms',
@@ -15,22 +16,44 @@ export const CELL_TABLE_COLUMNS = [
   'EL util',
   'CPU %',
   'RSS/replica',
+  'foreign CPU',
 ] as const;
 
 const number = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
-const withSpread = (spread: Spread) =>
-  `${number(spread.median)} (${number(spread.min)}–${number(spread.max)})`;
+/** The median and its interval; a single run has none. */
+const withInterval = (spread: Spread) =>
+  spread.interval.confidence > 0
+    ? `${number(spread.median)} [${number(spread.interval.low)}–${number(spread.interval.high)}]`
+    : number(spread.median);
+
+/** How many runs, the interval's confidence, and whether it came within ±5 % (✓) or hit the cap. */
+function repeats(cell: CellResult): string {
+  const confidence = `${(100 * cell.throughputPerSec.interval.confidence).toFixed(0)} %`;
+  return `${cell.runs.length} · ${confidence}${cell.repeatsStoppedBy === 'converged' ? ' ✓' : ''}`;
+}
+
+/** Foreign CPU in % of one core, marked BUSY above the threshold. */
+export function foreignCpuText(cell: CellResult): string {
+  if (cell.foreignCpuPercentOfCore === undefined) return '–';
+  return `${cell.foreignCpuPercentOfCore.toFixed(0)} %${cell.busy ? ' BUSY' : ''}`;
+}
 const optional = (spread: Spread | undefined, format: (value: number) => string) =>
   spread ? format(spread.median) : '–';
 
 /** One row per cell, as strings, for the markdown, HTML and terminal tables alike. */
 export function cellTableRow(cell: CellResult): string[] {
   if (cell.error)
-    return [cell.id, String(cell.workers), `failed: ${cell.error.split('\n')[0]}`, ...Array(11).fill('')];
+    return [
+      cell.id,
+      String(cell.workers),
+      `failed: ${cell.error.split('\n')[0]}`,
+      ...Array<string>(CELL_TABLE_COLUMNS.length - 3).fill(''),
+    ];
   return [
     cell.id,
     `${cell.perReplica}×${cell.replicas}`,
-    withSpread(cell.throughputPerSec),
+    withInterval(cell.throughputPerSec),
+    repeats(cell),
     cell.parallelism.median.toFixed(2),
     number(cell.latencyMs.p50.median),
     number(cell.latencyMs.p95.median),
@@ -42,6 +65,7 @@ export function cellTableRow(cell: CellResult): string[] {
     optional(cell.eventLoopUtilization, (value) => value.toFixed(2)),
     optional(cell.cpuPercent, (value) => value.toFixed(0)),
     optional(cell.peakRssBytesPerReplica, (value) => `${(value / 1024 / 1024).toFixed(0)} MiB`),
+    foreignCpuText(cell),
   ];
 }
 

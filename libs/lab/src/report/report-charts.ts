@@ -10,14 +10,34 @@ export interface ReportChart {
   svg: string;
 }
 
+/** The note a chart puts on a cell measured on a busy machine. */
+function busyNote(cell: CellResult): string | undefined {
+  return cell.busy
+    ? `busy machine: other processes took ${cell.foreignCpuPercentOfCore?.toFixed(0)} % of a core`
+    : undefined;
+}
+
 function throughputPoints(cells: readonly CellResult[]): ChartPoint[] {
   return cells.map((cell) => ({
     x: cell.workers,
     y: cell.throughputPerSec.median,
-    yMin: cell.throughputPerSec.min,
-    yMax: cell.throughputPerSec.max,
+    yMin: cell.throughputPerSec.interval.low,
+    yMax: cell.throughputPerSec.interval.high,
+    flagged: busyNote(cell),
   }));
 }
+
+/** A bar with its median's interval as the error bar. */
+const withInterval = (name: string, spread: CellResult['runMs']) => ({
+  name,
+  value: spread.median,
+  low: spread.interval.low,
+  high: spread.interval.high,
+});
+
+/** Said under every chart: what the whiskers are and what a hollow marker means. */
+const INTERVAL_CAPTION =
+  "Whiskers: the median's 95 % order-statistic interval over repeats (with fewer than 6 repeats, min–max at lower confidence: see the cell table). Hollow markers and starred labels: a cell run on a busy machine.";
 
 /** The ideal-linear line: the baseline cell's throughput times the worker ratio. */
 function idealLine(baseline: CellResult | undefined, xs: number[]): LineSeries[] {
@@ -86,7 +106,7 @@ function cpuChart(results: LabResults): ReportChart | undefined {
   return {
     id: 'cpu-throughput',
     title: 'CPU-bound: throughput vs workers',
-    caption: `${results.cpuJob.task} jobs of about ${results.cpuJob.calibratedRunMs.toFixed(0)} ms; workers = pool size × replicas. Whiskers: min–max over repeats. The dashed line is ideal linear scaling from one worker.`,
+    caption: `${results.cpuJob.task} jobs of about ${results.cpuJob.calibratedRunMs.toFixed(0)} ms; workers = pool size × replicas. The dashed line is ideal linear scaling from one worker. ${INTERVAL_CAPTION}`,
     svg: lineChart({
       title: 'CPU-bound: throughput vs workers',
       xLabel: 'workers (pool size × replicas)',
@@ -118,8 +138,7 @@ function ioChart(results: LabResults): ReportChart | undefined {
   return {
     id: 'io-throughput',
     title: 'I/O-bound: throughput vs event-loop concurrency',
-    caption:
-      'Log–log. Workers = io-consumer concurrency × replicas; one event loop per replica. The dashed line is ideal linear scaling.',
+    caption: `Log–log. Workers = io-consumer concurrency × replicas; one event loop per replica. The dashed line is ideal linear scaling. ${INTERVAL_CAPTION}`,
     svg: lineChart({
       title: 'I/O-bound: throughput vs concurrency',
       xLabel: 'jobs in flight (concurrency × replicas)',
@@ -162,18 +181,18 @@ function latencyChart(results: LabResults): ReportChart | undefined {
       id: 'latency',
       title: 'End-to-end latency percentiles',
       yLabel: 'ms',
-      caption:
-        'createdAt → finishedAt of each job (queue wait + run), median over repeats. CPU cells at the core count; io cells on one replica.',
+      caption: `createdAt → finishedAt of each job (queue wait + run), median over repeats. CPU cells at the core count; io cells on one replica. ${INTERVAL_CAPTION}`,
     },
     (cell) => ({
+      flagged: busyNote(cell),
       label:
         cell.experiment === 'cpu'
           ? `${SHORT_MODEL[cell.model] ?? cell.model} ×${cell.workers}`
           : `${cell.task} c${cell.perReplica}`,
       values: [
-        { name: 'p50', value: cell.latencyMs.p50.median },
-        { name: 'p95', value: cell.latencyMs.p95.median },
-        { name: 'p99', value: cell.latencyMs.p99.median },
+        withInterval('p50', cell.latencyMs.p50),
+        withInterval('p95', cell.latencyMs.p95),
+        withInterval('p99', cell.latencyMs.p99),
       ],
     }),
   );
@@ -191,15 +210,13 @@ function misroutingChart(results: LabResults): ReportChart | undefined {
       id: 'misrouting',
       title: 'Event-loop delay under misrouting',
       yLabel: 'ms',
-      caption:
-        'The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, and with the same CPU jobs on their own lane.',
+      caption: `The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, and with the same CPU jobs on their own lane. ${INTERVAL_CAPTION}`,
     },
     (cell) => ({
+      flagged: busyNote(cell),
       label: cell.id.replace('misrouting/', ''),
       values: [
-        ...(cell.eventLoopDelayP99Ms
-          ? [{ name: 'loop delay p99', value: cell.eventLoopDelayP99Ms.median }]
-          : []),
+        ...(cell.eventLoopDelayP99Ms ? [withInterval('loop delay p99', cell.eventLoopDelayP99Ms)] : []),
         { name: 'io.sleep p99', value: taskP99(cell, 'io.sleep') ?? cell.latencyMs.p99.median },
       ],
     }),
@@ -217,14 +234,14 @@ function memoryChart(results: LabResults): ReportChart | undefined {
       title: 'io jobs on a pool: memory for no gain',
       svgTitle: 'io jobs on a pool: memory vs throughput',
       yLabel: 'MiB · jobs/s',
-      caption:
-        'The same io.sleep jobs on the event loop and misrouted to a pool of the same size. RSS is the consumer process (children of a process pool not included).',
+      caption: `The same io.sleep jobs on the event loop and misrouted to a pool of the same size. RSS is the consumer process (children of a process pool not included). ${INTERVAL_CAPTION}`,
     },
     (cell) => ({
+      flagged: busyNote(cell),
       label: cell.id.replace('misrouting/io-on-', 'on '),
       values: [
         { name: 'peak RSS, MiB', value: (cell.peakRssBytesPerReplica?.median ?? 0) / 1024 / 1024 },
-        { name: 'jobs/s', value: cell.throughputPerSec.median },
+        withInterval('jobs/s', cell.throughputPerSec),
       ],
     }),
   );

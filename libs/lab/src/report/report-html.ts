@@ -1,6 +1,6 @@
 import { CELL_TABLE_COLUMNS, cellTableRow } from './cell-table';
 import { COMPARISON_COLUMNS } from './comparison-table';
-import { machineLine, type ReportParts } from './report-markdown';
+import { cellTableNote, machineLine, repeatsLine, type ReportParts } from './report-markdown';
 import { escapeXml } from './svg-chart';
 import { traceLink } from './trace-links';
 
@@ -56,7 +56,7 @@ export function renderHtmlReport({ results, comparison, conclusions, charts }: R
 <h1>Switchyard scaling lab</h1>
 <p class="meta">Run ${text(results.startedAt)} → ${text(results.finishedAt)} on ${results.machine.target === 'kubernetes' ? `Kubernetes (context ${text(results.machine.kubeContext ?? '')}, namespace ${text(results.machine.namespace ?? '')})` : 'a local stack'}.<br>
 Machine: ${text(machineLine(results))}.<br>
-Repeats per cell: ${results.options.repeat}${results.options.quick ? ' (quick run)' : ''}. CPU job: <code>${text(`${results.cpuJob.task} ${JSON.stringify(results.cpuJob.payload)}`)}</code> ≈ ${results.cpuJob.calibratedRunMs.toFixed(0)} ms.</p>
+${text(repeatsLine(results))}. CPU job: <code>${text(`${results.cpuJob.task} ${JSON.stringify(results.cpuJob.payload)}`)}</code> ≈ ${results.cpuJob.calibratedRunMs.toFixed(0)} ms.</p>
 ${results.partial ? `<p class="partial"><strong>Partial results:</strong> ${text(results.partialReason ?? '')}. Not run: ${text(results.skippedCells.join(', ') || 'none')}.</p>` : ''}
 <h2>Conclusions</h2>
 ${conclusions.map((conclusion) => `<h3>${text(conclusion.title)}</h3>\n<ul>${conclusion.findings.map((finding) => `<li>${bold(finding)}</li>`).join('\n')}</ul>`).join('\n')}
@@ -69,7 +69,7 @@ ${tableHtml(
 <h2>Charts</h2>
 ${charts.map((chart) => `<figure id="${chart.id}">\n${chart.svg}\n<figcaption>${text(chart.caption)}</figcaption>\n</figure>`).join('\n')}
 <h2>Every cell</h2>
-<p>Median over repeats; min–max in brackets. Workers = per replica × replicas.</p>
+<p>${text(cellTableNote(results))}</p>
 ${tableHtml(CELL_TABLE_COLUMNS, results.cells.map(cellTableRow))}
 ${traced.length > 0 ? `<h2>Sample traces</h2>\n<ul>${traces}</ul>` : ''}
 ${results.notes.length > 0 ? `<h2>Notes</h2>\n<ul>${results.notes.map((note) => `<li>${text(note)}</li>`).join('\n')}</ul>` : ''}

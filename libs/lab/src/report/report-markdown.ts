@@ -20,6 +20,19 @@ export function machineLine(results: LabResults): string {
   return `${machine.cores} cores (${machine.cpuModel}), ${(machine.totalMemoryBytes / 1024 ** 3).toFixed(0)} GiB, Node ${machine.node}, Redis ${machine.redis}, ${machine.os}`;
 }
 
+/** How many repeats a cell got: the minimum, and the cap it may repeat to until its interval is narrow. */
+export function repeatsLine(results: LabResults): string {
+  const { repeat, maxRepeat, quick } = results.options;
+  const cap = maxRepeat;
+  return `Repeats per cell: ${cap > repeat ? `${repeat} to ${cap}, until the throughput median's 95 % interval is within ±5 %` : String(repeat)}${quick ? ' (quick run)' : ''}`;
+}
+
+/** What the cell table's interval, confidence and foreign-CPU columns mean. */
+export function cellTableNote(results: LabResults): string {
+  const threshold = results.confidence.busyPercentOfCore;
+  return `Median over repeats; in brackets the median's distribution-free 95 % interval (order statistics), whose actual confidence the "runs · confidence" column gives: it is min–max and below 95 % under 6 runs; ✓ when it came within ±5 %. Foreign CPU: CPU taken by other processes on this machine during the cell, in % of one core; BUSY above ${threshold} %. Workers = per replica × replicas.`;
+}
+
 export interface ReportParts {
   results: LabResults;
   comparison: ComparisonRow[];
@@ -34,7 +47,7 @@ export function renderMarkdownReport({ results, comparison, conclusions, charts 
     '',
     `Run ${results.startedAt} → ${results.finishedAt} on ${results.machine.target === 'kubernetes' ? `Kubernetes (context ${results.machine.kubeContext}, namespace ${results.machine.namespace})` : 'a local stack'}.`,
     `Machine: ${machineLine(results)}.`,
-    `Repeats per cell: ${results.options.repeat}${results.options.quick ? ' (quick run)' : ''}. CPU job: \`${results.cpuJob.task} ${JSON.stringify(results.cpuJob.payload)}\` ≈ ${results.cpuJob.calibratedRunMs.toFixed(0)} ms.`,
+    `${repeatsLine(results)}. CPU job: \`${results.cpuJob.task} ${JSON.stringify(results.cpuJob.payload)}\` ≈ ${results.cpuJob.calibratedRunMs.toFixed(0)} ms.`,
     '',
   ];
   if (results.partial)
@@ -57,12 +70,7 @@ export function renderMarkdownReport({ results, comparison, conclusions, charts 
   lines.push('## Charts', '');
   for (const chart of charts)
     lines.push(`![${chart.title}](charts/${chart.id}.svg)`, '', `*${chart.caption}*`, '');
-  lines.push(
-    '## Every cell',
-    '',
-    'Median over repeats; min–max in brackets. Workers = per replica × replicas.',
-    '',
-  );
+  lines.push('## Every cell', '', cellTableNote(results), '');
   lines.push(...table(CELL_TABLE_COLUMNS, results.cells.map(cellTableRow)), '');
   const traced = results.cells.filter((cell) => cell.traceIds.length > 0);
   if (traced.length > 0) {

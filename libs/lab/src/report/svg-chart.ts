@@ -3,9 +3,11 @@
 export interface ChartPoint {
   x: number;
   y: number;
-  /** Spread over repeats, drawn as a whisker. */
+  /** The median's interval over repeats, drawn as a whisker. */
   yMin?: number;
   yMax?: number;
+  /** Measured on a busy machine: drawn hollow, with a note in its tooltip. */
+  flagged?: string;
 }
 
 export interface LineSeries {
@@ -29,7 +31,10 @@ export interface LineChartSpec {
 
 export interface BarGroup {
   label: string;
-  values: { name: string; value: number }[];
+  /** `low`–`high`: the median's interval, drawn as an error bar. */
+  values: { name: string; value: number; low?: number; high?: number }[];
+  /** Measured on a busy machine: the label gets a `*` and the bars a note. */
+  flagged?: string;
 }
 
 export interface BarChartSpec {
@@ -188,8 +193,12 @@ export function lineChart(spec: LineChartSpec): string {
           `<line x1="${cx}" y1="${round(y.map(point.yMin))}" x2="${cx}" y2="${round(y.map(point.yMax))}" stroke="${series.color}" stroke-width="1.5"/>`,
         );
       }
+      const tooltip = `${series.name}: ${formatTick(point.x)} → ${point.y.toFixed(1)}${point.flagged ? ` (${point.flagged})` : ''}`;
+      const fill = point.flagged
+        ? `fill="#ffffff" stroke="${series.color}" stroke-width="2"`
+        : `fill="${series.color}"`;
       body.push(
-        `<circle cx="${cx}" cy="${round(y.map(point.y))}" r="4" fill="${series.color}"><title>${escapeXml(`${series.name}: ${formatTick(point.x)} → ${point.y.toFixed(1)}`)}</title></circle>`,
+        `<circle${point.flagged ? ' class="flagged"' : ''} cx="${cx}" cy="${round(y.map(point.y))}" r="4" ${fill}><title>${escapeXml(tooltip)}</title></circle>`,
       );
     }
   }
@@ -207,7 +216,7 @@ export function barChart(spec: BarChartSpec): string {
   if (names.length === 0)
     return frame(spec.title, [`<text x="${MARGIN.left}" y="60">no data in this run</text>`]);
   const y = makeScale(
-    spec.groups.flatMap((group) => group.values.map((value) => value.value)),
+    spec.groups.flatMap((group) => group.values.map((value) => Math.max(value.value, value.high ?? 0))),
     false,
     HEIGHT - MARGIN.bottom,
     MARGIN.top,
@@ -223,12 +232,23 @@ export function barChart(spec: BarChartSpec): string {
     for (const value of group.values) {
       const index = names.indexOf(value.name);
       const top = round(y.map(value.value));
+      const left = round(groupLeft + index * barWidth);
+      const interval =
+        value.low !== undefined && value.high !== undefined
+          ? ` [${value.low.toFixed(1)}–${value.high.toFixed(1)}]`
+          : '';
       body.push(
-        `<rect class="bar" x="${round(groupLeft + index * barWidth)}" y="${top}" width="${round(barWidth - 1)}" height="${round(HEIGHT - MARGIN.bottom - top)}" fill="${PALETTE[index % PALETTE.length]}"><title>${escapeXml(`${group.label} · ${value.name}: ${value.value.toFixed(1)}`)}</title></rect>`,
+        `<rect class="bar" x="${left}" y="${top}" width="${round(barWidth - 1)}" height="${round(HEIGHT - MARGIN.bottom - top)}" fill="${PALETTE[index % PALETTE.length]}"${group.flagged ? ' fill-opacity="0.45"' : ''}><title>${escapeXml(`${group.label} · ${value.name}: ${value.value.toFixed(1)}${interval}${group.flagged ? ` (${group.flagged})` : ''}`)}</title></rect>`,
       );
+      if (value.low !== undefined && value.high !== undefined && value.high > value.low) {
+        const middle = round(left + (barWidth - 1) / 2);
+        body.push(
+          `<line class="error-bar" x1="${middle}" y1="${round(y.map(value.low))}" x2="${middle}" y2="${round(y.map(value.high))}" stroke="#111" stroke-width="1.5"/>`,
+        );
+      }
     }
     body.push(
-      `<text x="${round(groupLeft + (groupWidth * 0.8) / 2)}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle" font-size="${spec.groups.length > 5 ? 9 : 11}">${escapeXml(group.label)}</text>`,
+      `<text x="${round(groupLeft + (groupWidth * 0.8) / 2)}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle" font-size="${spec.groups.length > 5 ? 9 : 11}">${escapeXml(`${group.label}${group.flagged ? ' *' : ''}`)}</text>`,
     );
   });
   body.push(...legend(names.map((name, index) => ({ name, color: PALETTE[index % PALETTE.length] }))));

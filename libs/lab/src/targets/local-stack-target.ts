@@ -6,7 +6,7 @@ import {
 } from '@switchyard/local-stack';
 import { buildLocalPlan, type CellSpec, type ConsumerShape } from '../plan';
 import type { ExperimentName, MachineInfo } from '../lab-results';
-import { describeMachine, type LabTarget, type PreparedCell } from '../measure';
+import { describeMachine, localRedisPid, type LabTarget, type PreparedCell } from '../measure';
 
 export interface LocalStackTargetOptions {
   quick: boolean;
@@ -52,6 +52,7 @@ export class LocalStackTarget implements LabTarget {
   readonly #options: LocalStackTargetOptions;
   #api?: LocalStack;
   #delayServer?: DelayServer;
+  #redisPid?: Promise<number | undefined>;
   #consumers?: { key: string; stack: LocalStack };
   #closing?: Promise<void>;
 
@@ -108,8 +109,15 @@ export class LocalStackTarget implements LabTarget {
       });
       this.#consumers = { key, stack };
     }
+    this.#redisPid ??= localRedisPid(api.redisUrl);
+    const redisPid = await this.#redisPid;
     return {
       apiUrl: api.apiUrl,
+      ownPids: [
+        ...api.services.map((service) => service.pid),
+        ...this.#consumers.stack.services.map((service) => service.pid),
+        ...(redisPid ? [redisPid] : []),
+      ],
       delayServerUrl: this.#delayServer?.url,
       consumers: this.#consumers.stack.services.map((service) => ({
         service: service.name,
@@ -130,6 +138,7 @@ export class LocalStackTarget implements LabTarget {
     await this.#stopConsumers();
     const api = this.#api;
     this.#api = undefined;
+    this.#redisPid = undefined;
     await api?.stop();
   }
 
