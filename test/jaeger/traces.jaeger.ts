@@ -333,6 +333,6 @@ function exportTo(jaeger: JaegerServer, protocol: Protocol, flaky: FlakyServer):
 
 function printTree(title: string, trace: JaegerTrace): void {
   process.stdout.write(
-    `\n# span tree read back from Jaeger (${title}):\n${renderTree(trace).replace(/^/gm, '#   ')}\n`,
+    `\nspan tree read back from Jaeger (${title}):\n${renderTree(trace).replace(/^/gm, '  ')}\n`,
   );
 }

@@ -76,7 +76,11 @@ const TREE_TAGS = [
   'bullmq.job.id',
 ];
 
-/** The trace as an indented tree, children by start time: `name  [service, kind] key=value…`. */
+/** An ioredis client span: folded into one line of the printed tree. */
+const isRedisCommand = (span: JaegerSpan) =>
+  kindOf(span) === 'client' && span.tags.some((candidate) => candidate.key.startsWith('db.'));
+
+/** The trace as an indented tree, children by start time: `name  [service, kind] key=value…`, Redis commands folded. */
 export function renderTree(trace: JaegerTrace): string {
   const byStart = [...trace.spans].sort((a, b) => a.startTime - b.startTime);
   const known = new Set(byStart.map((span) => span.spanID));
@@ -90,8 +94,13 @@ export function renderTree(trace: JaegerTrace): string {
     lines.push(
       `${'  '.repeat(depth)}${span.operationName}  [${serviceOf(trace, span)}, ${kindOf(span)}${error}] ${[...tags, ...links].join(' ')}`.trimEnd(),
     );
-    for (const child of byStart.filter((candidate) => parentOf(candidate) === span.spanID))
-      visit(child, depth + 1);
+    const children = byStart.filter((candidate) => parentOf(candidate) === span.spanID);
+    const redis = children.filter(isRedisCommand);
+    if (redis.length > 0)
+      lines.push(
+        `${'  '.repeat(depth + 1)}(${redis.length} Redis command spans: ${[...new Set(redis.map((child) => child.operationName))].join(', ')})`,
+      );
+    for (const child of children.filter((candidate) => !isRedisCommand(candidate))) visit(child, depth + 1);
   };
   for (const root of byStart.filter((span) => !parentOf(span) || !known.has(parentOf(span)!))) visit(root, 0);
   return `trace ${trace.traceID}\n${lines.join('\n')}`;
