@@ -1,5 +1,5 @@
 // Builds, from the Go module proxy, the real servers the infrastructure tests run against, and caches them
-// under .tools/infra/<tool>-<version>/ (gitignored): Jaeger v2 (all-in-one, in-memory storage) for
+// under .tools/infra/<tool>-<version>-<recipe hash>/ (gitignored): Jaeger v2 (all-in-one, in-memory storage) for
 // `npm run test:jaeger`; etcd and kube-apiserver for `npm run test:kube`. A second run reuses the cache.
 // Each build is time-boxed; a failure is recorded beside the cache with its reason, which the tests print
 // (the Kubernetes tests then fall back to the fake API, and say so).
@@ -8,17 +8,19 @@
 // Environment: TEST_INFRA_TIMEOUT_MIN overrides every build's time box (minutes); TEST_INFRA_RETRY=1
 // retries a build that failed before instead of reporting the recorded failure.
 import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
+const KUBERNETES_VERSION = 'v1.35.4';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheRoot = path.join(repoRoot, '.tools', 'infra');
 
 /**
  * What each tool is built from. `module` is required by a throwaway wrapper module whose tools.go imports
- * `pkg`; `replaces` adds replace directives the published module needs; `timeoutMin` is the time box of a
+ * `pkg`; `replaces` adds replace directives the published module needs; `ldflags` are passed to `go build`; `timeoutMin` is the time box of a
  * cold build (measured cold on 2 busy cores: Jaeger 15 min, kube-apiserver ~10 min, etcd ~2 min).
  */
 export const INFRA_TOOLS = {
@@ -39,9 +41,16 @@ export const INFRA_TOOLS = {
   },
   'kube-apiserver': {
     module: 'k8s.io/kubernetes',
-    version: 'v1.35.4',
+    version: KUBERNETES_VERSION,
     pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
     replaces: stagingReplaces,
+    // Without these the server reports v0.0.0-master, which Helm refuses against the chart's kubeVersion.
+    ldflags: [
+      `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
+      `-X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION.split('.')[0].slice(1)}`,
+      `-X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION.split('.')[1]}`,
+      '-X k8s.io/component-base/version.gitTreeState=clean',
+    ],
     timeoutMin: 25,
   },
 };
@@ -61,7 +70,14 @@ function stagingReplaces({ module, version }, dir, log) {
   return replaces;
 }
 
-const toolDir = (name) => path.join(cacheRoot, `${name}-${INFRA_TOOLS[name].version}`);
+/** The cache key: the version, and a hash of the whole recipe so a changed recipe rebuilds. */
+const toolDir = (name) => {
+  const { version, ...recipe } = INFRA_TOOLS[name];
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ ...recipe, replaces: String(recipe.replaces) }))
+    .digest('hex');
+  return path.join(cacheRoot, `${name}-${version}-${hash.slice(0, 8)}`);
+};
 const binaryPath = (name) => path.join(toolDir(name), 'bin', name);
 const failurePath = (name) => path.join(toolDir(name), 'failed.txt');
 
@@ -158,7 +174,8 @@ export async function buildInfraTool(name) {
       `//go:build tools\n\npackage tools\n\nimport _ "${spec.pkg}"\n`,
     );
     await runTimeBoxed('go', ['mod', 'tidy'], dir, log, deadline);
-    await runTimeBoxed('go', ['build', '-o', binaryPath(name), spec.pkg], dir, log, deadline);
+    const ldflags = spec.ldflags ? ['-ldflags', spec.ldflags.join(' ')] : [];
+    await runTimeBoxed('go', ['build', ...ldflags, '-o', binaryPath(name), spec.pkg], dir, log, deadline);
   } catch (error) {
     const why = `${error.message} (time box ${timeoutMin} min); last lines of ${log}:\n${lastLines(log, 15)}`;
     return recordFailure(name, `building ${name} ${spec.version} failed: ${why}`, started);
