@@ -5,6 +5,7 @@
 // (the Kubernetes tests then fall back to the fake API, and say so).
 //   node scripts/test-infra.mjs [jaeger] [etcd] [kube-apiserver] [kube]   (kube = etcd + kube-apiserver;
 //                                                                          no argument = all three)
+//   node scripts/test-infra.mjs --summary kube     builds nothing: says whether the real servers are there
 // Environment: TEST_INFRA_TIMEOUT_MIN overrides every build's time box (minutes); TEST_INFRA_RETRY=1
 // retries a build that failed before instead of reporting the recorded failure.
 import { spawn, execFileSync } from 'node:child_process';
@@ -124,7 +125,7 @@ function runTimeBoxed(command, args, cwd, log, deadline) {
     const timer = setTimeout(
       () => {
         process.kill(-child.pid, 'SIGKILL');
-        reject(new Error(`\`${command} ${args.join(' ')}\` still running at the time box; killed`));
+        reject(new Error(`\`${command} ${args[0]}\` still running at the time box; killed`));
       },
       Math.max(0, deadline - Date.now()),
     );
@@ -135,7 +136,7 @@ function runTimeBoxed(command, args, cwd, log, deadline) {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`\`${command} ${args.join(' ')}\` exited with ${code ?? signal}`));
+      else reject(new Error(`\`${command} ${args[0]}\` exited with ${code ?? signal}`));
     });
   });
 }
@@ -199,7 +200,12 @@ function recordFailure(name, reason, started) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const asked = process.argv.slice(2).flatMap((arg) => (arg === 'kube' ? ['etcd', 'kube-apiserver'] : [arg]));
+  const args = process.argv.slice(2);
+  // --summary: build nothing; say which of the named servers the tests just ran against (a closing note).
+  const summary = args.includes('--summary');
+  const asked = args
+    .filter((arg) => arg !== '--summary')
+    .flatMap((arg) => (arg === 'kube' ? ['etcd', 'kube-apiserver'] : [arg]));
   const names = asked.length > 0 ? asked : Object.keys(INFRA_TOOLS);
   for (const name of names) {
     if (!INFRA_TOOLS[name])
@@ -207,6 +213,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   for (const name of names) {
     const { version } = INFRA_TOOLS[name];
+    if (summary) {
+      const tool = infraTool(name);
+      process.stdout.write(
+        'path' in tool
+          ? `# the tests ran against the real ${name} ${version} (${tool.path})\n`
+          : `# NO real ${name} ${version}: the tests that need it were skipped (fake stand-ins only). ${tool.reason}\n`,
+      );
+      continue;
+    }
     if (!('path' in infraTool(name)))
       process.stdout.write(`# ${name} ${version}: building from the Go module proxy (time-boxed)...\n`);
     const result = await buildInfraTool(name);
