@@ -17,7 +17,8 @@ import { chartDir, repoRoot } from '../deploy/support/repo-paths';
 import { kubeClusterUnavailable, startKubeCluster, type KubeCluster } from './support/kube-cluster';
 
 const RELEASE = 'sy';
-const KEDA_CRDS = path.join(repoRoot, 'test', 'kube', 'fixtures', 'keda-crds.yaml');
+/** CRDs of the optional kinds the chart renders (KEDA, prometheus-operator), copied from their projects. */
+const CRD_FIXTURES = path.join(repoRoot, 'test', 'kube', 'fixtures');
 
 describe('the chart on a real kube-apiserver', () => {
   /** Why the real server cannot run here (its build failed or never ran); the tests then skip saying so. */
@@ -33,14 +34,8 @@ describe('the chart on a real kube-apiserver', () => {
     }
     const tools = await loadToolsScript();
     cluster = await startKubeCluster(tools.toolPath('kubectl'));
-    cluster.kubectl(['apply', '--server-side', '-f', KEDA_CRDS]);
-    cluster.kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/scaledobjects.keda.sh',
-      'crd/triggerauthentications.keda.sh',
-    ]);
+    cluster.kubectl(['apply', '--server-side', '-f', CRD_FIXTURES]);
+    cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
     process.stdout.write(
       `\nreal kube-apiserver ${cluster.version} at ${cluster.server} (no kubelet: no pod runs)\n`,
     );
