@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@switchyard/local-stack';
@@ -107,7 +107,9 @@ export async function startKubeCluster(kubectlPath: string): Promise<KubeCluster
   );
   const stopped: InfraProcess[] = [etcd];
   const stop = async () => {
-    for (const process of stopped.reverse()) await process.stop();
+    for (const server of [...stopped].reverse()) await server.stop();
+    // etcd preallocates a 64 MB write-ahead log; the logs beside it stay for a failure's post-mortem.
+    rmSync(path.join(dir, 'etcd'), { recursive: true, force: true });
   };
   try {
     await etcd.waitUntil(async () => (await fetch(`${etcdUrl}/health`)).ok, 30_000);
