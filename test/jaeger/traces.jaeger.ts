@@ -9,42 +9,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { JobView } from '@switchyard/contracts';
 import { pollUntil } from '@switchyard/polling';
 import { MODEL_LANES, startE2eStack, type ComputeModel, type E2eStack } from '../helpers/e2e-stack';
 import { startFlakyServer, type FlakyServer } from './support/flaky-server';
 import { startJaeger, type JaegerServer } from './support/jaeger-server';
-import {
-  childrenOf,
-  isError,
-  kindOf,
-  linksOf,
-  parentOf,
-  renderTree,
-  serviceOf,
-  tag,
-  type JaegerSpan,
-  type JaegerTrace,
-} from './support/jaeger-trace';
+import { isError, kindOf, linksOf, parentOf, tag, type JaegerTrace } from './support/jaeger-trace';
+import { assertSubmitTree, executeSpans, one, printTree, processSpans, traceOf } from './support/job-trace';
 import { SPAN_NAMES } from './support/span-names';
 
 const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
-
-const one = (spans: JaegerSpan[], what: string): JaegerSpan => {
-  assert.equal(
-    spans.length,
-    1,
-    `expected one ${what}, got [${spans.map((span) => span.operationName).join(', ')}]`,
-  );
-  return spans[0];
-};
-const processSpans = (trace: JaegerTrace, jobId: string) =>
-  trace.spans.filter((span) => kindOf(span) === 'consumer' && tag(span, 'bullmq.job.id') === jobId);
-const executeSpans = (trace: JaegerTrace, jobId: string) =>
-  trace.spans.filter(
-    (span) => tag(span, 'switchyard.job.id') === jobId && tag(span, 'switchyard.attempt') !== undefined,
-  );
 
 describe('traces in a real Jaeger, read back through its query API', () => {
   let jaeger: JaegerServer;
@@ -54,69 +28,6 @@ describe('traces in a real Jaeger, read back through its query API', () => {
   after(async () => {
     await jaeger?.stop();
   });
-
-  /** Waits until Jaeger holds the job's trace with one process and one execute span per attempt. */
-  async function traceOf(view: JobView, attempts = 1): Promise<JaegerTrace> {
-    assert.ok(view.traceId, `job ${view.id} reports its trace id`);
-    let last: JaegerTrace | undefined;
-    return pollUntil(
-      async () => {
-        last = await jaeger.trace(view.traceId!);
-        return (
-          last !== undefined &&
-          processSpans(last, view.id).length >= attempts &&
-          executeSpans(last, view.id).length >= attempts &&
-          last
-        );
-      },
-      {
-        timeoutMs: 20_000,
-        intervalMs: 200,
-        onTimeout: () =>
-          new Error(
-            `Jaeger has no complete trace ${view.traceId} for job ${view.id}; it has:\n${last ? renderTree(last) : '(nothing)'}`,
-          ),
-      },
-    );
-  }
-
-  /** The single-submit tree: server → publish → process → execute, returning the execute span. */
-  function assertSubmitTree(trace: JaegerTrace, view: JobView, consumerService: string): JaegerSpan {
-    const server = one(
-      trace.spans.filter((span) => kindOf(span) === 'server'),
-      'HTTP server span',
-    );
-    assert.equal(server.operationName, SPAN_NAMES.submitRequest);
-    assert.equal(tag(server, 'http.route'), '/v1/jobs');
-    assert.equal(parentOf(server), undefined, 'the request starts the trace');
-    const publish = one(
-      childrenOf(trace, server).filter((span) => kindOf(span) === 'producer'),
-      'producer span under the request',
-    );
-    assert.equal(publish.operationName, SPAN_NAMES.publish(view.lane, view.task));
-    const consumer = one(processSpans(trace, view.id), 'consumer span');
-    assert.equal(consumer.operationName, SPAN_NAMES.process(view.lane));
-    assert.equal(parentOf(consumer), publish.spanID, 'the attempt is a child of the publish');
-    const execute = one(executeSpans(trace, view.id), 'execute span');
-    assert.equal(execute.operationName, SPAN_NAMES.execute(view.task));
-    assert.equal(parentOf(execute), consumer.spanID, 'execute is a child of the consumer span');
-    assert.equal(serviceOf(trace, server), 'switchyard-api');
-    assert.equal(serviceOf(trace, publish), 'switchyard-api');
-    assert.equal(serviceOf(trace, consumer), consumerService);
-    assert.equal(serviceOf(trace, execute), consumerService);
-    assert.deepEqual(
-      new Set(trace.spans.map((span) => serviceOf(trace, span))),
-      new Set(['switchyard-api', consumerService]),
-    );
-    assert.equal(
-      tag(execute, 'process.pid'),
-      view.execution?.pid,
-      'the span names the process that ran the job',
-    );
-    assert.equal(tag(execute, 'thread.id'), view.execution?.threadId, 'and its thread');
-    assert.equal(tag(execute, 'switchyard.outcome'), 'completed');
-    return execute;
-  }
 
   for (const protocol of PROTOCOLS) {
     describe(`exported over OTLP ${protocol}`, () => {
@@ -144,7 +55,7 @@ describe('traces in a real Jaeger, read back through its query API', () => {
             lane: MODEL_LANES[model],
           });
           assert.equal(view.state, 'completed');
-          const trace = await traceOf(view);
+          const trace = await traceOf(jaeger, view);
           printTree(`${protocol}, ${model}`, trace);
           const execute = assertSubmitTree(trace, view, 'switchyard-compute');
           assert.equal(tag(execute, 'switchyard.execution.model'), model);
@@ -157,7 +68,7 @@ describe('traces in a real Jaeger, read back through its query API', () => {
 
       it('io.sleep runs on the io-consumer event loop, in the same trace', async () => {
         const view = await run({ task: 'io.sleep', payload: { ms: 5 } });
-        const trace = await traceOf(view);
+        const trace = await traceOf(jaeger, view);
         printTree(`${protocol}, event-loop`, trace);
         const execute = assertSubmitTree(trace, view, 'switchyard-io-consumer');
         assert.equal(tag(execute, 'switchyard.execution.model'), 'event-loop');
@@ -175,7 +86,7 @@ describe('traces in a real Jaeger, read back through its query API', () => {
         });
         assert.equal(view.state, 'completed', JSON.stringify(view.error));
         assert.equal(view.attempts.made, 2, 'the first attempt failed (the server dropped the connection)');
-        const trace = await traceOf(view, 2);
+        const trace = await traceOf(jaeger, view, 2);
         printTree(`${protocol}, retried job`, trace);
         const publish = one(
           trace.spans.filter((span) => kindOf(span) === 'producer'),
@@ -211,7 +122,7 @@ describe('traces in a real Jaeger, read back through its query API', () => {
           accepted.map((job) => job.id),
           { pollMs: 100 },
         );
-        const traces = await Promise.all(views.map((view) => traceOf(view)));
+        const traces = await Promise.all(views.map((view) => traceOf(jaeger, view)));
         assert.equal(new Set(views.map((view) => view.traceId)).size, 2, 'a trace per job');
         const roots = traces.map((trace, index) => {
           const root = one(
@@ -281,8 +192,8 @@ describe('traces in a real Jaeger, read back through its query API', () => {
         // Sampled jobs on the same lanes, run after them: once these are in Jaeger, the exporters have
         // sent everything the unsampled jobs could have produced.
         for (const lane of Object.values(MODEL_LANES))
-          await traceOf(await run({ task: 'cpu.primes', payload: { limit: 100 }, lane }));
-        await traceOf(await run({ task: 'io.sleep', payload: { ms: 1 } }));
+          await traceOf(jaeger, await run({ task: 'cpu.primes', payload: { limit: 100 }, lane }));
+        await traceOf(jaeger, await run({ task: 'io.sleep', payload: { ms: 1 } }));
         for (const view of unsampled)
           assert.equal(
             await jaeger.trace(view.traceId!),
@@ -294,7 +205,7 @@ describe('traces in a real Jaeger, read back through its query API', () => {
       it('GET /v1/jobs/:id links to the trace in Jaeger, and the link resolves through its query API', async () => {
         const accepted = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 } });
         const view = await e2e.client.waitFor(accepted.id, 30_000, 100);
-        await traceOf(view);
+        await traceOf(jaeger, view);
         const link = (await e2e.client.get(view.id)).links.trace;
         assert.equal(link, `${jaeger.queryUrl}/trace/${view.traceId}`);
         const page = await fetch(link);
@@ -329,10 +240,4 @@ function exportTo(jaeger: JaegerServer, protocol: Protocol, flaky: FlakyServer):
     HTTP_ALLOWED_HOSTS: new URL(flaky.url).host,
     HTTP_ALLOWED_CIDRS: '127.0.0.1/32',
   };
-}
-
-function printTree(title: string, trace: JaegerTrace): void {
-  process.stdout.write(
-    `\nspan tree read back from Jaeger (${title}):\n${renderTree(trace).replace(/^/gm, '  ')}\n`,
-  );
 }
