@@ -65,6 +65,21 @@ describe('the chart on a real kube-apiserver', () => {
     return served.get(object.apiVersion)!.has(object.kind);
   }
 
+  it('the strict server-side dry-run refuses a misspelled field (so the checks below can fail)', (t) => {
+    if (unavailable) return t.skip('no real kube-apiserver here (why: printed above)');
+    const misspelled = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: misspelled
+data: { a: b }
+binaryDatta: {}
+`;
+    assert.throws(
+      () => cluster.kubectl(strictDryRun('default'), misspelled),
+      /field not declared in schema|unknown field "binaryDatta"/,
+    );
+  });
+
   for (const valuesFile of ciValuesFiles()) {
     const name = path.basename(valuesFile, '-values.yaml');
     const namespace = `ci-${name}`;
@@ -101,21 +116,7 @@ describe('the chart on a real kube-apiserver', () => {
       // What the (absent) service-account controller would do: a namespace's `default` ServiceAccount,
       // which admission requires of a Pod (the chart's `helm test` Pod).
       cluster.kubectl(['create', 'serviceaccount', 'default', '-n', namespace]);
-      // Strict: an unknown or duplicated field is an error, not a warning; dry-run: stored nowhere.
-      cluster.kubectl(
-        [
-          'apply',
-          '--server-side',
-          '--dry-run=server',
-          '--validate=strict',
-          '--field-manager=switchyard-test',
-          '-n',
-          namespace,
-          '-f',
-          '-',
-        ],
-        acceptedText,
-      );
+      cluster.kubectl(strictDryRun(namespace), acceptedText);
       if (skipped.length > 0) return;
 
       const install = await runHelm(['install', ...helmArgs]);
@@ -158,3 +159,18 @@ describe('the chart on a real kube-apiserver', () => {
     });
   }
 });
+
+/** Server-side apply, dry-run (stored nowhere), strict: an unknown or duplicated field is an error, not a warning. */
+function strictDryRun(namespace: string): string[] {
+  return [
+    'apply',
+    '--server-side',
+    '--dry-run=server',
+    '--validate=strict',
+    '--field-manager=switchyard-test',
+    '-n',
+    namespace,
+    '-f',
+    '-',
+  ];
+}
