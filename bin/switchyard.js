@@ -2,7 +2,7 @@
 // `switchyard <command>`: one entry point over the built apps (run `npm run build` first).
 'use strict';
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 
 const commands = {
   lab: ['apps/lab/src/main.js'],
@@ -17,5 +17,9 @@ if (!commands[command]) {
 }
 const [entry, ...fixed] = commands[command];
 const script = path.join(__dirname, '..', 'dist', entry);
-const run = spawnSync(process.execPath, [script, ...fixed, ...args], { stdio: 'inherit' });
-process.exit(run.status ?? (run.signal === 'SIGINT' ? 130 : 1));
+const child = spawn(process.execPath, [script, ...fixed, ...args], { stdio: 'inherit' });
+// A terminal's Ctrl-C reaches the whole process group: the app stops cleanly by itself (the lab restores
+// replicas and writes partial results), so wait for it instead of returning the prompt early.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 1)));

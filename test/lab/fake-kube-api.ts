@@ -1,8 +1,8 @@
 /**
- * A FAKE Kubernetes API server: no real API server (nor kind, nor a cluster) can run on this
- * machine, so the lab's Kubernetes mode is tested against this node:http stand-in. It implements
- * exactly the endpoints the lab calls — list Deployments by label, read a Deployment, read and
- * JSON-patch its scale subresource — and rolls replicas out one status read after a scale.
+ * A FAKE Kubernetes API server for `npm test`, which builds no kube-apiserver (`npm run test:kube`
+ * runs the lab against a real one, see test/kube). It implements exactly the endpoints the lab
+ * calls — list Deployments by label, read a Deployment, read and JSON-patch its scale subresource —
+ * and rolls replicas out one status read after a scale.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,8 @@
 /**
- * Kubernetes mode of the lab against a FAKE Kubernetes API (see fake-kube-api.ts: no real API server
- * can run here). The Switchyard side is real where a test submits jobs: a local stack of the real
- * apps on a private key prefix, standing in for the API Service.
+ * Kubernetes mode of the lab against a FAKE Kubernetes API (see fake-kube-api.ts), in `npm test` where
+ * no kube-apiserver is built. The same round trip against a REAL kube-apiserver + etcd is
+ * test/kube/lab-kube-mode.kube.ts (`npm run test:kube`). The Switchyard side is real where a test
+ * submits jobs: a local stack of the real apps on a private key prefix, standing in for the API Service.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -49,7 +50,7 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-describe('lab --kube', () => {
+describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one)', () => {
   let stack: LocalStack;
   const prefix = `test-${randomUUID()}`;
 
