@@ -73,7 +73,7 @@ const TREE_TAGS = [
   'switchyard.attempt',
   'thread.id',
   'process.pid',
-  'bullmq.job.id',
+  'messaging.message.id',
 ];
 
 /** An ioredis client span: folded into one line of the printed tree. */

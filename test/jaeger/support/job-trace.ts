@@ -28,7 +28,7 @@ export const one = (spans: JaegerSpan[], what: string): JaegerSpan => {
 };
 /** The consumer spans (one per attempt) of a job. */
 export const processSpans = (trace: JaegerTrace, jobId: string) =>
-  trace.spans.filter((span) => kindOf(span) === 'consumer' && tag(span, 'bullmq.job.id') === jobId);
+  trace.spans.filter((span) => kindOf(span) === 'consumer' && tag(span, 'messaging.message.id') === jobId);
 /** The execute spans (one per attempt) of a job. */
 export const executeSpans = (trace: JaegerTrace, jobId: string) =>
   trace.spans.filter(
