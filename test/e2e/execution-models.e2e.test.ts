@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startDelayServer, type DelayServer } from '@switchyard/local-stack';
 import { MODEL_LANES, startE2eStack, type ComputeModel, type E2eStack } from '../helpers/e2e-stack';
@@ -49,6 +50,11 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
         assert.equal(execution.threadId, 0, 'inline runs on the consumer main thread');
       }
       assert.ok(view.runMs !== undefined && view.runMs >= 0);
+      // Its own CPU: some, and no more than the wall time on the two cores a run can use at most here
+      // (the handler's thread plus GC helpers); a clock read 1 ms apart is the slack.
+      const { cpuMs } = execution;
+      assert.ok(cpuMs !== undefined && cpuMs > 0, `cpuMs ${cpuMs}`);
+      assert.ok(cpuMs <= (view.runMs + 1) * availableParallelism(), `cpuMs ${cpuMs}, runMs ${view.runMs}`);
       assert.ok(view.queueWaitMs !== undefined && view.queueWaitMs >= 0);
       assert.ok(view.startedAt && view.finishedAt && view.createdAt);
     });
@@ -63,6 +69,17 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
     const view = await e2e.client.waitFor(accepted.id);
     assert.deepEqual(view.routing, { profile: 'cpu', lane: 'cpu', reason: 'task-default' });
     assert.equal(view.execution?.model, 'worker-threads');
+  });
+
+  it('an io.sleep on the event loop spends a sliver of its run time on the CPU', async () => {
+    const accepted = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 300 } });
+    const view = await e2e.client.waitFor(accepted.id);
+    assert.equal(view.state, 'completed', JSON.stringify(view.error));
+    assert.equal(view.execution?.model, 'event-loop');
+    const { cpuMs, runMs } = view.execution ?? {};
+    assert.ok(runMs !== undefined && runMs >= 290, `runMs ${runMs}`);
+    assert.ok(cpuMs !== undefined && cpuMs >= 0, `cpuMs ${cpuMs}`);
+    assert.ok(cpuMs < runMs / 10, `a sleep waits: cpuMs ${cpuMs} of runMs ${runMs}`);
   });
 
   it('a profile override sends an io task to the cpu lane', async () => {
