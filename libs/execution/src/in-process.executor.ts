@@ -12,7 +12,7 @@ import type { ExecutionOutcome, Executor, ExecutorTraits, RunHooks } from './exe
 import type { ResolvedExecutorOptions } from './executor-options';
 import { ExecutorClosedError } from './execution-errors';
 import { RunAbortScope } from './run-abort-scope';
-import { SharedLoopCpuMeter } from './cpu-meter';
+import { loopCpuMeter } from './cpu-meter';
 import { runTask, type TaskRunner, type TaskRunResult } from './run-task';
 
 /**
@@ -70,7 +70,7 @@ export class InProcessExecutor implements Executor {
       catalog: createTaskCatalog({ ...options.catalog, allowProcessExit: false }),
       model,
       progressIntervalMs: options.progressIntervalMs,
-      cpuMeter: new SharedLoopCpuMeter(),
+      cpuMeter: loopCpuMeter,
     };
   }
 
