@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startDelayServer, type DelayServer } from '@switchyard/local-stack';
 import { MODEL_LANES, startE2eStack, type ComputeModel, type E2eStack } from '../helpers/e2e-stack';
@@ -20,17 +21,17 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
   });
 
   for (const model of Object.keys(MODEL_LANES) as ComputeModel[]) {
-    it(`cpu.primes {limit: 1e6} returns 78498 under ${model} and says where it ran`, async () => {
+    it(`cpu.primes {limit: 3e6} returns 216816 under ${model}, says where it ran and what CPU it used`, async () => {
       const accepted = await e2e.client.submit({
         task: 'cpu.primes',
-        payload: { limit: 1_000_000 },
+        payload: { limit: 3_000_000 },
         lane: MODEL_LANES[model],
       });
       assert.equal(accepted.lane, MODEL_LANES[model]);
       assert.equal(accepted.profile, 'cpu');
       const view = await e2e.client.waitFor(accepted.id);
       assert.equal(view.state, 'completed', JSON.stringify(view.error));
-      assert.equal((view.result as { count: number }).count, 78_498);
+      assert.equal((view.result as { count: number }).count, 216_816);
       assert.equal(view.routing.reason, 'lane-explicit');
       const compute = e2e.compute(model);
       const execution = view.execution;
@@ -49,6 +50,11 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
         assert.equal(execution.threadId, 0, 'inline runs on the consumer main thread');
       }
       assert.ok(view.runMs !== undefined && view.runMs >= 0);
+      // Its own CPU: some, and no more than the wall time on every core (the handler's thread plus GC
+      // helpers); epoch ms are whole, so 1 ms of slack on the wall time.
+      const { cpuMs } = execution;
+      assert.ok(cpuMs !== undefined && cpuMs > 0, `cpuMs ${cpuMs}`);
+      assert.ok(cpuMs <= (view.runMs + 1) * availableParallelism(), `cpuMs ${cpuMs}, runMs ${view.runMs}`);
       assert.ok(view.queueWaitMs !== undefined && view.queueWaitMs >= 0);
       assert.ok(view.startedAt && view.finishedAt && view.createdAt);
     });
@@ -63,6 +69,19 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
     const view = await e2e.client.waitFor(accepted.id);
     assert.deepEqual(view.routing, { profile: 'cpu', lane: 'cpu', reason: 'task-default' });
     assert.equal(view.execution?.model, 'worker-threads');
+  });
+
+  it('an io.sleep on the event loop spends a sliver of its run time on the CPU', async () => {
+    // A second, so that V8's background work after the consumer's start-up (charged to the first jobs on
+    // the event loop: docs/telemetry.md) stays far below a tenth of it.
+    const accepted = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1_000 } });
+    const view = await e2e.client.waitFor(accepted.id);
+    assert.equal(view.state, 'completed', JSON.stringify(view.error));
+    assert.equal(view.execution?.model, 'event-loop');
+    const { cpuMs, runMs } = view.execution ?? {};
+    assert.ok(runMs !== undefined && runMs >= 990, `runMs ${runMs}`);
+    assert.ok(cpuMs !== undefined && cpuMs >= 0, `cpuMs ${cpuMs}`);
+    assert.ok(cpuMs < runMs / 10, `a sleep waits: cpuMs ${cpuMs} of runMs ${runMs}`);
   });
 
   it('a profile override sends an io task to the cpu lane', async () => {

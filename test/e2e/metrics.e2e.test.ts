@@ -5,6 +5,7 @@
  * No OTLP endpoint is set: the Prometheus text is served without one.
  */
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { RunningService } from '@switchyard/local-stack';
 import {
@@ -106,6 +107,14 @@ describe('/metrics on every service after work ran', () => {
       const runSeconds = sumOf(metrics, 'switchyard_job_run_duration_seconds_sum', labels);
       // cpu.primes up to 10^6 takes milliseconds to a second or so: seconds, not milliseconds.
       assert.ok(runSeconds > 0 && runSeconds < 30 * completed, `${model} run time in seconds: ${runSeconds}`);
+      // Every completed attempt's CPU time, in seconds too: some, and not beyond what the run's wall time
+      // could hold on this machine's cores.
+      assert.equal(sumOf(metrics, 'switchyard_job_cpu_duration_seconds_count', labels), completed, model);
+      const cpuSeconds = sumOf(metrics, 'switchyard_job_cpu_duration_seconds_sum', labels);
+      assert.ok(
+        cpuSeconds > 0 && cpuSeconds <= (runSeconds + 0.001 * completed) * availableParallelism(),
+        `${model} CPU time in seconds: ${cpuSeconds} (run ${runSeconds})`,
+      );
       assert.equal(
         sumOf(metrics, 'switchyard_job_queue_wait_seconds_count', {
           switchyard_task: 'cpu.primes',

@@ -142,6 +142,12 @@ describe('one trace per job, from the HTTP request to the thread or process that
       assert.equal(attributes['switchyard.outcome'], 'completed');
       assert.equal(typeof attributes['switchyard.queue_wait_ms'], 'number');
       assert.ok((attributes['switchyard.queue_wait_ms'] as number) >= 0);
+      assert.equal(
+        attributes['switchyard.cpu_ms'],
+        view.execution?.cpuMs,
+        "the span's CPU time is the job's",
+      );
+      assert.ok((attributes['switchyard.cpu_ms'] as number) > 0);
       assert.equal(attributes['process.pid'], view.execution?.pid, 'the span names where the job ran');
       assert.equal(attributes['thread.id'], view.execution?.threadId);
       const computePid = e2e.compute(model).pid;

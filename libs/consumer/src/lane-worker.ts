@@ -226,6 +226,7 @@ export class LaneWorker {
         startedAt: outcome.startedAt,
         finishedAt: outcome.finishedAt,
         runMs: outcome.finishedAt - outcome.startedAt,
+        cpuMs: outcome.cpuMs,
       };
       this.options.observer?.attemptSettled?.(job, 'completed', record);
       return { result: outcome.result, execution: record };

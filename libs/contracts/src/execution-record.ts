@@ -14,6 +14,13 @@ export interface ExecutionRecord {
   startedAt: number;
   finishedAt?: number;
   runMs?: number;
+  /**
+   * CPU time the handler used, in ms: its worker thread's own (`process.threadCpuUsage()`), its child
+   * process's (`process.cpuUsage()`), or on the event loop (event-loop, inline) the loop thread's CPU
+   * shared equally among the attempts in flight at each moment (an estimate: docs/telemetry.md).
+   * Recorded on completed attempts.
+   */
+  cpuMs?: number;
 }
 
 /** Where a running task landed, reported by an executor as soon as it starts. */

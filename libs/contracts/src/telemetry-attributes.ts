@@ -7,6 +7,8 @@ export enum SwitchyardAttributes {
   ExecutionModel = 'switchyard.execution.model',
   Attempt = 'switchyard.attempt',
   QueueWaitMs = 'switchyard.queue_wait_ms',
+  /** CPU time the run used, in ms, as its execution record's `cpuMs` (on the execute span). */
+  CpuMs = 'switchyard.cpu_ms',
   Outcome = 'switchyard.outcome',
   /** A lane-depth series' job state: waiting, active or delayed. */
   JobState = 'switchyard.job.state',

@@ -16,6 +16,11 @@ export interface ExecutionOutcome {
   /** Epoch milliseconds when the handler started and when it returned. */
   startedAt: number;
   finishedAt: number;
+  /**
+   * CPU time the handler used, in ms: the thread's own (worker threads), the child's (processes), or the
+   * event loop's CPU shared among the runs in flight (event-loop, inline). See cpu-meter.ts.
+   */
+  cpuMs?: number;
 }
 
 /** What a lane worker must know of an executor to drive it, so that it never asks for a model by name. */

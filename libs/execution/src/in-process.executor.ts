@@ -12,7 +12,8 @@ import type { ExecutionOutcome, Executor, ExecutorTraits, RunHooks } from './exe
 import type { ResolvedExecutorOptions } from './executor-options';
 import { ExecutorClosedError } from './execution-errors';
 import { RunAbortScope } from './run-abort-scope';
-import { runTask, type TaskRunner } from './run-task';
+import { loopCpuMeter } from './cpu-meter';
+import { runTask, type TaskRunner, type TaskRunResult } from './run-task';
 
 /**
  * Exports the run's execute span once the run is judged: a handler that completed after its run
@@ -69,6 +70,7 @@ export class InProcessExecutor implements Executor {
       catalog: createTaskCatalog({ ...options.catalog, allowProcessExit: false }),
       model,
       progressIntervalMs: options.progressIntervalMs,
+      cpuMeter: loopCpuMeter,
     };
   }
 
@@ -90,15 +92,15 @@ export class InProcessExecutor implements Executor {
         onProgress: hooks.onProgress,
         onSpanEnd: (record) => span.ended(record),
       });
-      let result: unknown;
+      let run: TaskRunResult;
       let finishedAt: number;
       if (!this.traits.blocksEventLoop) {
         // A handler that ignores its signal keeps running to its end; its late outcome is dropped.
         running.catch(() => undefined);
-        result = await Promise.race([running, scope.aborted]);
+        run = await Promise.race([running, scope.aborted]);
         finishedAt = Date.now();
       } else {
-        result = await running.catch((error: unknown) => {
+        run = await running.catch((error: unknown) => {
           throw scope.signal.aborted ? scope.signal.reason : error;
         });
         finishedAt = Date.now();
@@ -110,7 +112,8 @@ export class InProcessExecutor implements Executor {
       if (!scope.signal.aborted && finishedAt >= scope.deadline) scope.timeOut();
       if (scope.signal.aborted) throw scope.signal.reason;
       this.#completed++;
-      return { result, placement: placement ?? { pid: process.pid, threadId }, startedAt, finishedAt };
+      const where = placement ?? { pid: process.pid, threadId };
+      return { result: run.result, cpuMs: run.cpuMs, placement: where, startedAt, finishedAt };
     } catch (error) {
       this.#failed++;
       throw error;

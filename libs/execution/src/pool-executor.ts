@@ -73,8 +73,8 @@ export class PoolExecutor implements Executor {
       throw deserializeError(reply.error);
     }
     this.#completed++;
-    const { result, startedAt, finishedAt } = reply;
-    return { result, placement: reply.placement, startedAt, finishedAt };
+    const { result, startedAt, finishedAt, cpuMs } = reply;
+    return { result, placement: reply.placement, startedAt, finishedAt, cpuMs };
   }
 
   stats(): PoolStats {

@@ -4,6 +4,7 @@
  */
 import { createTaskCatalog } from '@switchyard/tasks';
 import type { ChildMessage, ChildRunMessage, ChildSettings } from './child-messages';
+import { ownCpuMeter } from './cpu-meter';
 import { runRemoteTask } from './remote-run';
 import type { TaskRunner } from './run-task';
 
@@ -12,6 +13,7 @@ const runner: TaskRunner = {
   catalog: createTaskCatalog({ ...settings.catalog, allowProcessExit: true }),
   model: 'processes',
   progressIntervalMs: settings.progressIntervalMs,
+  cpuMeter: ownCpuMeter(),
 };
 
 /**

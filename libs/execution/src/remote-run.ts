@@ -19,7 +19,14 @@ export type RunEvent =
  * message could arrive after it.
  */
 export type RunReply = (
-  | { ok: true; result: unknown; placement: ExecutionPlacement; startedAt: number; finishedAt: number }
+  | {
+      ok: true;
+      result: unknown;
+      placement: ExecutionPlacement;
+      startedAt: number;
+      finishedAt: number;
+      cpuMs?: number;
+    }
   | { ok: false; error: SerializedError }
 ) & { span?: ExecuteSpanRecord };
 
@@ -36,7 +43,7 @@ export async function runRemoteTask(
   let startedAt = Date.now();
   let span: ExecuteSpanRecord | undefined;
   try {
-    const result = await runTask(runner, attempt, {
+    const { result, cpuMs } = await runTask(runner, attempt, {
       signal: neverAborted,
       onStart: (where, at) => {
         placement = where;
@@ -53,6 +60,7 @@ export async function runRemoteTask(
       placement: placement ?? { pid: process.pid, threadId: 0 },
       startedAt,
       finishedAt: Date.now(),
+      cpuMs,
       span,
     };
   } catch (error) {

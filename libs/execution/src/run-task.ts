@@ -1,11 +1,18 @@
 import { threadId } from 'node:worker_threads';
-import type { AttemptContext, ExecutionModel, ExecutionPlacement, TaskContext } from '@switchyard/contracts';
 import type { TaskCatalog } from '@switchyard/tasks';
 import {
   runInExecuteSpan,
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
 } from '@switchyard/telemetry/worker';
+import {
+  SwitchyardAttributes,
+  type AttemptContext,
+  type ExecutionModel,
+  type ExecutionPlacement,
+  type TaskContext,
+} from '@switchyard/contracts';
+import type { CpuMeter } from './cpu-meter';
 import { throttleProgress } from './progress-reporter';
 
 /** What a thread, a child or an in-process executor runs tasks with: made once, used for every run. */
@@ -15,6 +22,14 @@ export interface TaskRunner {
   model: ExecutionModel;
   /** Least time between two progress reports of one run, in ms. */
   progressIntervalMs: number;
+  /** How a run's CPU time is measured where it runs (see cpu-meter.ts). */
+  cpuMeter: CpuMeter;
+}
+
+/** What a run returned, and the CPU time its handler took (absent if it failed before the handler). */
+export interface TaskRunResult {
+  result: unknown;
+  cpuMs?: number;
 }
 
 export interface TaskRunHooks {
@@ -34,8 +49,18 @@ export interface TaskRunHooks {
  * process. Looks the task up, validates the payload, builds ctx and calls the handler, all inside the
  * `execute <task>` span of the thread or process it runs in (when the attempt carries a traceparent).
  */
-export function runTask(runner: TaskRunner, attempt: AttemptContext, hooks: TaskRunHooks): Promise<unknown> {
-  return runInExecuteSpan(
+export async function runTask(
+  runner: TaskRunner,
+  attempt: AttemptContext,
+  hooks: TaskRunHooks,
+): Promise<TaskRunResult> {
+  let stop: (() => number) | undefined;
+  let cpuMs: number | undefined;
+  const measured = () => {
+    if (cpuMs === undefined && stop) cpuMs = roundMs(stop());
+    return cpuMs;
+  };
+  const result = await runInExecuteSpan(
     attempt,
     runner.model,
     async () => {
@@ -47,8 +72,27 @@ export function runTask(runner: TaskRunner, attempt: AttemptContext, hooks: Task
         signal: hooks.signal,
         progress: throttleProgress(hooks.onProgress, runner.progressIntervalMs),
       };
-      return definition.handler(payload, ctx);
+      stop = runner.cpuMeter.begin();
+      try {
+        return await definition.handler(payload, ctx);
+      } finally {
+        measured();
+      }
     },
-    { signal: hooks.signal, onStart: hooks.onSpanStart, onEnd: hooks.onSpanEnd },
+    {
+      signal: hooks.signal,
+      onStart: hooks.onSpanStart,
+      onEnd: hooks.onSpanEnd,
+      endAttributes: (): Record<string, number> => {
+        const ms = measured();
+        return ms === undefined ? {} : { [SwitchyardAttributes.CpuMs]: ms };
+      },
+    },
   );
+  return { result, cpuMs: measured() };
+}
+
+/** CPU clocks count microseconds: a thousandth of a ms is all the precision there is. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1_000) / 1_000;
 }

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AttemptContext } from '@switchyard/contracts';
 import { createTaskCatalog, type TaskCatalogOptions } from '@switchyard/tasks';
+import { ownCpuMeter } from './cpu-meter';
 import { runRemoteTask, type RunEvent, type RunReply } from './remote-run';
 import type { TaskRunner } from './run-task';
 
@@ -31,6 +32,7 @@ const runner: TaskRunner = {
   catalog: createTaskCatalog({ ...settings.catalog, allowProcessExit: true }),
   model: 'worker-threads',
   progressIntervalMs: settings.progressIntervalMs,
+  cpuMeter: ownCpuMeter(),
 };
 
 export function runThreadTask({ runId, attempt }: ThreadTask): Promise<RunReply> {

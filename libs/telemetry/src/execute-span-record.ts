@@ -75,7 +75,14 @@ function exceptionEvent(error: unknown, time: HrTime): ExecuteSpanEvent {
  */
 export function finishExecuteSpan(
   start: ExecuteSpanStart,
-  ending: { outcome: ExecuteOutcome; error?: unknown; endTime: HrTime; events?: ExecuteSpanEvent[] },
+  ending: {
+    outcome: ExecuteOutcome;
+    error?: unknown;
+    endTime: HrTime;
+    events?: ExecuteSpanEvent[];
+    /** Known only at the end, such as the run's CPU time. */
+    attributes?: PlainAttributes;
+  },
 ): ExecuteSpanRecord {
   const events = [...(ending.events ?? [])];
   if (ending.outcome !== 'completed' && ending.error !== undefined) {
@@ -85,7 +92,7 @@ export function finishExecuteSpan(
   const message = ending.error instanceof Error ? ending.error.message : ending.outcome;
   return {
     ...start,
-    attributes: { ...start.attributes, [SwitchyardAttributes.Outcome]: ending.outcome },
+    attributes: { ...start.attributes, ...ending.attributes, [SwitchyardAttributes.Outcome]: ending.outcome },
     endTime: ending.endTime,
     outcome: ending.outcome,
     status: isError ? { code: SpanStatusCode.ERROR, message } : { code: SpanStatusCode.UNSET },

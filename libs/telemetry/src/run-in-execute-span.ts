@@ -38,6 +38,8 @@ export interface RunInExecuteSpanOptions {
   onStart?: (start: ExecuteSpanStart) => void;
   /** Called with the finished span before the returned promise settles; send it to the parent. */
   onEnd?: (record: ExecuteSpanRecord) => void;
+  /** Read once `fn` has settled, just before the span ends: attributes known only then (its CPU time). */
+  endAttributes?: () => PlainAttributes;
 }
 
 const INVALID_SPAN_ID = '0000000000000000';
@@ -101,7 +103,9 @@ async function runTraced<T>(
     traceFlags: start.traceFlags,
   });
   const end = (outcome: ExecuteSpanRecord['outcome'], endTime: HrTime, error?: unknown) =>
-    options.onEnd?.(finishExecuteSpan(start, { outcome, error, endTime }));
+    options.onEnd?.(
+      finishExecuteSpan(start, { outcome, error, endTime, attributes: options.endAttributes?.() }),
+    );
   let value: T;
   try {
     value = await context.with(active, fn);

@@ -58,7 +58,7 @@ export interface LaneAttemptObserver {
   attemptSettled(
     job: ObservedJob,
     outcome: ExecuteOutcome,
-    execution?: Pick<ExecutionRecord, 'model' | 'runMs'>,
+    execution?: Pick<ExecutionRecord, 'model' | 'runMs' | 'cpuMs'>,
   ): void;
 }
 
@@ -94,6 +94,7 @@ export class SwitchyardMetrics {
   readonly #attempts;
   readonly #runTime;
   readonly #queueWait;
+  readonly #cpuTime;
   readonly #labels = new JobLabelSets();
 
   constructor(private readonly meter: Meter) {
@@ -127,6 +128,10 @@ export class SwitchyardMetrics {
     this.#queueWait = meter.createHistogram('switchyard.job.queue_wait', {
       ...histogram,
       description: 'Time from enqueue (or the end of a delay) to the start of an attempt',
+    });
+    this.#cpuTime = meter.createHistogram('switchyard.job.cpu.duration', {
+      ...histogram,
+      description: "CPU time a completed attempt's handler used (execution record's cpuMs)",
     });
   }
 
@@ -196,7 +201,12 @@ export class SwitchyardMetrics {
           queueWaitMs / MS_PER_SECOND,
           this.#labels.get(data.task, data.routing.lane, data.routing.profile),
         ),
-      attemptSettled: (job, outcome, execution) =>
+      attemptSettled: (job, outcome, execution) => {
+        if (execution?.cpuMs !== undefined)
+          this.#cpuTime.record(
+            execution.cpuMs / MS_PER_SECOND,
+            this.#labels.get(job.data.task, job.data.routing.lane, job.data.routing.profile, execution.model),
+          );
         this.#recordFinished(
           job.data.task,
           job.data.routing.lane,
@@ -205,7 +215,8 @@ export class SwitchyardMetrics {
           outcome,
           execution?.runMs,
           isLastAttempt(job, outcome),
-        ),
+        );
+      },
     };
   }
 

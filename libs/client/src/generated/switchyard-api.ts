@@ -288,6 +288,8 @@ export interface components {
       /** @description Epoch milliseconds */
       finishedAt?: number;
       runMs?: number;
+      /** @description CPU time the handler used, in ms: its worker thread's or child process's own; on the event loop (models event-loop, inline) the loop's CPU shared equally among the attempts running at the same time. Present on completed attempts */
+      cpuMs?: number;
     };
     JobView: {
       id: string;

@@ -31,6 +31,13 @@ export const executionRecordSchema = named(
     startedAt: z.number().describe('Epoch milliseconds'),
     finishedAt: z.number().optional().describe('Epoch milliseconds'),
     runMs: z.number().min(0).optional(),
+    cpuMs: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "CPU time the handler used, in ms: its worker thread's or child process's own; on the event loop (models event-loop, inline) the loop's CPU shared equally among the attempts running at the same time. Present on completed attempts",
+      ),
   }),
 );
 

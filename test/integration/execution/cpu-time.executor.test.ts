@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { after, describe, it } from 'node:test';
+import type { ExecutionModel } from '@switchyard/contracts';
+import type { ExecutionOutcome, Executor } from '@switchyard/execution';
+import { request, testExecutor } from './execution-test-support';
+
+const MODELS: ExecutionModel[] = ['event-loop', 'inline', 'worker-threads', 'processes'];
+
+/** Busy-waits this thread for `ms` of wall time. */
+function spinHere(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+function cpuOf(outcome: ExecutionOutcome): number {
+  assert.ok(outcome.cpuMs !== undefined, 'the outcome carries cpuMs');
+  return outcome.cpuMs;
+}
+
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1_000;
+}
+
+describe('CPU time per run (cpuMs)', { timeout: 60_000 }, () => {
+  const executors = new Map<ExecutionModel, Executor>(MODELS.map((model) => [model, testExecutor(model)]));
+  after(() => Promise.all([...executors.values()].map((executor) => executor.close())));
+  const executor = (model: ExecutionModel) => executors.get(model) as Executor;
+
+  for (const model of MODELS) {
+    it(`${model}: cpu.primes uses some CPU, and no more than the cores could give over its run`, async () => {
+      const outcome = await executor(model).run(...request('cpu.primes', { limit: 3_000_000 }));
+      assert.deepEqual(outcome.result, { limit: 3_000_000, count: 216_816 });
+      const cpuMs = cpuOf(outcome);
+      const runMs = outcome.finishedAt - outcome.startedAt;
+      assert.ok(cpuMs > 0, `cpuMs ${cpuMs}`);
+      // Epoch ms are whole: 1 ms of slack on the wall clock.
+      assert.ok(cpuMs <= (runMs + 1) * availableParallelism(), `cpuMs ${cpuMs}, runMs ${runMs}`);
+    });
+  }
+
+  it("worker-threads: a thread's cpuMs is its own, not the CPU this main thread burns meanwhile", async () => {
+    const running = executor('worker-threads').run(...request('io.sleep', { ms: 400 }));
+    // Let the thread start its sleep, then keep this thread busy for most of it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    spinHere(250);
+    const cpuMs = cpuOf(await running);
+    assert.ok(cpuMs < 100, `the sleeping thread reports ${cpuMs} ms, not the main thread's 250 ms spin`);
+  });
+
+  it('event-loop: an io.sleep reports a sliver of its run time', async () => {
+    const outcome = await executor('event-loop').run(...request('io.sleep', { ms: 1_000 }));
+    const runMs = outcome.finishedAt - outcome.startedAt;
+    assert.ok(cpuOf(outcome) < runMs / 10, `cpuMs ${outcome.cpuMs} of runMs ${runMs}`);
+  });
+
+  it("event-loop: concurrent runs share the loop's CPU, never counting it twice", async () => {
+    const before = processCpuMs();
+    const outcomes = await Promise.all([
+      executor('event-loop').run(...request('cpu.primes', { limit: 300_000 })),
+      ...Array.from({ length: 20 }, () => executor('event-loop').run(...request('io.sleep', { ms: 200 }))),
+    ]);
+    const loopMs = processCpuMs() - before;
+    const charged = outcomes.reduce((sum, outcome) => sum + cpuOf(outcome), 0);
+    assert.ok(charged > 0, 'the runs were charged some CPU');
+    // Each run measured alone over its span would charge the primes' CPU to all 21 runs.
+    assert.ok(charged <= loopMs + 0.01, `charged ${charged} ms, the process used ${loopMs} ms`);
+  });
+});
