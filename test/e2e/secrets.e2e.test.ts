@@ -127,7 +127,9 @@ describe('nothing a client sends reaches spans, metrics or logs', () => {
               (metric) =>
                 metric.resource['service.name'] === service &&
                 metric.name ===
-                  (service === 'switchyard-api' ? 'switchyard.jobs.submitted' : 'switchyard.job.run.duration'),
+                  (service === 'switchyard-api'
+                    ? 'switchyard.jobs.submitted'
+                    : 'switchyard.job.run.duration'),
             ),
         ),
       'every service to push its job metrics',
