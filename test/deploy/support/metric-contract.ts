@@ -11,7 +11,11 @@ const COUNTERS = [
   'switchyard_pool_tasks_completed_total',
   'switchyard_pool_tasks_failed_total',
 ];
-const HISTOGRAMS = ['switchyard_job_run_duration_seconds', 'switchyard_job_queue_wait_seconds'];
+const HISTOGRAMS = [
+  'switchyard_job_run_duration_seconds',
+  'switchyard_job_queue_wait_seconds',
+  'switchyard_job_cpu_duration_seconds',
+];
 const GAUGES = [
   'switchyard_lane_depth',
   'switchyard_pool_size',
