@@ -9,6 +9,10 @@ export interface ComposeCli {
 
 const CANDIDATES: ComposeCli[] = [
   { version: 'v1', binary: '/usr/bin/docker-compose', prefix: [] },
+  // The standalone v2 binary scripts/test-image.mjs builds when the `docker compose` plugin is missing.
+  ...(process.env.COMPOSE_V2_BINARY
+    ? [{ version: 'v2' as const, binary: process.env.COMPOSE_V2_BINARY, prefix: [] }]
+    : []),
   { version: 'v2', binary: dockerBinary(), prefix: ['compose'] },
   { version: 'v2', binary: 'docker', prefix: ['compose'] },
 ];
