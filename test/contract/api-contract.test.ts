@@ -27,9 +27,11 @@ import {
   type DocumentedOperation,
   type OpenApiDocument,
 } from './openapi-validator';
+import { admitsNoResult, completingPayloads } from './task-result-jobs';
 
 describe('the REST contract, live (real apps, AUTH=keys)', () => {
   let contract: ContractStack;
+  let document: OpenApiDocument;
   let operations: DocumentedOperation[];
   let validator: OpenApiValidator;
   let cases: ContractCase[];
@@ -95,7 +97,7 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
     contract = await startContractStack();
     const served = await contract.call({ method: 'GET', path: '/docs-json', as: 'admin' });
     assert.equal(served.status, 200);
-    const document = served.body as OpenApiDocument;
+    document = served.body as OpenApiDocument;
     operations = documentedOperations(document);
     validator = new OpenApiValidator(document);
     cases = [...accessCases(operations), ...STATUS_CASES];
@@ -119,6 +121,34 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       [],
       'a case for an undocumented status',
     );
+  });
+
+  it('shows a completed job of every task with a result that matches its TaskResult.<task>', async () => {
+    const getJob = operations.find((operation) => operation.name === 'GET /v1/jobs/{id}');
+    assert.ok(getJob, 'GET /v1/jobs/{id} is documented');
+    const payloads = completingPayloads(contract.httpTargetUrl);
+    const results = Object.entries(document.components.schemas).filter(([id]) =>
+      id.startsWith('TaskResult.'),
+    );
+    const failures: string[] = [];
+    const completed: string[] = [];
+    for (const [id, schema] of results) {
+      const task = id.slice('TaskResult.'.length);
+      if (admitsNoResult(schema)) continue;
+      assert.ok(task in payloads, `no payload for ${task}: add one to completingPayloads`);
+      const jobId = await jobIn('completed', { task, payload: payloads[task] });
+      const answer = await contract.call({ method: 'GET', path: `/v1/jobs/${jobId}`, as: 'reader' });
+      const { result } = answer.body as { result?: unknown };
+      const violations = [
+        ...validator.violations(getJob, answer),
+        ...(result === undefined ? ['no result'] : validator.componentViolations(id, result)),
+      ];
+      if (violations.length > 0) failures.push(`${task}: ${violations.join('; ')}`);
+      completed.push(task);
+    }
+    assert.deepEqual(failures, []);
+    // Every task of the contract stack's catalog (DIAGNOSTIC_TASKS on, io.http allowed) but diag.crash.
+    assert.deepEqual(completed.sort(), Object.keys(payloads).sort());
   });
 
   it('answers every case as the document says', async () => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApiKey } from '@switchyard/auth';
@@ -48,6 +50,8 @@ export interface ApiRequest {
 export interface ContractStack {
   stack: LocalStack;
   redis: DurableRedis;
+  /** A URL io.http jobs may call: a local server on HTTP_ALLOWED_HOSTS (and HTTP_ALLOWED_CIDRS). */
+  httpTargetUrl: string;
   call(request: ApiRequest): Promise<ApiAnswer>;
   /** Sends a request whose answer stays open (an event stream); resolves with its status once it starts. */
   open(request: ApiRequest): Promise<{ status: number; close(): void }>;
@@ -59,8 +63,25 @@ export interface ContractStack {
  * stop (the 503s), with AUTH=keys, a rate limit, a tenant quota and few job watches. Inline compute: a
  * diagnostic spin blocks its event loop, so a cancel of it stays `202 still stopping`.
  */
+/** A local server io.http jobs may call, so a completed io.http job is among the cases. */
+async function startHttpTarget(): Promise<Server> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/plain', etag: '"contract"' });
+    response.end('switchyard contract');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+function closeHttpTarget(server: Server): void {
+  server.closeAllConnections();
+  server.close();
+}
+
 export async function startContractStack(): Promise<ContractStack> {
   const redis = await DurableRedis.start({ appendfsync: 'no' });
+  const httpTarget = await startHttpTarget();
+  const httpHost = `127.0.0.1:${(httpTarget.address() as AddressInfo).port}`;
   const prefix = `contract-${randomUUID().slice(0, 8)}`;
   let stack: LocalStack;
   try {
@@ -77,6 +98,8 @@ export async function startContractStack(): Promise<ContractStack> {
         TENANT_MAX_PENDING_JOBS: String(TENANT_MAX_PENDING_JOBS),
         JOB_WATCHES_MAX: String(JOB_WATCHES_MAX),
         DIAGNOSTIC_TASKS: 'true',
+        HTTP_ALLOWED_HOSTS: httpHost,
+        HTTP_ALLOWED_CIDRS: '127.0.0.1/32',
         POOL_SIZE: '1',
         DRAIN_TIMEOUT_MS: '1000',
       },
@@ -87,6 +110,7 @@ export async function startContractStack(): Promise<ContractStack> {
       ],
     });
   } catch (error) {
+    closeHttpTarget(httpTarget);
     await redis.dispose();
     throw error;
   }
@@ -111,6 +135,7 @@ export async function startContractStack(): Promise<ContractStack> {
   return {
     stack,
     redis,
+    httpTargetUrl: `http://${httpHost}/`,
     call,
     open,
     stop: async () => {
@@ -118,6 +143,7 @@ export async function startContractStack(): Promise<ContractStack> {
       if (!redis.running) await redis.resume().catch(() => undefined);
       await stack.stop();
       await redis.dispose();
+      closeHttpTarget(httpTarget);
     },
   };
 }

@@ -103,6 +103,27 @@ describe('docs/openapi.json', () => {
     assert.equal(jobRequest({ task: 'no.such.task' }), false, 'a task not in the catalog');
   });
 
+  it("documents each catalog task's result as TaskResult.<task>, and a job view's result as one of them", async () => {
+    const { tasks } = (await (await fetch(`${stack.apiUrl}/v1/tasks`)).json()) as {
+      tasks: { name: string }[];
+    };
+    const { schemas } = checkedIn().components;
+    const result = (schemas.JobView as { properties: { result: { anyOf: { $ref: string }[] } } }).properties
+      .result;
+    assert.deepEqual(
+      result.anyOf.map(({ $ref }) => $ref),
+      tasks.map(({ name }) => `#/components/schemas/TaskResult.${name}`),
+    );
+    const validator = new OpenApiValidator(checkedIn());
+    assert.deepEqual(validator.componentViolations('TaskResult.cpu.primes', { limit: 10, count: 4 }), []);
+    assert.notDeepEqual(
+      validator.componentViolations('TaskResult.cpu.primes', { limit: 10, count: 4, extra: true }),
+      [],
+      'a field the schema does not name',
+    );
+    assert.notDeepEqual(validator.componentViolations('TaskResult.io.sleep', { sleptMs: '5' }), []);
+  });
+
   it("lets the contract test's validator catch a body that departs from it", () => {
     const document = checkedIn();
     const validator = new OpenApiValidator(document);

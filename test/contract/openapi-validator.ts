@@ -18,6 +18,7 @@ interface OperationObject {
 }
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
 }
 
 /** One operation of the document, named as `METHOD /path/{param}`. */
@@ -117,5 +118,15 @@ export class OpenApiValidator {
       check(answer.body, 'body');
     }
     return problems;
+  }
+
+  /** Every way `value` departs from the component schema `name` (`#/components/schemas/<name>`). */
+  componentViolations(name: string, value: unknown): string[] {
+    const ref = `api#/components/schemas/${pointer(name)}`;
+    const validate = this.ajv.getSchema(ref) ?? this.ajv.compile({ $ref: ref });
+    if (validate(value)) return [];
+    return (validate.errors ?? []).map(
+      (error) => `${name}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
+    );
   }
 }

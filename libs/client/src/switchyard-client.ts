@@ -68,7 +68,7 @@ interface Answer<T> {
  * Finished with its timings in place. A view read while the job completes can say `completed` without
  * `finishedAt` yet (its data and its state are two reads): such a view is polled again.
  */
-export function isFinished(view: JobView): boolean {
+export function isFinished(view: Pick<JobView, 'state' | 'finishedAt'>): boolean {
   return FINISHED.includes(view.state) && (view.state === 'cancelled' || view.finishedAt !== undefined);
 }
 

@@ -25,6 +25,12 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
    */
   readonly profiles?: readonly Profile[];
   readonly payloadSchema: z.ZodType<Payload>;
+  /**
+   * What the handler resolves with, as the job view shows it (after a JSON round trip): documented as
+   * `TaskResult.<name>` in the OpenAPI document, and checked against each task's example in the tests.
+   * Strict objects, so a field the handler adds or renames is a contract change that cannot slip by.
+   */
+  readonly resultSchema: z.ZodType<Result>;
   /** A valid payload, shown in the catalog and used by the demo. */
   readonly example: Payload;
   /** Timeout applied when the job names none. */

@@ -87,6 +87,7 @@ describe('payload redaction', () => {
       description: 'test task',
       profile: 'io',
       payloadSchema: z.object({ secret: z.string() }),
+      resultSchema: z.number(),
       example: { secret: 'x' },
       defaultTimeoutMs: 1_000,
       handler: async () => 1,

@@ -19,6 +19,7 @@ function probeTask(name: string): TaskDefinition<{ n: number }, number> {
     description: 'test task',
     profile: 'cpu',
     payloadSchema: z.object({ n: z.number() }),
+    resultSchema: z.number(),
     example: { n: 1 },
     defaultTimeoutMs: 1_000,
     handler: async ({ n }) => n,

@@ -11,6 +11,7 @@ function probeTask(profile: Profile, profiles?: readonly Profile[]): TaskDefinit
     profile,
     ...(profiles ? { profiles } : {}),
     payloadSchema: z.object({}),
+    resultSchema: z.number(),
     example: {},
     defaultTimeoutMs: 1_000,
     handler: async () => 1,

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { TaskCatalog } from '@switchyard/tasks';
 import { jobRequestSchemas, type SubmitLimits } from './job-request-schemas';
 import { BEARER_SCHEME, namedSchemas } from './openapi-schema';
+import { taskResultSchemas, withTaskResults } from './task-result-schemas';
 
 /** Every tag an operation may use, with its description (a new tag needs its row here). */
 const TAGS: Record<string, string> = {
@@ -19,7 +20,7 @@ export interface DocumentSources {
 
 /**
  * The OpenAPI 3.1 document of the api: operations and responses from the controllers' `ApiContract`
- * declarations, schemas from the zod schemas that validate, per-task job requests from the catalog.
+ * declarations, schemas from the zod schemas that validate, per-task job requests and results from the catalog.
  * Served at `/docs-json`; `npm run openapi:write` writes the default configuration's to docs/openapi.json.
  */
 export function buildApiDocument(app: INestApplication, { catalog, limits }: DocumentSources): OpenAPIObject {
@@ -36,8 +37,13 @@ export function buildApiDocument(app: INestApplication, { catalog, limits }: Doc
     .addServer('/', 'The api that serves this document');
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
+  const results = taskResultSchemas(catalog);
   document.components = {
-    schemas: { ...namedSchemas(), ...jobRequestSchemas(catalog, limits) },
+    schemas: {
+      ...withTaskResults(namedSchemas(), results.jobResult),
+      ...jobRequestSchemas(catalog, limits),
+      ...results.components,
+    },
     securitySchemes: {
       [BEARER_SCHEME]: {
         type: 'http',

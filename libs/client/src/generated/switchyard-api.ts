@@ -305,8 +305,14 @@ export interface components {
       /** @enum {string} */
       state: 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled';
       progress: number;
-      /** @description The task's result, once completed */
-      result?: unknown;
+      /** @description The task's result, once completed: the `TaskResult.<task>` of the job's `task` */
+      result?:
+        | components['schemas']['TaskResult.cpu.hash']
+        | components['schemas']['TaskResult.cpu.mandelbrot']
+        | components['schemas']['TaskResult.cpu.matmul']
+        | components['schemas']['TaskResult.cpu.primes']
+        | components['schemas']['TaskResult.io.http']
+        | components['schemas']['TaskResult.io.sleep'];
       /** @description Why the last attempt failed or stopped, once failed or cancelled */
       error?: {
         name: string;
@@ -643,6 +649,51 @@ export interface components {
     JobBatchRequest: {
       /** @description 1 to 1000 job requests */
       jobs: components['schemas']['JobRequest'][];
+    };
+    /** @description What a completed cpu.hash job returns */
+    'TaskResult.cpu.hash': {
+      rounds: number;
+      /** @description The last round's digest, 64 lower-case hex digits */
+      digest: string;
+    };
+    /** @description What a completed cpu.mandelbrot job returns */
+    'TaskResult.cpu.mandelbrot': {
+      /** @description Sum of every pixel's iteration count */
+      checksum: number;
+      /** @description Pixels that reached maxIterations */
+      inside: number;
+    };
+    /** @description What a completed cpu.matmul job returns */
+    'TaskResult.cpu.matmul': {
+      n: number;
+      /** @description Sum of every entry of C = A·B */
+      sum: number;
+      /** @description Trace of C */
+      trace: number;
+    };
+    /** @description What a completed cpu.primes job returns */
+    'TaskResult.cpu.primes': {
+      limit: number;
+      /** @description π(limit): how many primes are ≤ limit */
+      count: number;
+    };
+    /** @description What a completed io.http job returns */
+    'TaskResult.io.http': {
+      /** @description The response status */
+      status: number;
+      /** @description A few response headers, those present: content-type, content-length, etag, last-modified, cache-control, location */
+      headers: {
+        [key: string]: string;
+      };
+      /** @description Bytes of the response body */
+      bodyBytes: number;
+      /** @description SHA-256 of the response body, lower-case hex */
+      bodySha256: string;
+    };
+    /** @description What a completed io.sleep job returns */
+    'TaskResult.io.sleep': {
+      /** @description The requested sleep */
+      sleptMs: number;
     };
   };
   responses: never;

@@ -18,11 +18,15 @@ const payloadSchema = z.strictObject({
 
 export type CpuHashPayload = z.infer<typeof payloadSchema>;
 
-export interface CpuHashResult {
-  rounds: number;
-  /** The last round's digest, 64 lower-case hex digits. */
-  digest: string;
-}
+const resultSchema = z.strictObject({
+  rounds: z.int().min(1),
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe("The last round's digest, 64 lower-case hex digits"),
+});
+
+export type CpuHashResult = z.infer<typeof resultSchema>;
 
 /** Round 1 hashes the UTF-8 input; every later round hashes the previous round's 32 raw digest bytes. */
 export const cpuHashTask: TaskDefinition<CpuHashPayload, CpuHashResult> = {
@@ -32,6 +36,7 @@ export const cpuHashTask: TaskDefinition<CpuHashPayload, CpuHashResult> = {
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
+  resultSchema,
   example: { input: 'switchyard', rounds: 100_000 },
   defaultTimeoutMs: 60_000,
   async handler({ input, rounds }, ctx) {

@@ -31,12 +31,12 @@ const payloadSchema = z
 
 export type CpuMandelbrotPayload = z.infer<typeof payloadSchema>;
 
-export interface CpuMandelbrotResult {
-  /** Sum of every pixel's iteration count. */
-  checksum: number;
-  /** Pixels that reached maxIterations. */
-  inside: number;
-}
+const resultSchema = z.strictObject({
+  checksum: z.int().min(0).describe("Sum of every pixel's iteration count"),
+  inside: z.int().min(0).describe('Pixels that reached maxIterations'),
+});
+
+export type CpuMandelbrotResult = z.infer<typeof resultSchema>;
 
 /** Escape-time iterations of c = x0 + i·y0, capped at maxIterations. */
 export function mandelbrotIterations(x0: number, y0: number, maxIterations: number): number {
@@ -60,6 +60,7 @@ export const cpuMandelbrotTask: TaskDefinition<CpuMandelbrotPayload, CpuMandelbr
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
+  resultSchema,
   example: { width: 800, height: 600, maxIterations: 500 },
   defaultTimeoutMs: 60_000,
   async handler({ width, height, maxIterations }, ctx) {

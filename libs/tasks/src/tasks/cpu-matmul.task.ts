@@ -16,13 +16,13 @@ const payloadSchema = z.strictObject({
 
 export type CpuMatmulPayload = z.infer<typeof payloadSchema>;
 
-export interface CpuMatmulResult {
-  n: number;
-  /** Sum of every entry of C = A·B. */
-  sum: number;
-  /** Trace of C. */
-  trace: number;
-}
+const resultSchema = z.strictObject({
+  n: z.int().min(1),
+  sum: z.int().min(0).describe('Sum of every entry of C = A·B'),
+  trace: z.int().min(0).describe('Trace of C'),
+});
+
+export type CpuMatmulResult = z.infer<typeof resultSchema>;
 
 /**
  * A then B, row-major, entries integers 0–9 drawn from mulberry32(seed). Integer entries keep every
@@ -45,6 +45,7 @@ export const cpuMatmulTask: TaskDefinition<CpuMatmulPayload, CpuMatmulResult> = 
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
+  resultSchema,
   example: { n: 300, seed: 42 },
   defaultTimeoutMs: 60_000,
   async handler({ n, seed }, ctx) {

@@ -14,11 +14,12 @@ const payloadSchema = z.strictObject({
 
 export type CpuPrimesPayload = z.infer<typeof payloadSchema>;
 
-export interface CpuPrimesResult {
-  limit: number;
-  /** π(limit): how many primes are ≤ limit. */
-  count: number;
-}
+const resultSchema = z.strictObject({
+  limit: z.int().min(0),
+  count: z.int().min(0).describe('π(limit): how many primes are ≤ limit'),
+});
+
+export type CpuPrimesResult = z.infer<typeof resultSchema>;
 
 /** Primes up to √limit by a plain sieve: the base primes for the segments. */
 function basePrimes(upTo: number): number[] {
@@ -39,6 +40,7 @@ export const cpuPrimesTask: TaskDefinition<CpuPrimesPayload, CpuPrimesResult> = 
   profile: 'cpu',
   profiles: ['cpu'],
   payloadSchema,
+  resultSchema,
   example: { limit: 1_000_000 },
   defaultTimeoutMs: 60_000,
   async handler({ limit }, ctx) {

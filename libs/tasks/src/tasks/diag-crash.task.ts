@@ -48,6 +48,8 @@ export function createDiagCrashTask(allowProcessExit: boolean): TaskDefinition<D
       "Diagnostic: fails on purpose. mode 'throw' throws an error; 'exit' calls process.exit(1); 'heap' allocates until the heap limit; 'hang' loops forever without yielding. 'exit', 'heap' and 'hang' end or stop only the worker thread or child process running them, so they are refused on the event-loop and inline models, where they would end or wedge the consumer.",
     profile: 'cpu',
     payloadSchema,
+    // It never completes: no result is valid.
+    resultSchema: z.never(),
     example: { mode: 'throw' },
     defaultTimeoutMs: 10_000,
     async handler({ mode, messageChars = 0 }) {

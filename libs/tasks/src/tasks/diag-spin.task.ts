@@ -14,11 +14,15 @@ const payloadSchema = z.strictObject({
 
 export type DiagSpinPayload = z.infer<typeof payloadSchema>;
 
-export interface DiagSpinResult {
-  spunMs: number;
-  /** Loop iterations done: a rough measure of how much CPU the job really got. */
-  iterations: number;
-}
+const resultSchema = z.strictObject({
+  spunMs: z.int().min(0),
+  iterations: z
+    .int()
+    .min(0)
+    .describe('Loop iterations done: a rough measure of how much CPU the job really got'),
+});
+
+export type DiagSpinResult = z.infer<typeof resultSchema>;
 
 /** A calibrated CPU-bound job: busy-waits for `ms` of wall time, never yielding the thread. */
 export const diagSpinTask: TaskDefinition<DiagSpinPayload, DiagSpinResult> = {
@@ -27,6 +31,7 @@ export const diagSpinTask: TaskDefinition<DiagSpinPayload, DiagSpinResult> = {
     'Diagnostic: keeps one core busy for `ms` milliseconds of wall time (a calibrated CPU-bound job), reporting progress.',
   profile: 'cpu',
   payloadSchema,
+  resultSchema,
   example: { ms: 1_000 },
   defaultTimeoutMs: MAX_SPIN_MS + 10_000,
   async handler({ ms }, ctx) {

@@ -30,7 +30,7 @@ const REPORTED_HEADERS = [
   'last-modified',
   'cache-control',
   'location',
-];
+] as const;
 /** Request headers a client may not set: they would let a job steer routing or framing. */
 const REFUSED_REQUEST_HEADER =
   /^(host|connection|content-length|transfer-encoding|upgrade|te|trailer|proxy-.*)$/i;
@@ -51,15 +51,19 @@ export interface IoHttpTaskOptions {
   readonly lookup?: HostLookup;
 }
 
-export interface IoHttpResult {
-  status: number;
-  /** A few response headers (content-type, content-length, etag, last-modified, cache-control, location). */
-  headers: Record<string, string>;
-  /** Bytes of the response body. */
-  bodyBytes: number;
-  /** SHA-256 of the response body, lower-case hex. */
-  bodySha256: string;
-}
+const resultSchema = z.strictObject({
+  status: z.int().min(0).max(999).describe('The response status'),
+  headers: z
+    .partialRecord(z.enum(REPORTED_HEADERS), z.string())
+    .describe('A few response headers, those present: ' + REPORTED_HEADERS.join(', ')),
+  bodyBytes: z.int().min(0).max(IO_HTTP_MAX_BODY_BYTES).describe('Bytes of the response body'),
+  bodySha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('SHA-256 of the response body, lower-case hex'),
+});
+
+export type IoHttpResult = z.infer<typeof resultSchema>;
 
 function payloadSchemaFor(allowedHosts: readonly HttpAllowedHost[]) {
   return z
@@ -126,8 +130,8 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function reportedHeaders(response: IncomingMessage): Record<string, string> {
-  const reported: Record<string, string> = {};
+function reportedHeaders(response: IncomingMessage): IoHttpResult['headers'] {
+  const reported: IoHttpResult['headers'] = {};
   for (const name of REPORTED_HEADERS) {
     const value = response.headers[name];
     if (value !== undefined) reported[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -154,6 +158,7 @@ export function createIoHttpTask(options: IoHttpTaskOptions): TaskDefinition<IoH
     // On a cpu lane it only holds a pool slot while it waits: wasteful, but it blocks no one else's loop.
     profiles: ['io', 'cpu'],
     payloadSchema: payloadSchemaFor(allowedHosts),
+    resultSchema,
     example: {
       url: `http://${first?.host ?? '127.0.0.1'}${first?.port === undefined ? '' : `:${first.port}`}/`,
       method: 'GET',

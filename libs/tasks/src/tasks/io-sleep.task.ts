@@ -12,10 +12,11 @@ const payloadSchema = z.strictObject({
 
 export type IoSleepPayload = z.infer<typeof payloadSchema>;
 
-export interface IoSleepResult {
-  /** The requested sleep. */
-  sleptMs: number;
-}
+const resultSchema = z.strictObject({
+  sleptMs: z.int().min(0).describe('The requested sleep'),
+});
+
+export type IoSleepResult = z.infer<typeof resultSchema>;
 
 /** Simulated I/O latency: awaits a timer, so thousands interleave on one event loop. */
 export const ioSleepTask: TaskDefinition<IoSleepPayload, IoSleepResult> = {
@@ -26,6 +27,7 @@ export const ioSleepTask: TaskDefinition<IoSleepPayload, IoSleepResult> = {
   // On a cpu lane it only holds a pool slot while it waits: wasteful, but it blocks no one else's loop.
   profiles: ['io', 'cpu'],
   payloadSchema,
+  resultSchema,
   example: { ms: 500 },
   defaultTimeoutMs: MAX_SLEEP_MS + 10_000,
   async handler({ ms }, ctx) {
