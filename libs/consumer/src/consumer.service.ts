@@ -13,7 +13,7 @@ import { createRedis, SwitchyardKeys } from '@switchyard/queue';
 import { TenantPendingJobs, warnUnlessNoeviction } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog } from '@switchyard/tasks';
 import {
-  bullmqTelemetry,
+  bullmqTelemetryWhenTracing,
   createLogger,
   injectTraceContext,
   PROMETHEUS_CONTENT_TYPE,
@@ -74,7 +74,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
-      telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
+      telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL }),
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
