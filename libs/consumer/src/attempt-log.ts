@@ -1,5 +1,5 @@
 import type { ExecutionModel, ExecutionRecord } from '@switchyard/contracts';
-import type { LaneWorkerObserver } from './lane-worker';
+import { queueWaitOf, type LaneWorkerObserver } from './lane-worker';
 import { describeError, type Logger } from '@switchyard/telemetry';
 
 /**
@@ -11,12 +11,11 @@ import { describeError, type Logger } from '@switchyard/telemetry';
  * because a task's error text may quote its payload. The full text is in the job's view.
  */
 export function attemptLog(logger: Logger, model: ExecutionModel): LaneWorkerObserver {
-  // The wait is known when an attempt starts and logged when it ends; keyed by the job object so
-  // an attempt that never settles (shutdown puts it back) leaves nothing behind.
-  const queueWaits = new WeakMap<object, number>();
   return {
-    attemptStarted: (job, queueWaitMs) => queueWaits.set(job, queueWaitMs),
     attemptSettled: (job, outcome, execution?: ExecutionRecord, error?: Error) => {
+      const failed = outcome === 'failed' || outcome === 'timeout';
+      // Nothing built for a line the level drops (LOG_LEVEL=warn drops every completed job's).
+      if (!logger.isLevelEnabled(failed ? 'warn' : 'info')) return;
       const line = {
         jobId: job.id,
         task: job.data.task,
@@ -26,13 +25,12 @@ export function attemptLog(logger: Logger, model: ExecutionModel): LaneWorkerObs
         model,
         outcome,
         runMs: execution?.runMs,
-        queueWaitMs: queueWaits.get(job),
+        queueWaitMs: queueWaitOf(job),
         // `pid` is the logging process's own (pino's base field); this is where the handler ran.
         ...(execution ? { placement: { pid: execution.pid, threadId: execution.threadId } } : {}),
         ...(error ? { error: describeError(error) } : {}),
       };
-      queueWaits.delete(job);
-      if (outcome === 'failed' || outcome === 'timeout') logger.warn(line, `job ${outcome}`);
+      if (failed) logger.warn(line, `job ${outcome}`);
       else logger.info(line, `job ${outcome}`);
     },
   };

@@ -13,7 +13,7 @@ import { createRedis, SwitchyardKeys } from '@switchyard/queue';
 import { TenantPendingJobs, warnUnlessNoeviction } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog } from '@switchyard/tasks';
 import {
-  bullmqTelemetry,
+  bullmqTelemetryWhenTracing,
   createLogger,
   injectTraceContext,
   PROMETHEUS_CONTENT_TYPE,
@@ -24,7 +24,7 @@ import {
 } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { allObservers, attemptLog } from './attempt-log';
-import { pendingJobsObserver } from './pending-jobs-observer';
+import { pendingJobsObserver, type PendingJobsObserver } from './pending-jobs-observer';
 import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
 import { LaneWorker } from './lane-worker';
@@ -49,6 +49,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly connection: Redis;
   private readonly executor: Executor;
   private readonly worker: LaneWorker;
+  private readonly pendingJobs: PendingJobsObserver;
   private readonly health: HealthServer;
   private readonly runtime = new RuntimeStats();
   private shuttingDown = false;
@@ -67,6 +68,13 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     // A task name outside the catalog never becomes a metric label.
     switchyardMetrics().limitTaskLabels(createTaskCatalog(catalogOptionsFrom(config)).names());
     this.connection = createRedis(config.REDIS_URL, 'worker', `switchyard-${spec.service}`);
+    this.pendingJobs = pendingJobsObserver(
+      new TenantPendingJobs({
+        redis: this.connection,
+        prefix: config.QUEUE_PREFIX,
+        maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
+      }),
+    );
     this.worker = new LaneWorker({
       lane: this.lane,
       prefix: config.QUEUE_PREFIX,
@@ -74,18 +82,12 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
-      telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
+      telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL }),
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
         attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
-        pendingJobsObserver(
-          new TenantPendingJobs({
-            redis: this.connection,
-            prefix: config.QUEUE_PREFIX,
-            maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
-          }),
-        ),
+        this.pendingJobs,
       ),
       errorMaxChars: config.JOB_ERROR_MAX_CHARS,
       cancelledRetention: { seconds: config.FAILED_RETENTION_SECONDS, count: config.FAILED_RETENTION_COUNT },
@@ -135,6 +137,8 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       `${signal ?? 'shutdown'}: draining ${this.worker.activeJobs} active job(s), up to ${this.config.DRAIN_TIMEOUT_MS} ms`,
     );
     await this.worker.close(this.config.DRAIN_TIMEOUT_MS);
+    // The drained jobs' tenant room, collected for the next batched ZREM, goes back before the connection.
+    await settlesWithin(this.pendingJobs.flush(), 500);
     await settlesWithin(this.executor.close(), 1_000);
     await this.health.close();
     // A QUIT sent while Redis is away waits for its return: drop the connection instead.

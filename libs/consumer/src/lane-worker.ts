@@ -68,6 +68,11 @@ export interface LaneWorkerOptions {
   cancelledRetention?: { seconds: number; count: number };
 }
 
+/** How long an attempt waited in its lane: from when it was due (created, plus its delay) to its start. */
+export function queueWaitOf(job: Pick<LaneJob, 'processedOn' | 'timestamp' | 'delay'>): number {
+  return Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0));
+}
+
 const LOCK_MS = 30_000;
 /** Longest job a lane whose executor blocks the event loop may run: no lock is renewed meanwhile. */
 const BLOCKING_LOCK_MS = 10 * 60_000;
@@ -146,11 +151,12 @@ export class LaneWorker {
    * after it left the queue (a waiting job is removed instead), so the pub/sub message covers it; a
    * job run before (a retry, or one taken back from a consumer that died) asks Redis for the record.
    */
-  private async cancelledBeforeStart(job: LaneJob): Promise<boolean> {
+  private cancelledBeforeStart(job: LaneJob): boolean | Promise<boolean> {
     const jobId = job.id ?? '';
     if (this.recentCancels.take(jobId)) return true;
+    // Answered without a promise for a first attempt, every job's case: no await, no microtask turn.
     if (job.attemptsMade === 0 && !job.stalledCounter) return false;
-    return (await this.options.connection.exists(this.options.keys.cancellation(jobId))) > 0;
+    return this.options.connection.exists(this.options.keys.cancellation(jobId)).then((found) => found > 0);
   }
 
   /** Aborts a job if this process runs it. */
@@ -205,7 +211,9 @@ export class LaneWorker {
     let execution: ExecutionRecord | undefined;
     const progress = new JobProgressWriter(job, this.options.progressIntervalMs ?? 250, () => execution);
     try {
-      if (await this.cancelledBeforeStart(job)) throw new JobCancelledError(jobId);
+      const cancelled = this.cancelledBeforeStart(job);
+      if (cancelled === true || (cancelled !== false && (await cancelled)))
+        throw new JobCancelledError(jobId);
       const outcome = await executor.run(attempt, {
         signal: controller.signal,
         onStart: (placement) => {
@@ -292,7 +300,7 @@ export class LaneWorker {
       lane: this.options.lane,
       profile: data.routing.profile,
       attempt: job.attemptsMade + 1,
-      queueWaitMs: Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0)),
+      queueWaitMs: queueWaitOf(job),
       tenant: data.tenant ?? ANONYMOUS_TENANT,
       traceparent: trace.traceparent,
       tracestate: trace.tracestate,

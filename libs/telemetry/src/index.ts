@@ -9,7 +9,7 @@ export {
   type TelemetryStatus,
 } from './start-telemetry';
 export { injectTraceContext, isSampled, traceIdOf } from './trace-propagation';
-export { bullmqTelemetry, type BullmqTelemetryOptions } from './queue-telemetry';
+export { bullmqTelemetry, bullmqTelemetryWhenTracing, type BullmqTelemetryOptions } from './queue-telemetry';
 export {
   startBatchJobTraces,
   type BatchJob,

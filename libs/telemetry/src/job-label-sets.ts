@@ -13,6 +13,11 @@ export const UNKNOWN_TASK_LABEL = 'unknown';
 export class JobLabelSets {
   #knownTasks?: ReadonlySet<string>;
   readonly #sets = new Map<string, Readonly<Attributes>>();
+  /**
+   * One object per distinct label content, kept across `limitTasks`: two task names both labelled
+   * `unknown` get the same object, so counts kept per object (see `CollectedCounter`) never split a series.
+   */
+  readonly #canonical = new Map<string, Readonly<Attributes>>();
 
   /** Any other task is labelled `UNKNOWN_TASK_LABEL`. */
   limitTasks(tasks: Iterable<string>): void {
@@ -30,7 +35,10 @@ export class JobLabelSets {
     const key = `${task}\u0000${lane}\u0000${profile}\u0000${model ?? ''}\u0000${outcome ?? ''}`;
     let attributes = this.#sets.get(key);
     if (!attributes) {
-      attributes = Object.freeze(this.#build(task, lane, profile, model, outcome));
+      const built = this.#build(task, lane, profile, model, outcome);
+      const content = `${String(built[SwitchyardAttributes.Task])}\u0000${lane}\u0000${profile}\u0000${model ?? ''}\u0000${outcome ?? ''}`;
+      attributes = this.#canonical.get(content) ?? Object.freeze(built);
+      this.#canonical.set(content, attributes);
       this.#sets.set(key, attributes);
     }
     return attributes;

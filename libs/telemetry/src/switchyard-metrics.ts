@@ -1,4 +1,4 @@
-import { metrics, type Meter, type ObservableResult } from '@opentelemetry/api';
+import { metrics, type Attributes, type Meter, type ObservableResult } from '@opentelemetry/api';
 import {
   SwitchyardAttributes,
   type ExecutionModel,
@@ -80,6 +80,27 @@ const DURATION_BUCKETS_SECONDS = [
 const MS_PER_SECOND = 1_000;
 
 /**
+ * A monotonic count per label set, kept in plain numbers and read by an observable counter at each
+ * collection. `add` is one Map lookup by the label set's object (from `JobLabelSets`, one per distinct
+ * content); a synchronous counter hashes the attributes on every call instead (the SDK's
+ * `hashAttributes`, which sorts and serialises the keys): several per job on a consumer's event loop.
+ * Exported exactly as a counter: the same name, unit, type and cumulative values.
+ */
+class CollectedCounter {
+  readonly #counts = new Map<Readonly<Attributes>, number>();
+
+  constructor(meter: Meter, name: string, options: { unit: string; description: string }) {
+    meter.createObservableCounter(name, options).addCallback((result) => {
+      for (const [attributes, count] of this.#counts) result.observe(count, attributes);
+    });
+  }
+
+  add(attributes: Readonly<Attributes>): void {
+    this.#counts.set(attributes, (this.#counts.get(attributes) ?? 0) + 1);
+  }
+}
+
+/**
  * Switchyard's own instruments, named by the OpenTelemetry conventions (durations in seconds, `{job}`
  * annotations on counts) so that Prometheus serves them as `switchyard_job_run_duration_seconds` and
  * so on; the series are listed in the lib's README. Jobs and attempts are counted apart: a job that
@@ -99,24 +120,24 @@ export class SwitchyardMetrics {
 
   constructor(private readonly meter: Meter) {
     const jobs = { unit: '{job}' };
-    this.#submitted = meter.createCounter('switchyard.jobs.submitted', {
+    this.#submitted = new CollectedCounter(meter, 'switchyard.jobs.submitted', {
       ...jobs,
       description: 'Jobs accepted by the api',
     });
-    this.#completed = meter.createCounter('switchyard.jobs.completed', {
+    this.#completed = new CollectedCounter(meter, 'switchyard.jobs.completed', {
       ...jobs,
       description: 'Jobs that completed',
     });
-    this.#failed = meter.createCounter('switchyard.jobs.failed', {
+    this.#failed = new CollectedCounter(meter, 'switchyard.jobs.failed', {
       ...jobs,
       description:
         'Jobs that failed for good: their last attempt failed or timed out (switchyard.outcome says which)',
     });
-    this.#cancelled = meter.createCounter('switchyard.jobs.cancelled', {
+    this.#cancelled = new CollectedCounter(meter, 'switchyard.jobs.cancelled', {
       ...jobs,
       description: 'Jobs a client cancelled while they ran',
     });
-    this.#attempts = meter.createCounter('switchyard.job.attempts', {
+    this.#attempts = new CollectedCounter(meter, 'switchyard.job.attempts', {
       unit: '{attempt}',
       description: 'Attempts by outcome (completed, failed, cancelled, timeout); a retried job has several',
     });
@@ -147,7 +168,7 @@ export class SwitchyardMetrics {
 
   /** A job was enqueued. */
   recordSubmitted(labels: JobLabels): void {
-    this.#submitted.add(1, this.#labels.get(labels.task, labels.lane, labels.profile, labels.model));
+    this.#submitted.add(this.#labels.get(labels.task, labels.lane, labels.profile, labels.model));
   }
 
   /** An attempt started after waiting `queueWaitMs` in its lane. */
@@ -168,7 +189,7 @@ export class SwitchyardMetrics {
 
   /** A job cancelled while waiting or delayed: counted as cancelled, with no attempt (it never ran). */
   recordCancelledBeforeRun(labels: JobLabels): void {
-    this.#cancelled.add(1, this.#labels.get(labels.task, labels.lane, labels.profile, undefined));
+    this.#cancelled.add(this.#labels.get(labels.task, labels.lane, labels.profile, undefined));
   }
 
   #recordFinished(
@@ -182,10 +203,10 @@ export class SwitchyardMetrics {
   ): void {
     const attributes = this.#labels.get(task, lane, profile, model);
     const withOutcome = this.#labels.get(task, lane, profile, model, outcome);
-    this.#attempts.add(1, withOutcome);
-    if (outcome === 'completed') this.#completed.add(1, attributes);
-    else if (outcome === 'cancelled') this.#cancelled.add(1, attributes);
-    else if (lastAttempt) this.#failed.add(1, withOutcome);
+    this.#attempts.add(withOutcome);
+    if (outcome === 'completed') this.#completed.add(attributes);
+    else if (outcome === 'cancelled') this.#cancelled.add(attributes);
+    else if (lastAttempt) this.#failed.add(withOutcome);
     if (runMs !== undefined) this.#runTime.record(runMs / MS_PER_SECOND, attributes);
   }
 
