@@ -17,7 +17,7 @@ import {
 import { LaneDepthGuard, SubmissionQuotas, TenantPendingJobs } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog, type TaskCatalog } from '@switchyard/tasks';
 import {
-  bullmqTelemetry,
+  bullmqTelemetryWhenTracing,
   injectTraceContext,
   startBatchJobTraces,
   switchyardMetrics,
@@ -59,7 +59,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     connection: redis,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
-    telemetry: bullmqTelemetry({ redisUrl: config.REDIS_URL }),
+    telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL }),
   });
   const index = new JobIndex({
     redis,

@@ -25,6 +25,7 @@ export function attemptLog(logger: Logger, model: ExecutionModel): LaneWorkerObs
         model,
         outcome,
         runMs: execution?.runMs,
+        cpuMs: execution?.cpuMs,
         queueWaitMs: queueWaitOf(job),
         // `pid` is the logging process's own (pino's base field); this is where the handler ran.
         ...(execution ? { placement: { pid: execution.pid, threadId: execution.threadId } } : {}),
