@@ -147,7 +147,8 @@ describe('one trace per job, from the HTTP request to the thread or process that
         view.execution?.cpuMs,
         "the span's CPU time is the job's",
       );
-      assert.ok((attributes['switchyard.cpu_ms'] as number) > 0);
+      // A 1 ms run can read 0 on a thread's clock (it ticks with the scheduler); execution-models checks > 0 on a longer run.
+      assert.ok((attributes['switchyard.cpu_ms'] as number) >= 0);
       assert.equal(attributes['process.pid'], view.execution?.pid, 'the span names where the job ran');
       assert.equal(attributes['thread.id'], view.execution?.threadId);
       const computePid = e2e.compute(model).pid;

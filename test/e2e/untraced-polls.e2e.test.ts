@@ -47,7 +47,16 @@ describe('polling reads are not traced; submissions, cancels and retries are', (
     await e2e.client.cancel(retried.id);
     // The last traced request: once its span is in, every poll's span (had there been one) is too.
     const marker = await e2e.client.submit({ task: 'io.sleep', payload: { ms: 1 } });
-    await receiver.waitForSpans((spans) => spans.some((span) => span.traceId === marker.traceId));
+    // Its api server span, not the consumer's spans (another process, another export): the api exports in
+    // the order its spans end, so the earlier requests' spans are in by then.
+    await receiver.waitForSpans((spans) =>
+      spans.some(
+        (span) =>
+          span.traceId === marker.traceId &&
+          span.kind === SERVER &&
+          span.resource['service.name'] === 'switchyard-api',
+      ),
+    );
 
     const apiSpans = receiver.spans().filter((span) => span.resource['service.name'] === 'switchyard-api');
     const servers = apiSpans.filter((span) => span.kind === SERVER);
