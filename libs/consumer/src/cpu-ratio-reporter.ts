@@ -13,8 +13,8 @@ export interface CpuRatioReporter extends LaneWorkerObserver {
 }
 
 /**
- * Feeds `profile: "auto"` routing: each completed attempt's cpuMs/runMs (from its execution record) is
- * added to its task's sum in memory, and every second one script call folds all tasks' sums into the
+ * Feeds `profile: "auto"` routing: each completed attempt's cpuMs and runMs (from its execution record)
+ * are added to its task's sums in memory, and every second one script call folds all tasks' sums into the
  * shared averages (TaskCpuProfiles): no Redis round trip per job. Failed, cancelled and timed-out
  * attempts are left out, since their run was cut short. A flush that fails is dropped: the averages
  * decay anyway, and a lost second of samples does not change a task's nature.
@@ -31,13 +31,14 @@ export function cpuRatioReporter(profiles: TaskCpuProfiles): CpuRatioReporter {
   return {
     attemptSettled: (job, outcome, execution) => {
       if (outcome !== 'completed' || !execution?.runMs || execution.cpuMs === undefined) return;
-      const ratio = Math.min(1, Math.max(0, execution.cpuMs / execution.runMs));
+      const { cpuMs, runMs } = execution;
       const task = job.data.task;
       const batch = byTask.get(task);
       if (batch) {
-        batch.ratioSum += ratio;
+        batch.cpuMs += cpuMs;
+        batch.runMs += runMs;
         batch.count += 1;
-      } else byTask.set(task, { task, ratioSum: ratio, count: 1 });
+      } else byTask.set(task, { task, cpuMs, runMs, count: 1 });
     },
     flush,
     close: () => {

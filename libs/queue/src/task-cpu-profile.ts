@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 
 /** One task's measured CPU/wall ratio, as every api replica reads it. */
 export interface TaskCpuProfile {
-  /** Decaying average of cpuMs/runMs over the task's completed attempts, 0–1. */
+  /** Decaying average of the task's CPU/wall ratio (cpuMs/runMs) over its completed attempts, 0–1. */
   ratio: number;
   /** Completed attempts measured so far. */
   samples: number;
@@ -11,20 +11,24 @@ export interface TaskCpuProfile {
   profile: Profile;
 }
 
-/** Attempts measured since the last flush, for one task. */
+/**
+ * Attempts measured since the last flush, for one task. The batch's ratio is ΣcpuMs/ΣrunMs: weighted by
+ * run time, so the many 2-ms attempts whose whole-ms wall clock is mostly rounding do not swing it.
+ */
 export interface CpuRatioBatch {
   task: string;
-  /** Sum of the attempts' cpuMs/runMs, each clamped to 0–1. */
-  ratioSum: number;
+  cpuMs: number;
+  runMs: number;
+  /** Attempts in the batch. */
   count: number;
 }
 
 export interface TaskCpuProfilesOptions {
   redis: Redis;
   prefix: string;
-  /** Above it, a task routed to io moves to cpu. @defaultValue 0.6 */
+  /** Above it, a task routed to io moves to cpu (AUTO_ROUTING_CPU_HIGH). @defaultValue 0.25 */
   cpuHigh?: number;
-  /** Below it, a task routed to cpu moves back to io. @defaultValue 0.4 */
+  /** Below it, a task routed to cpu moves back to io (AUTO_ROUTING_CPU_LOW). @defaultValue 0.1 */
   cpuLow?: number;
 }
 
@@ -80,8 +84,8 @@ export class TaskCpuProfiles {
 
   constructor(private readonly options: TaskCpuProfilesOptions) {
     this.key = `${options.prefix}:_switchyard:task-cpu`;
-    this.cpuHigh = options.cpuHigh ?? 0.6;
-    this.cpuLow = options.cpuLow ?? 0.4;
+    this.cpuHigh = options.cpuHigh ?? 0.25;
+    this.cpuLow = options.cpuLow ?? 0.1;
     if (!(this.cpuLow < this.cpuHigh)) {
       throw new RangeError(
         `AUTO_ROUTING_CPU_LOW (${this.cpuLow}) must be below AUTO_ROUTING_CPU_HIGH (${this.cpuHigh})`,
@@ -92,8 +96,8 @@ export class TaskCpuProfiles {
   /** Adds the batches in one script call. */
   async record(batches: readonly CpuRatioBatch[]): Promise<void> {
     const args: (string | number)[] = [CPU_RATIO_EWMA_WEIGHT, this.cpuHigh, this.cpuLow];
-    for (const { task, ratioSum, count } of batches) {
-      if (count > 0) args.push(task, ratioSum / count, count);
+    for (const { task, cpuMs, runMs, count } of batches) {
+      if (count > 0 && runMs > 0) args.push(task, Math.min(1, cpuMs / runMs), count);
     }
     if (args.length === 3) return;
     await this.options.redis.eval(RECORD_SCRIPT, 1, this.key, ...args);

@@ -18,7 +18,9 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const USER = { tenant: 'tenant-a', mayOverrideProfile: false };
 
 /** Attempts of one task, all with the same ratio, as a consumer's flush would send them. */
-const attempts = (task: string, ratio: number, count: number) => [{ task, ratioSum: ratio * count, count }];
+const attempts = (task: string, ratio: number, count: number) => [
+  { task, cpuMs: ratio * 50 * count, runMs: 50 * count, count },
+];
 
 /**
  * `profile: "auto"` against a real Redis: the consumers' batched averages, the hysteresis decided in
