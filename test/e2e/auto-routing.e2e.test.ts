@@ -54,16 +54,16 @@ describe('profile "auto": routing by measured CPU ratio', () => {
     assert.equal(io.lane, 'io');
     assert.equal(io.profile, 'io');
     assert.ok(
-      io.routing.cpuRatio !== undefined && io.routing.cpuRatio < 0.1,
+      io.routing.cpuRatio !== undefined && io.routing.cpuRatio < 0.05,
       `io.sleep ratio ${io.routing.cpuRatio}`,
     );
     const cpu = await measuredRouting(CPU_JOB);
     assert.equal(cpu.lane, 'cpu');
     assert.equal(cpu.profile, 'cpu');
-    assert.ok(
-      cpu.routing.cpuRatio !== undefined && cpu.routing.cpuRatio > 0.25,
-      `cpu.primes ratio ${cpu.routing.cpuRatio}`,
-    );
+    // A CPU task measures its share of a core, which a busy machine lowers (0.24 here at load 11.5 on 2
+    // cores): what must hold is that it measures far above an io task, which mostly waits.
+    const ratios = `cpu.primes ${cpu.routing.cpuRatio}, io.sleep ${io.routing.cpuRatio}`;
+    assert.ok((cpu.routing.cpuRatio ?? 0) > 5 * io.routing.cpuRatio, ratios);
     const done = await e2e.client.waitFor(cpu.id);
     assert.equal(done.state, 'completed');
     assert.equal(done.execution?.model, 'worker-threads');

@@ -210,14 +210,15 @@ export const envSchema = z.object({
    * `profile: "auto"` sends a task to a cpu lane once its measured CPU/wall ratio (decaying average of
    * cpuMs/runMs over its attempts) rises above this, and back to the io lane only when it falls below
    * AUTO_ROUTING_CPU_LOW: the gap is the hysteresis that keeps a task near the threshold from flapping.
-   * A task without a decision yet goes to cpu at or above the midpoint (0.175 with the defaults). Low on
+   * A task without a decision yet goes to cpu at or above the midpoint (0.1 with the defaults). Low on
    * purpose: io tasks measure about 0.01, while a CPU task measures its share of a core, 1 on an idle
-   * machine but about 1/k when k runnable threads share each core (0.35 on a 2-core machine at load 8.7).
-   * Read by the consumers, which decide each task's profile when they write its average. @defaultValue 0.25
+   * machine but about 1/k when k runnable threads share each core (0.24–0.35 on a 2-core machine at load
+   * 8.7–11.5, while io.sleep measured 0.008).
+   * Read by the consumers, which decide each task's profile when they write its average. @defaultValue 0.15
    */
-  AUTO_ROUTING_CPU_HIGH: z.coerce.number().gt(0).max(1).default(0.25),
-  /** See AUTO_ROUTING_CPU_HIGH; must be below it. @defaultValue 0.1 */
-  AUTO_ROUTING_CPU_LOW: z.coerce.number().min(0).lt(1).default(0.1),
+  AUTO_ROUTING_CPU_HIGH: z.coerce.number().gt(0).max(1).default(0.15),
+  /** See AUTO_ROUTING_CPU_HIGH; must be below it. @defaultValue 0.05 */
+  AUTO_ROUTING_CPU_LOW: z.coerce.number().min(0).lt(1).default(0.05),
   /**
    * Measured attempts a task needs before `auto` routes it by its ratio; until then its declared default
    * profile. Read by the api. @defaultValue 20

@@ -26,9 +26,9 @@ export interface CpuRatioBatch {
 export interface TaskCpuProfilesOptions {
   redis: Redis;
   prefix: string;
-  /** Above it, a task routed to io moves to cpu (AUTO_ROUTING_CPU_HIGH). @defaultValue 0.25 */
+  /** Above it, a task routed to io moves to cpu (AUTO_ROUTING_CPU_HIGH). @defaultValue 0.15 */
   cpuHigh?: number;
-  /** Below it, a task routed to cpu moves back to io (AUTO_ROUTING_CPU_LOW). @defaultValue 0.1 */
+  /** Below it, a task routed to cpu moves back to io (AUTO_ROUTING_CPU_LOW). @defaultValue 0.05 */
   cpuLow?: number;
 }
 
@@ -84,8 +84,8 @@ export class TaskCpuProfiles {
 
   constructor(private readonly options: TaskCpuProfilesOptions) {
     this.key = `${options.prefix}:_switchyard:task-cpu`;
-    this.cpuHigh = options.cpuHigh ?? 0.25;
-    this.cpuLow = options.cpuLow ?? 0.1;
+    this.cpuHigh = options.cpuHigh ?? 0.15;
+    this.cpuLow = options.cpuLow ?? 0.05;
     if (!(this.cpuLow < this.cpuHigh)) {
       throw new RangeError(
         `AUTO_ROUTING_CPU_LOW (${this.cpuLow}) must be below AUTO_ROUTING_CPU_HIGH (${this.cpuHigh})`,
