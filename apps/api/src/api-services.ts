@@ -12,7 +12,9 @@ import {
   LaneEvents,
   LaneQueues,
   LaneRouter,
+  MeasuredRouting,
   SwitchyardKeys,
+  TaskCpuProfiles,
 } from '@switchyard/queue';
 import { LaneDepthGuard, SubmissionQuotas, TenantPendingJobs } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog, type TaskCatalog } from '@switchyard/tasks';
@@ -93,11 +95,23 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
         ),
     }),
   );
+  const router = new LaneRouter(config);
   const producer = new JobProducer({
     queues,
     redis,
     keys,
-    validator: new JobSubmissionValidator(catalog, new LaneRouter(config), config),
+    validator: new JobSubmissionValidator(catalog, router, config),
+    measuredRouting: new MeasuredRouting({
+      profiles: new TaskCpuProfiles({
+        redis,
+        prefix: config.QUEUE_PREFIX,
+        cpuHigh: config.AUTO_ROUTING_CPU_HIGH,
+        cpuLow: config.AUTO_ROUTING_CPU_LOW,
+      }),
+      catalog,
+      router,
+      minSamples: config.AUTO_ROUTING_MIN_SAMPLES,
+    }),
     guard: quotas,
     index,
     traceContext: injectTraceContext,

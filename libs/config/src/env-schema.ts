@@ -206,6 +206,24 @@ export const envSchema = z.object({
    * Keys with the admin scope may always. The scaling lab's misrouting experiment sets it. @defaultValue false
    */
   ALLOW_PROFILE_OVERRIDE: z.stringbool({ truthy: ['true'], falsy: ['false'] }).default(false),
+  /**
+   * `profile: "auto"` sends a task to a cpu lane once its measured CPU/wall ratio (decaying average of
+   * cpuMs/runMs over its attempts) rises above this, and back to the io lane only when it falls below
+   * AUTO_ROUTING_CPU_LOW: the gap is the hysteresis that keeps a task near the threshold from flapping.
+   * A task without a decision yet goes to cpu at or above the midpoint (0.1 with the defaults). Low on
+   * purpose: io tasks measure about 0.01, while a CPU task measures its share of a core, 1 on an idle
+   * machine but about 1/k when k runnable threads share each core (0.24–0.35 on a 2-core machine at load
+   * 8.7–11.5, while io.sleep measured 0.008).
+   * Read by the consumers, which decide each task's profile when they write its average. @defaultValue 0.15
+   */
+  AUTO_ROUTING_CPU_HIGH: z.coerce.number().gt(0).max(1).default(0.15),
+  /** See AUTO_ROUTING_CPU_HIGH; must be below it. @defaultValue 0.05 */
+  AUTO_ROUTING_CPU_LOW: z.coerce.number().min(0).lt(1).default(0.05),
+  /**
+   * Measured attempts a task needs before `auto` routes it by its ratio; until then its declared default
+   * profile. Read by the api. @defaultValue 20
+   */
+  AUTO_ROUTING_MIN_SAMPLES: integer(1, 1_000_000).default(20),
   /** A request must be received whole within this time (slow bodies are cut off). @defaultValue 30000 */
   HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   /** Origins allowed by CORS (comma-separated); empty: CORS off. @defaultValue (empty) */

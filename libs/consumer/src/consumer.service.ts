@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
-import { createRedis, SwitchyardKeys } from '@switchyard/queue';
+import { createRedis, SwitchyardKeys, TaskCpuProfiles } from '@switchyard/queue';
 import { TenantPendingJobs, warnUnlessNoeviction } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog } from '@switchyard/tasks';
 import {
@@ -24,6 +24,7 @@ import {
 } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { allObservers, attemptLog } from './attempt-log';
+import { cpuRatioReporter, type CpuRatioReporter } from './cpu-ratio-reporter';
 import { pendingJobsObserver, type PendingJobsObserver } from './pending-jobs-observer';
 import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
@@ -50,6 +51,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly executor: Executor;
   private readonly worker: LaneWorker;
   private readonly pendingJobs: PendingJobsObserver;
+  private readonly cpuRatios: CpuRatioReporter;
   private readonly health: HealthServer;
   private readonly runtime = new RuntimeStats();
   private shuttingDown = false;
@@ -75,6 +77,14 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
         maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
       }),
     );
+    this.cpuRatios = cpuRatioReporter(
+      new TaskCpuProfiles({
+        redis: this.connection,
+        prefix: config.QUEUE_PREFIX,
+        cpuHigh: config.AUTO_ROUTING_CPU_HIGH,
+        cpuLow: config.AUTO_ROUTING_CPU_LOW,
+      }),
+    );
     this.worker = new LaneWorker({
       lane: this.lane,
       prefix: config.QUEUE_PREFIX,
@@ -88,6 +98,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
         switchyardMetrics().laneObserver(model),
         attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
         this.pendingJobs,
+        this.cpuRatios,
       ),
       errorMaxChars: config.JOB_ERROR_MAX_CHARS,
       cancelledRetention: { seconds: config.FAILED_RETENTION_SECONDS, count: config.FAILED_RETENTION_COUNT },
@@ -138,7 +149,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     );
     await this.worker.close(this.config.DRAIN_TIMEOUT_MS);
     // The drained jobs' tenant room, collected for the next batched ZREM, goes back before the connection.
-    await settlesWithin(this.pendingJobs.flush(), 500);
+    await settlesWithin(Promise.all([this.pendingJobs.flush(), this.cpuRatios.close()]), 500);
     await settlesWithin(this.executor.close(), 1_000);
     await this.health.close();
     // A QUIT sent while Redis is away waits for its return: drop the connection instead.

@@ -3,12 +3,17 @@ import type { Profile } from './profile';
 import type { ExecutionRecord } from './execution-record';
 
 /** Why a job went to its lane. */
-export type RoutingReason = 'task-default' | 'profile-override' | 'lane-explicit';
+export type RoutingReason = 'task-default' | 'profile-override' | 'lane-explicit' | 'measured';
 
 export interface RoutingDecision {
   profile: Profile;
   lane: string;
   reason: RoutingReason;
+  /**
+   * The task's measured CPU/wall ratio (decaying average of cpuMs/runMs, 0–1) the api routed by, on jobs
+   * routed as `auto`: present with reason `measured`, absent while the task has too few samples.
+   */
+  cpuRatio?: number;
 }
 
 /**

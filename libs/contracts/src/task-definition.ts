@@ -24,6 +24,12 @@ export interface TaskDefinition<Payload = unknown, Result = unknown> {
    * @defaultValue [profile] (applied by the catalog)
    */
   readonly profiles?: readonly Profile[];
+  /**
+   * A job that names no profile is routed as `profile: "auto"` is: by the task's measured CPU/wall ratio
+   * among `profiles`, with `profile` until enough attempts were measured. For tasks that fit either kind of lane.
+   * @defaultValue false
+   */
+  readonly autoRoute?: boolean;
   readonly payloadSchema: z.ZodType<Payload>;
   /**
    * What the handler resolves with, as the job view shows it (after a JSON round trip): documented as

@@ -15,6 +15,14 @@ export {
 } from './errors';
 export { LaneRouter, type RouteRequest } from './lane-router';
 export {
+  TaskCpuProfiles,
+  CPU_RATIO_EWMA_WEIGHT,
+  type CpuRatioBatch,
+  type TaskCpuProfile,
+  type TaskCpuProfilesOptions,
+} from './task-cpu-profile';
+export { MeasuredRouting, type MeasuredRoutingOptions } from './measured-routing';
+export {
   LaneQueues,
   cancelledJobsKey,
   type LaneCounts,

@@ -11,6 +11,7 @@ import {
 import type { JobIndex, JobIndexEntry } from './job-index';
 import type { JobSubmissionValidator, Submitter, ValidatedSubmission } from './job-submission';
 import type { LaneJobInsert, LaneQueues } from './lane-queues';
+import type { MeasuredRouting } from './measured-routing';
 import type { SwitchyardKeys } from './switchyard-keys';
 
 /** W3C trace context, as a job stores it. */
@@ -57,6 +58,8 @@ export interface JobProducerOptions {
   traceContext?: CurrentTraceContext;
   /** Gives each job of a batch its own trace. @defaultValue batch jobs share the request's trace */
   batchTraces?: BatchTraces;
+  /** Routes `profile: "auto"` jobs by their task's measured CPU ratio. @defaultValue auto jobs keep the task's default profile */
+  measuredRouting?: MeasuredRouting;
   /** Quotas checked before anything is written. @defaultValue none */
   guard?: EnqueueGuard;
   /** Lists each job under its tenant and task (written with the jobs). @defaultValue not indexed */
@@ -89,6 +92,7 @@ export class JobProducer {
   async enqueue(body: unknown, submitter: Submitter, idempotencyKey?: string): Promise<EnqueuedJob> {
     const checked = this.options.validator.check(body, submitter);
     if (!checked.ok) throw new InvalidJobRequestError(checked.errors);
+    await this.options.measuredRouting?.route([checked.submission]);
     const [job] = await this.write(
       [this.withTraceContext(checked.submission)],
       submitter,
@@ -116,6 +120,7 @@ export class JobProducer {
       else errors.push(...checked.errors);
     }
     if (errors.length > 0) throw new InvalidJobRequestError(errors, `the batch (${items.length} jobs)`);
+    await this.options.measuredRouting?.route(submissions);
     return this.write(submissions, submitter, idempotencyKey, 'batch', true);
   }
 

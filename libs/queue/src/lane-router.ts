@@ -1,9 +1,10 @@
 import type { SwitchyardConfig } from '@switchyard/config';
-import type { Profile, RoutingDecision } from '@switchyard/contracts';
+import type { Profile, RequestedProfile, RoutingDecision } from '@switchyard/contracts';
 
 export interface RouteRequest {
   taskProfile: Profile;
-  profile?: Profile;
+  /** `auto` routes here as the task's default; `MeasuredRouting` re-routes it once the task is measured. */
+  profile?: RequestedProfile;
   /** Must be a known lane (see `knows`). */
   lane?: string;
 }
@@ -37,9 +38,9 @@ export class LaneRouter {
     if (request.lane !== undefined) {
       return { profile: this.profileOf(request.lane), lane: request.lane, reason: 'lane-explicit' };
     }
-    const profile = request.profile ?? request.taskProfile;
-    const reason =
-      request.profile && request.profile !== request.taskProfile ? 'profile-override' : 'task-default';
+    const asked = request.profile === 'auto' ? undefined : request.profile;
+    const profile = asked ?? request.taskProfile;
+    const reason = asked && asked !== request.taskProfile ? 'profile-override' : 'task-default';
     return { profile, lane: this.defaultLanes[profile], reason };
   }
 

@@ -271,7 +271,9 @@ export interface components {
       profile: 'io' | 'cpu';
       lane: string;
       /** @enum {string} */
-      reason: 'task-default' | 'profile-override' | 'lane-explicit';
+      reason: 'task-default' | 'profile-override' | 'lane-explicit' | 'measured';
+      /** @description The task's measured CPU/wall ratio (decaying average of cpuMs/runMs) the job was routed by; with reason `measured` */
+      cpuRatio?: number;
     };
     ExecutionRecord: {
       /** @enum {string} */
@@ -450,10 +452,10 @@ export interface components {
         rounds: number;
       };
       /**
-       * @description Overrides the task's default profile (and so its lane)
+       * @description Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)
        * @enum {string}
        */
-      profile?: 'io' | 'cpu';
+      profile?: 'io' | 'cpu' | 'auto';
       /** @description Names the lane outright; must be one of LANES */
       lane?: string;
       /** @description 1 is the highest, 2097151 the lowest; jobs without one go first */
@@ -483,10 +485,10 @@ export interface components {
         maxIterations: number;
       };
       /**
-       * @description Overrides the task's default profile (and so its lane)
+       * @description Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)
        * @enum {string}
        */
-      profile?: 'io' | 'cpu';
+      profile?: 'io' | 'cpu' | 'auto';
       /** @description Names the lane outright; must be one of LANES */
       lane?: string;
       /** @description 1 is the highest, 2097151 the lowest; jobs without one go first */
@@ -515,10 +517,10 @@ export interface components {
         seed: number;
       };
       /**
-       * @description Overrides the task's default profile (and so its lane)
+       * @description Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)
        * @enum {string}
        */
-      profile?: 'io' | 'cpu';
+      profile?: 'io' | 'cpu' | 'auto';
       /** @description Names the lane outright; must be one of LANES */
       lane?: string;
       /** @description 1 is the highest, 2097151 the lowest; jobs without one go first */
@@ -546,10 +548,10 @@ export interface components {
         limit: number;
       };
       /**
-       * @description Overrides the task's default profile (and so its lane)
+       * @description Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)
        * @enum {string}
        */
-      profile?: 'io' | 'cpu';
+      profile?: 'io' | 'cpu' | 'auto';
       /** @description Names the lane outright; must be one of LANES */
       lane?: string;
       /** @description 1 is the highest, 2097151 the lowest; jobs without one go first */
@@ -587,10 +589,10 @@ export interface components {
         timeoutMs?: number;
       };
       /**
-       * @description Overrides the task's default profile (and so its lane)
+       * @description Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)
        * @enum {string}
        */
-      profile?: 'io' | 'cpu';
+      profile?: 'io' | 'cpu' | 'auto';
       /** @description Names the lane outright; must be one of LANES */
       lane?: string;
       /** @description 1 is the highest, 2097151 the lowest; jobs without one go first */
@@ -618,10 +620,10 @@ export interface components {
         ms: number;
       };
       /**
-       * @description Overrides the task's default profile (and so its lane)
+       * @description Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)
        * @enum {string}
        */
-      profile?: 'io' | 'cpu';
+      profile?: 'io' | 'cpu' | 'auto';
       /** @description Names the lane outright; must be one of LANES */
       lane?: string;
       /** @description 1 is the highest, 2097151 the lowest; jobs without one go first */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROFILES } from '../profile';
+import { REQUESTED_PROFILES } from '../profile';
 
 /** BullMQ's largest priority (2^21 − 1). */
 export const MAX_PRIORITY = 2_097_151;
@@ -18,7 +18,12 @@ export const createJobRequestSchema = z
   .object({
     task: z.string().min(1).max(100).describe('A task name from GET /v1/tasks'),
     payload: z.unknown().default({}).describe("The task's payload; see its JSON schema in GET /v1/tasks"),
-    profile: z.enum(PROFILES).optional().describe("Overrides the task's default profile (and so its lane)"),
+    profile: z
+      .enum(REQUESTED_PROFILES)
+      .optional()
+      .describe(
+        "Overrides the task's default profile (and so its lane). `auto`: routed by the task's measured CPU/wall ratio among the lanes of the profiles it declares (its default profile until enough attempts were measured)",
+      ),
     lane: z.string().min(1).max(40).optional().describe('Names the lane outright; must be one of LANES'),
     priority: z
       .int()

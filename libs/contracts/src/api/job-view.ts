@@ -15,7 +15,15 @@ export const routingDecisionSchema = named(
   z.strictObject({
     profile: z.enum(PROFILES),
     lane: z.string(),
-    reason: z.enum(['task-default', 'profile-override', 'lane-explicit']),
+    reason: z.enum(['task-default', 'profile-override', 'lane-explicit', 'measured']),
+    cpuRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "The task's measured CPU/wall ratio (decaying average of cpuMs/runMs) the job was routed by; with reason `measured`",
+      ),
   }),
 );
 

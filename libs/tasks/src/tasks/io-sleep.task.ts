@@ -26,6 +26,8 @@ export const ioSleepTask: TaskDefinition<IoSleepPayload, IoSleepResult> = {
   profile: 'io',
   // On a cpu lane it only holds a pool slot while it waits: wasteful, but it blocks no one else's loop.
   profiles: ['io', 'cpu'],
+  // Jobs that name no profile follow its measured CPU ratio: io while it waits, cpu if it ever computes.
+  autoRoute: true,
   payloadSchema,
   resultSchema,
   example: { ms: 500 },
