@@ -27,6 +27,15 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ LANES: 'io', CPU_LANE: 'cpu' }), /lane "cpu" is not in LANES=io/);
   });
 
+  it('refuses an auto-routing low threshold that is not below the high one', () => {
+    assert.throws(
+      () => loadConfig({ AUTO_ROUTING_CPU_LOW: '0.2', AUTO_ROUTING_CPU_HIGH: '0.1' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /AUTO_ROUTING_CPU_LOW=0.2 must be below AUTO_ROUTING_CPU_HIGH=0.1/.test(error.message),
+    );
+  });
+
   it('treats empty strings as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
   });

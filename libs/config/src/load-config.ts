@@ -29,6 +29,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SwitchyardConf
       );
     }
   }
+  if (config.AUTO_ROUTING_CPU_LOW >= config.AUTO_ROUTING_CPU_HIGH) {
+    throw new ConfigError(
+      `invalid configuration:\n  AUTO_ROUTING_CPU_LOW=${config.AUTO_ROUTING_CPU_LOW} must be below AUTO_ROUTING_CPU_HIGH=${config.AUTO_ROUTING_CPU_HIGH} (the gap is the hysteresis)`,
+    );
+  }
   if (config.REDIS_PASSWORD_FILE)
     config.REDIS_URL = withPasswordFrom(config.REDIS_URL, config.REDIS_PASSWORD_FILE);
   return config;
