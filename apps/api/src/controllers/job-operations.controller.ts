@@ -3,10 +3,10 @@ import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@switchyard/auth';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { jobRetriedSchema, type JobRetried } from '@switchyard/contracts';
-import { JobRetrier, jobLinks } from '@switchyard/queue';
-import { traceIdOf } from '@switchyard/telemetry';
+import { JobRetrier } from '@switchyard/queue';
 import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
+import { jobAccepted } from './job-accepted';
 import { ApiContract } from '../openapi/api-contract.decorator';
 import { Caller } from '../security/require-scope';
 import { jobScopeOf } from './caller-scope';
@@ -52,17 +52,7 @@ export class JobOperationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobRetried> {
     const retried = await this.retrier.retry(id, jobScopeOf(caller));
-    const traceId = traceIdOf(retried.data.traceparent);
     reply.header('location', `/v1/jobs/${retried.id}`);
-    return {
-      id: retried.id,
-      retryOf: retried.retryOf,
-      task: retried.data.task,
-      profile: retried.data.routing.profile,
-      lane: retried.data.routing.lane,
-      state: 'waiting',
-      ...(traceId ? { traceId } : {}),
-      links: jobLinks(retried.id, retried.data.traceparent, { jaegerUiUrl: this.config.JAEGER_UI_URL }),
-    };
+    return { ...jobAccepted(retried, this.config.JAEGER_UI_URL), retryOf: retried.retryOf };
   }
 }

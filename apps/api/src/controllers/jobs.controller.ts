@@ -32,14 +32,12 @@ import {
   JobProducer,
   JobReader,
   JobWatcher,
-  jobLinks,
-  type EnqueuedJob,
   type JobPage,
   type Submitter,
 } from '@switchyard/queue';
-import { traceIdOf } from '@switchyard/telemetry';
 import type { FastifyReply } from 'fastify';
 import { CONFIG } from '../api.tokens';
+import { jobAccepted } from './job-accepted';
 import { ApiContract } from '../openapi/api-contract.decorator';
 import { Caller } from '../security/require-scope';
 import { jobScopeOf } from './caller-scope';
@@ -47,19 +45,6 @@ import { waitMsOf } from './job-wait';
 
 function submitterOf(caller: Principal): Submitter {
   return { tenant: caller.tenant, mayOverrideProfile: hasScope(caller, 'admin') };
-}
-
-function accepted(job: EnqueuedJob, jaegerUiUrl?: string): JobAccepted {
-  const traceId = traceIdOf(job.data.traceparent);
-  return {
-    id: job.id,
-    task: job.data.task,
-    profile: job.data.routing.profile,
-    lane: job.data.routing.lane,
-    state: job.delayed ? 'delayed' : 'waiting',
-    ...(traceId ? { traceId } : {}),
-    links: jobLinks(job.id, job.data.traceparent, { jaegerUiUrl }),
-  };
 }
 
 const JOB_ID = ApiParam({
@@ -137,11 +122,11 @@ export class JobsController {
       reply.header('idempotent-replayed', 'true');
       const view = await this.reader.view(job.id, jobScopeOf(caller)).catch(() => undefined);
       return {
-        ...accepted(job, this.config.JAEGER_UI_URL),
+        ...jobAccepted(job, this.config.JAEGER_UI_URL),
         ...(view ? { state: view.state, task: view.task, profile: view.profile, lane: view.lane } : {}),
       };
     }
-    return accepted(job, this.config.JAEGER_UI_URL);
+    return jobAccepted(job, this.config.JAEGER_UI_URL);
   }
 
   @Post('batch')
@@ -193,7 +178,7 @@ export class JobsController {
     }
     const jobs = await this.producer.enqueueBatch(parsed.data.jobs, submitterOf(caller), idempotencyKey);
     if (jobs.some((job) => job.replayed)) reply.header('idempotent-replayed', 'true');
-    return { jobs: jobs.map((job) => accepted(job, this.config.JAEGER_UI_URL)) };
+    return { jobs: jobs.map((job) => jobAccepted(job, this.config.JAEGER_UI_URL)) };
   }
 
   @Get()
