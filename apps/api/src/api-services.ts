@@ -12,6 +12,7 @@ import {
   LaneEvents,
   LaneQueues,
   LaneRouter,
+  RetentionSweeper,
   SwitchyardKeys,
 } from '@switchyard/queue';
 import { LaneDepthGuard, SubmissionQuotas, TenantPendingJobs } from '@switchyard/quotas';
@@ -41,6 +42,8 @@ export interface ApiServices {
   watcher: JobWatcher;
   retrier: JobRetrier;
   laneControls: LaneControls;
+  /** Removes finished jobs past their retention age (the jobs carry retention by count only). */
+  retention: RetentionSweeper;
 }
 
 /**
@@ -141,6 +144,12 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
       switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
   });
   const laneControls = new LaneControls(queues);
+  const retention = new RetentionSweeper({
+    queues,
+    completedSeconds: config.COMPLETED_RETENTION_SECONDS,
+    failedSeconds: config.FAILED_RETENTION_SECONDS,
+  });
+  retention.start();
   return {
     config,
     redis,
@@ -153,5 +162,6 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     watcher,
     retrier,
     laneControls,
+    retention,
   };
 }
