@@ -72,6 +72,8 @@ describe('one trace per job, from the HTTP request to the thread or process that
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
       JAEGER_UI_URL,
+      // Completed attempts are logged at debug: the log-line test reads one.
+      LOG_LEVEL: 'debug',
     });
   });
   after(async () => {
@@ -343,7 +345,7 @@ describe('one trace per job, from the HTTP request to the thread or process that
     assert.equal(line.outcome, 'completed');
     assert.equal(line.model, 'worker-threads');
     assert.equal(line.task, 'cpu.primes');
-    assert.equal(line.level, 30, 'info');
+    assert.equal(line.level, 20, 'debug');
     assert.equal(typeof line.runMs, 'number');
     assert.equal(typeof line.queueWaitMs, 'number');
   });

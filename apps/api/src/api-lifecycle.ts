@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { closeRedis, LaneQueues } from '@switchyard/queue';
+import { closeRedis, LaneQueues, RetentionSweeper } from '@switchyard/queue';
 import { warnUnlessNoeviction } from '@switchyard/quotas';
 import { shutdownTelemetry } from '@switchyard/telemetry';
 import { Redis } from 'ioredis';
@@ -11,6 +11,7 @@ export class ApiLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly queues: LaneQueues,
     private readonly redis: Redis,
+    private readonly retention: RetentionSweeper,
   ) {}
 
   /** A Redis that evicts keys loses jobs silently: say so at start (without waiting on a Redis that is away). */
@@ -20,6 +21,7 @@ export class ApiLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Every step bounded: a Redis or a trace backend that is away must not keep the api from exiting. */
   async onApplicationShutdown(): Promise<void> {
+    await Promise.race([this.retention.close(), delay(1_000, undefined, { ref: false })]);
     await Promise.race([this.queues.close(), delay(1_000, undefined, { ref: false })]);
     await closeRedis(this.redis, 500);
     await Promise.race([shutdownTelemetry(), delay(2_000, undefined, { ref: false })]);

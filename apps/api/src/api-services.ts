@@ -13,6 +13,7 @@ import {
   LaneQueues,
   LaneRouter,
   MeasuredRouting,
+  RetentionSweeper,
   SwitchyardKeys,
   TaskCpuProfiles,
 } from '@switchyard/queue';
@@ -43,6 +44,8 @@ export interface ApiServices {
   watcher: JobWatcher;
   retrier: JobRetrier;
   laneControls: LaneControls;
+  /** Removes finished jobs past their retention age (the jobs carry retention by count only). */
+  retention: RetentionSweeper;
 }
 
 /**
@@ -155,6 +158,12 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
       switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
   });
   const laneControls = new LaneControls(queues);
+  const retention = new RetentionSweeper({
+    queues,
+    completedSeconds: config.COMPLETED_RETENTION_SECONDS,
+    failedSeconds: config.FAILED_RETENTION_SECONDS,
+  });
+  retention.start();
   return {
     config,
     redis,
@@ -167,5 +176,6 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     watcher,
     retrier,
     laneControls,
+    retention,
   };
 }

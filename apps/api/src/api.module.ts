@@ -8,6 +8,7 @@ import {
   LaneControls,
   LaneEvents,
   LaneQueues,
+  RetentionSweeper,
 } from '@switchyard/queue';
 import { TaskCatalog } from '@switchyard/tasks';
 import { Redis } from 'ioredis';
@@ -48,6 +49,7 @@ export class ApiModule {
         { provide: JobWatcher, useValue: services.watcher },
         { provide: JobRetrier, useValue: services.retrier },
         { provide: LaneControls, useValue: services.laneControls },
+        { provide: RetentionSweeper, useValue: services.retention },
         ApiLifecycle,
         ApiMetrics,
       ],

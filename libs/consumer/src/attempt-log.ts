@@ -3,8 +3,9 @@ import { queueWaitOf, type LaneWorkerObserver } from './lane-worker';
 import { describeError, type Logger } from '@switchyard/telemetry';
 
 /**
- * One JSON line per finished attempt of a consumer running `model`: completed and cancelled at
- * `info`, failed and timed out at `warn` (with the error). Written while the attempt's consumer
+ * One JSON line per finished attempt of a consumer running `model`: completed at `debug` (one line
+ * per job at thousands of jobs/s is the consumer's largest per-job cost after Redis; the metrics
+ * count them), cancelled at `info`, failed and timed out at `warn` (with the error). Written while the attempt's consumer
  * span is active, so the logger adds its `trace_id` and `span_id` and the line can be found from
  * Jaeger and the other way round. Ids and names only: never the payload or the result, and the
  * error as `describeError` gives it (name, code, frames; the text only of Switchyard's own errors),
@@ -13,9 +14,9 @@ import { describeError, type Logger } from '@switchyard/telemetry';
 export function attemptLog(logger: Logger, model: ExecutionModel): LaneWorkerObserver {
   return {
     attemptSettled: (job, outcome, execution?: ExecutionRecord, error?: Error) => {
-      const failed = outcome === 'failed' || outcome === 'timeout';
-      // Nothing built for a line the level drops (LOG_LEVEL=warn drops every completed job's).
-      if (!logger.isLevelEnabled(failed ? 'warn' : 'info')) return;
+      const level = outcome === 'completed' ? 'debug' : outcome === 'cancelled' ? 'info' : 'warn';
+      // Nothing built for a line the level drops (the default, info, drops every completed job's).
+      if (!logger.isLevelEnabled(level)) return;
       const line = {
         jobId: job.id,
         task: job.data.task,
@@ -31,8 +32,7 @@ export function attemptLog(logger: Logger, model: ExecutionModel): LaneWorkerObs
         ...(execution ? { placement: { pid: execution.pid, threadId: execution.threadId } } : {}),
         ...(error ? { error: describeError(error) } : {}),
       };
-      if (failed) logger.warn(line, `job ${outcome}`);
-      else logger.info(line, `job ${outcome}`);
+      logger[level](line, `job ${outcome}`);
     },
   };
 }

@@ -78,7 +78,8 @@ export class InProcessExecutor implements Executor {
     if (this.#closed) throw new ExecutorClosedError(this.model);
     this.#inFlight++;
     const scope = new RunAbortScope(attempt, hooks.signal);
-    const span = new InProcessSpan(scope.signal);
+    // Without a traceparent no execute span opens (runInExecuteSpan), so there is none to judge.
+    const span = attempt.traceparent ? new InProcessSpan(scope.signal) : undefined;
     let placement: ExecutionPlacement | undefined;
     let startedAt = Date.now();
     try {
@@ -90,14 +91,13 @@ export class InProcessExecutor implements Executor {
           hooks.onStart?.(where);
         },
         onProgress: hooks.onProgress,
-        onSpanEnd: (record) => span.ended(record),
+        onSpanEnd: span && ((record) => span.ended(record)),
       });
       let run: TaskRunResult;
       let finishedAt: number;
       if (!this.traits.blocksEventLoop) {
         // A handler that ignores its signal keeps running to its end; its late outcome is dropped.
-        running.catch(() => undefined);
-        run = await Promise.race([running, scope.aborted]);
+        run = await scope.race(running);
         finishedAt = Date.now();
       } else {
         run = await running.catch((error: unknown) => {
@@ -120,7 +120,7 @@ export class InProcessExecutor implements Executor {
     } finally {
       this.#inFlight--;
       scope.dispose();
-      span.judged();
+      span?.judged();
     }
   }
 

@@ -67,3 +67,4 @@ export {
 } from './job-watcher';
 export { JobRetrier, type JobRetrierOptions, type RetriedJob } from './job-retrier';
 export { LaneControls, type LanePauseState } from './lane-controls';
+export { RetentionSweeper, type RetentionSweeperOptions } from './retention-sweeper';

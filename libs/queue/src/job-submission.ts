@@ -155,11 +155,14 @@ export class JobSubmissionValidator {
       delay: request.delayMs,
       attempts: request.attempts ?? 1,
       backoff: request.backoff ? { type: request.backoff.type, delay: request.backoff.delayMs } : undefined,
+      // By count only: an `age` here costs a ZREVRANGEBYSCORE inside every moveToFinished; the api's
+      // RetentionSweeper removes jobs past their age instead. An age of 0 (keep none) stays immediate.
       removeOnComplete: {
-        age: this.config.COMPLETED_RETENTION_SECONDS,
-        count: this.config.COMPLETED_RETENTION_COUNT,
+        count: this.config.COMPLETED_RETENTION_SECONDS === 0 ? 0 : this.config.COMPLETED_RETENTION_COUNT,
       },
-      removeOnFail: { age: this.config.FAILED_RETENTION_SECONDS, count: this.config.FAILED_RETENTION_COUNT },
+      removeOnFail: {
+        count: this.config.FAILED_RETENTION_SECONDS === 0 ? 0 : this.config.FAILED_RETENTION_COUNT,
+      },
     };
   }
 }
