@@ -132,11 +132,14 @@ export const envSchema = z.object({
   WORKER_MAX_HEAP_MB: integer(16, 65_536).optional(),
   /** Upper bound on any job's timeout, whatever the job or task asks. @defaultValue 600000 */
   JOB_TIMEOUT_MAX_MS: integer(100, 86_400_000).default(600_000),
-  /** How long completed jobs (and their results) are kept. @defaultValue 86400 */
+  /**
+   * How long completed jobs (and their results) are kept; the api's periodic clean (every 60 s) removes
+   * them, so a job may outlive this by up to a minute. @defaultValue 86400
+   */
   COMPLETED_RETENTION_SECONDS: integer(0, 31_536_000).default(86_400),
   /** At most this many completed jobs are kept per lane. @defaultValue 5000 */
   COMPLETED_RETENTION_COUNT: integer(0, 10_000_000).default(5_000),
-  /** How long failed and cancelled jobs are kept. @defaultValue 604800 */
+  /** How long failed and cancelled jobs are kept (removed by the same periodic clean). @defaultValue 604800 */
   FAILED_RETENTION_SECONDS: integer(0, 31_536_000).default(604_800),
   /** At most this many failed and cancelled jobs are kept per lane. @defaultValue 2000 */
   FAILED_RETENTION_COUNT: integer(0, 10_000_000).default(2_000),
