@@ -576,6 +576,10 @@ export interface components {
       task: 'io.http';
       /** @description The io.http payload */
       payload: {
+        /**
+         * Format: uri
+         * @description An absolute http(s) URL whose host:port is on HTTP_ALLOWED_HOSTS
+         */
         url: string;
         /**
          * @default GET

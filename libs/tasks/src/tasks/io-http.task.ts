@@ -72,6 +72,10 @@ function payloadSchemaFor(allowedHosts: readonly HttpAllowedHost[]) {
       url: z
         .string()
         .max(2_048)
+        .meta({
+          format: 'uri',
+          description: 'An absolute http(s) URL whose host:port is on HTTP_ALLOWED_HOSTS',
+        })
         .superRefine((url, refinement) => {
           const refusal = httpUrlRefusal(url, allowedHosts);
           if (refusal) refinement.addIssue({ code: 'custom', message: refusal });
