@@ -36,7 +36,9 @@ describe(
       it(`with Compose ${version}`, async (t) => {
         const cli = await findCompose(version);
         if (!cli) {
-          t.skip(`Compose ${version} is not installed here and could not be built (the reason is printed above)`);
+          t.skip(
+            `Compose ${version} is not installed here and could not be built (the reason is printed above)`,
+          );
           return;
         }
         const image = await buildSwitchyardImage('classic');
