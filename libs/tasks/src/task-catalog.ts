@@ -9,9 +9,13 @@ export interface TaskDescription {
   profile: Profile;
   /** Every profile a job of this task may run under (moving it to another needs admin or an override). */
   profiles: Profile[];
+  /** A job that names no profile is routed by the task's measured CPU/wall ratio (as `profile: "auto"`). */
+  autoRoute: boolean;
   defaultTimeoutMs: number;
   /** The payload's JSON Schema (draft 2020-12), as accepted at submit time. */
   payloadSchema: Record<string, unknown>;
+  /** The JSON Schema (draft 2020-12) of a completed job's `result`, as the job view shows it. */
+  resultSchema: Record<string, unknown>;
   example: unknown;
 }
 
@@ -127,9 +131,11 @@ export class TaskCatalog {
       description: definition.description,
       profile: definition.profile,
       profiles: [...this.profilesOf(name)],
+      autoRoute: definition.autoRoute === true,
       defaultTimeoutMs: definition.defaultTimeoutMs,
       // io: what a client must send (defaults are optional); refinements cannot be expressed and are left out.
       payloadSchema: z.toJSONSchema(definition.payloadSchema, { io: 'input', unrepresentable: 'any' }),
+      resultSchema: z.toJSONSchema(definition.resultSchema, { io: 'output', unrepresentable: 'any' }),
       example: definition.example,
     };
   }

@@ -78,6 +78,7 @@ describe('task catalog', () => {
     );
     for (const description of descriptions) {
       assert.equal(description.payloadSchema.type, 'object', description.name);
+      assert.equal(typeof description.autoRoute, 'boolean', description.name);
       assert.ok(description.defaultTimeoutMs > 0);
       assert.doesNotThrow(
         () => catalog.parsePayload(description.name, description.example),
@@ -88,6 +89,8 @@ describe('task catalog', () => {
       properties: { limit: { maximum: number } };
     };
     assert.equal(primes.properties.limit.maximum, 2_000_000_000);
+    assert.equal(catalog.describe('io.sleep').autoRoute, true, 'io.sleep fits either kind of lane');
+    assert.equal(catalog.describe('cpu.primes').autoRoute, false);
   });
 
   it('reports every bad field of a payload with its path', () => {

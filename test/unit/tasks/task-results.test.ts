@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import Ajv2020 from 'ajv/dist/2020';
 import { catalogOptionsFromEnv, createTaskCatalog, type TaskCatalog } from '@switchyard/tasks';
 import { taskContext } from './task-test-context';
 
@@ -41,12 +42,15 @@ describe('task results match their published schemas', { timeout: 60_000 }, () =
     return JSON.parse(JSON.stringify(await catalog.get(name).handler(parsed, taskContext()))) as unknown;
   }
 
+  /** Checked twice: by the zod schema, and by the JSON Schema `GET /v1/tasks` publishes from it. */
   function assertMatches(name: string, result: unknown): void {
     const parsed = catalog.get(name).resultSchema.safeParse(result);
     assert.ok(
       parsed.success,
       `${name} returned ${JSON.stringify(result)}, which its resultSchema refuses: ${parsed.error?.message}`,
     );
+    const published = new Ajv2020({ strict: false }).compile(catalog.describe(name).resultSchema);
+    assert.ok(published(result), `${name}: the published resultSchema refuses ${JSON.stringify(result)}`);
   }
 
   it('holds for every non-diagnostic task on its example payload', async () => {
@@ -67,6 +71,8 @@ describe('task results match their published schemas', { timeout: 60_000 }, () =
     // diag.crash never completes: its schema documents that no result exists.
     assert.equal(catalog.get('diag.crash').resultSchema.safeParse({}).success, false);
     assert.equal(catalog.get('diag.crash').resultSchema.safeParse(undefined).success, false);
+    const published = new Ajv2020({ strict: false }).compile(catalog.describe('diag.crash').resultSchema);
+    assert.equal(published({}), false, 'the published schema of diag.crash admits nothing either');
   });
 
   it('refuses a drifted result: an extra, a renamed or a retyped field', () => {
@@ -75,6 +81,8 @@ describe('task results match their published schemas', { timeout: 60_000 }, () =
     assert.equal(schema.safeParse({ sleptMs: 5, extra: 1 }).success, false);
     assert.equal(schema.safeParse({ slept: 5 }).success, false);
     assert.equal(schema.safeParse({ sleptMs: '5' }).success, false);
+    const publishedSleep = new Ajv2020({ strict: false }).compile(catalog.describe('io.sleep').resultSchema);
+    assert.equal(publishedSleep({ sleptMs: 5, extra: 1 }), false, 'the published schema is strict too');
     const http = catalog.get('io.http').resultSchema;
     const valid = { status: 200, headers: { etag: '"e1"' }, bodyBytes: 3, bodySha256: 'a'.repeat(64) };
     assert.equal(http.safeParse(valid).success, true);

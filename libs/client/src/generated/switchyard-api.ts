@@ -247,9 +247,15 @@ export interface components {
       profile: 'io' | 'cpu';
       /** @description Every profile a job of this task may run under */
       profiles: ('io' | 'cpu')[];
+      /** @description A job that names no profile is routed by the measured CPU/wall ratio, as with profile "auto" */
+      autoRoute: boolean;
       defaultTimeoutMs: number;
       /** @description The payload JSON Schema (draft 2020-12), as accepted at submit time */
       payloadSchema: {
+        [key: string]: unknown;
+      };
+      /** @description The JSON Schema (draft 2020-12) of a completed job's result, as the job view shows it */
+      resultSchema: {
         [key: string]: unknown;
       };
       /** @description A valid payload */

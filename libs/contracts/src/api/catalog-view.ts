@@ -10,10 +10,18 @@ export const taskDescriptionSchema = named(
     description: z.string(),
     profile: z.enum(PROFILES).describe('The profile a job gets unless the client overrides it'),
     profiles: z.array(z.enum(PROFILES)).describe('Every profile a job of this task may run under'),
+    autoRoute: z
+      .boolean()
+      .describe(
+        'A job that names no profile is routed by the measured CPU/wall ratio, as with profile "auto"',
+      ),
     defaultTimeoutMs: z.int().min(1),
     payloadSchema: z
       .record(z.string(), z.unknown())
       .describe('The payload JSON Schema (draft 2020-12), as accepted at submit time'),
+    resultSchema: z
+      .record(z.string(), z.unknown())
+      .describe("The JSON Schema (draft 2020-12) of a completed job's result, as the job view shows it"),
     example: z.unknown().describe('A valid payload'),
   }),
 );
