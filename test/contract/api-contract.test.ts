@@ -227,6 +227,8 @@ describe('the REST contract, live (real apps, AUTH=keys)', () => {
       ['PUT', '/v1/jobs', 'GET, HEAD, POST'],
       ['PATCH', '/v1/jobs/00000000-0000-4000-8000-000000000000', 'DELETE, GET, HEAD'],
       ['DELETE', '/v1/tasks', 'GET, HEAD'],
+      // The batch resource, though `/v1/jobs/:id` matches its path too (a job never has the id "batch").
+      ['PUT', '/v1/jobs/batch', 'POST'],
     ]) {
       const answer = await contract.call({ method, path, as: 'alice', body: {} });
       assert.equal(answer.status, 405, `${method} ${path}`);

@@ -28,7 +28,13 @@ describe('OpenApiValidator', () => {
       followJob,
       answer(200, sse, 'id: 1\nevent: state\ndata: {"id":1}\n\n'),
     );
-    assert.match(notAView.join('\n'), /^event 0 \(state\) data/);
+    assert.match(notAView.join('\n'), /^event 0 \(state\) data: JobView/);
+    const unnamed = validator.violations(followJob, answer(200, sse, 'event: finished\ndata: {}\n\n'));
+    assert.match(unnamed.join('\n'), /event 0 \(finished\) must have required property 'id'/);
+    assert.match(
+      unnamed.join('\n'),
+      /event 0 \(finished\)\/event must be equal to one of the allowed values/,
+    );
     const notJson = validator.violations(followJob, answer(200, sse, ': keep-alive\n\ndata: {"id"\n\n'));
     assert.match(notJson.join('\n'), /event 0 \(message\): data is not JSON/);
     assert.deepEqual(validator.violations(followJob, answer(200, sse, ': keep-alive\n\n')), [

@@ -53,7 +53,7 @@ const essence = (contentType: string) => contentType.split(';', 1)[0].trim().toL
 /**
  * Checks live answers against the document with ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1):
  * the status is documented for the operation, the content type is one it documents, the body matches
- * that media type's schema (for `text/event-stream`: each event's data, as JSON), a status documented
+ * that media type's schema (for `text/event-stream`: each event, and its data against its contentSchema), a status documented
  * without a body has none, and every required header is present and of its type.
  */
 export class OpenApiValidator {
@@ -100,11 +100,14 @@ export class OpenApiValidator {
       );
     };
     if (essence(media) === 'text/event-stream') {
-      // The schema is each event's `data`, as JSON: every event of the stream must match it.
+      // The schema is one event (OpenAPI 3.1; 3.2 names it itemSchema): each event's fields must match it,
+      // and its data, JSON text, the schema its `contentSchema` names (ajv treats that as an annotation).
       const events = parseEventStream(typeof answer.body === 'string' ? answer.body : '');
       if (events.length === 0) problems.push('an event stream without a single event');
+      const dataSchema = this.eventDataSchema(response.content[media].schema);
       events.forEach((event, index) => {
         const where = `event ${index} (${event.event ?? 'message'})`;
+        check(JSON.parse(JSON.stringify(event)) as unknown, where);
         let data: unknown;
         try {
           data = JSON.parse(event.data);
@@ -112,12 +115,24 @@ export class OpenApiValidator {
           problems.push(`${where}: data is not JSON: ${event.data.slice(0, 80)}`);
           return;
         }
-        check(data, `${where} data`);
+        if (dataSchema)
+          problems.push(...this.componentViolations(dataSchema, data).map((p) => `${where} data: ${p}`));
       });
     } else {
       check(answer.body, 'body');
     }
     return problems;
+  }
+
+  /** The component an event schema's `data.contentSchema` names (`#/components/schemas/<name>`), if any. */
+  private eventDataSchema(schema: object): string | undefined {
+    const componentOf = (ref: unknown) =>
+      typeof ref === 'string' ? ref.replace('#/components/schemas/', '') : undefined;
+    const name = componentOf((schema as { $ref?: unknown }).$ref);
+    const event = name ? this.document.components.schemas[name] : schema;
+    const data = (event as { properties?: { data?: { contentSchema?: { $ref?: unknown } } } }).properties
+      ?.data;
+    return componentOf(data?.contentSchema?.$ref);
   }
 
   /** Every way `value` departs from the component schema `name` (`#/components/schemas/<name>`). */

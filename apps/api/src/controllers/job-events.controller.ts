@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { Controller, Get, Headers, Param, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@switchyard/auth';
-import { jobViewSchema } from '@switchyard/contracts';
+import { jobEventSchema } from '@switchyard/contracts';
 import { isFinalState, JobWatcher, LaneEvents, type JobEvent, type JobFollow } from '@switchyard/queue';
 import type { FastifyReply } from 'fastify';
 import { ApiContract } from '../openapi/api-contract.decorator';
@@ -38,8 +38,8 @@ export class JobEventsController implements BeforeApplicationShutdown {
     scope: 'jobs:read',
     responses: {
       200: {
-        description: "The stream; each event's data is the job's view, as GET /v1/jobs/:id shows it",
-        schema: jobViewSchema,
+        description: "The stream, one JobEvent at a time; each event's data is the job's view as JSON",
+        schema: jobEventSchema,
         contentType: 'text/event-stream',
       },
     },

@@ -417,6 +417,14 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    JobEvent: {
+      /** @description The event number in this stream; sent back as Last-Event-ID on a reconnect */
+      id: string;
+      /** @enum {string} */
+      event: 'state' | 'progress' | 'completed' | 'failed' | 'cancelled';
+      /** @description The job's view (JobView) as JSON, as GET /v1/jobs/:id shows it */
+      data: string;
+    };
     JobRetried: {
       /**
        * Format: uuid
@@ -1265,13 +1273,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The stream; each event's data is the job's view, as GET /v1/jobs/:id shows it */
+      /** @description The stream, one JobEvent at a time; each event's data is the job's view as JSON */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'text/event-stream': components['schemas']['JobView'];
+          'text/event-stream': components['schemas']['JobEvent'];
         };
       };
       /** @description A reconnect (Last-Event-ID) to a job that has ended: EventSource stops reconnecting */
