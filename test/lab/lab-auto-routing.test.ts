@@ -12,7 +12,9 @@ import {
   buildKubePlan,
   buildLocalPlan,
   buildReportCharts,
+  buildReportParts,
   deriveConclusions,
+  renderHtmlReport,
   summarizeCell,
   type CellResult,
   type CellSpec,
@@ -241,5 +243,15 @@ describe('the auto-routing conclusion', () => {
       'in the order compared',
     );
     assert.match(chart.caption, /profile "auto"/);
+  });
+
+  test('report.html shows the conclusion with its code and bold, not raw Markdown', () => {
+    const auto = routingCell('auto', [24, 28, 31], [140, 155, 175], AUTO_ROUTING);
+    const html = renderHtmlReport(buildReportParts(fakeResults([alone, misrouted, correct, auto])));
+    assert.match(
+      html,
+      /Submitted with <code>profile: &#34;auto&#34;<\/code>, the api sent <strong>io\.sleep<\/strong>/,
+    );
+    assert.doesNotMatch(html, /`/);
   });
 });
