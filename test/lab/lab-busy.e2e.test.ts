@@ -56,7 +56,7 @@ test(
       const { stdout, results, markdown } = await runLab('busy');
       t.diagnostic(describeCells(results));
       assert.equal(results.partial, false, results.partialReason);
-      assert.ok(results.cells.length >= 2);
+      assert.ok(results.cells.length >= 4, 'the quick misrouting cells, auto included');
       for (const cell of results.cells) {
         assert.equal(cell.error, undefined, `${cell.id} failed: ${cell.error}`);
         assert.ok(
@@ -65,9 +65,12 @@ test(
         );
         assert.match(markdown, new RegExp(`\\| ${cell.id} \\|.*BUSY \\|`));
       }
-      assert.match(
+      const cells = results.cells.length;
+      assert.ok(
+        stdout.includes(
+          `Busy machine: ${cells} of ${cells} cells ran while other processes took more than 25 % of one core`,
+        ),
         stdout,
-        /Busy machine: 2 of 2 cells ran while other processes took more than 25 % of one core/,
       );
     } finally {
       burner.kill('SIGKILL');

@@ -72,6 +72,18 @@ test(
     }
     assert.match(stdout, /How far to trust these numbers:/);
 
+    // After its warm-up, "auto" sent every io.sleep job to the io lane and every CPU job to the cpu lane,
+    // each by its task's measured ratio.
+    const auto = results.cells.find((cell) => cell.id === 'misrouting/auto');
+    assert.ok(auto?.warmUp && auto.warmUp.rounds >= 1, 'the auto cell warmed up');
+    const routed = auto.runs.flatMap((run) => run.routing ?? []);
+    assert.deepEqual(
+      [...new Set(routed.map((entry) => `${entry.task} → ${entry.lane} (${entry.reason})`))].sort(),
+      [`${results.cpuJob.task} → cpu (measured)`, 'io.sleep → io (measured)'].sort(),
+    );
+    assert.ok(routed.every((entry) => entry.cpuRatio !== undefined));
+    assert.match(stdout, /Submitted with `profile: "auto"`.*the api sent/);
+
     assert.ok(
       existsSync(CHROMIUM),
       `headless Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`,

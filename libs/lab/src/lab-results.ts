@@ -1,3 +1,4 @@
+import type { RoutingReason } from '@switchyard/contracts';
 import type { Percentiles, Spread } from '@switchyard/stats';
 
 export type { Percentiles, Spread };
@@ -26,6 +27,19 @@ export interface TaskLatency {
   meanRunMs: number;
 }
 
+/** Where a run's jobs of one task went and why, from their job views' `routing`. */
+export interface RoutedJobs {
+  task: string;
+  lane: string;
+  reason: RoutingReason;
+  jobs: number;
+  /**
+   * Median of the measured CPU/wall ratio the api routed these jobs by; present for reason `measured`
+   * (jobs submitted as `profile: "auto"` after their task was measured).
+   */
+  cpuRatio?: number;
+}
+
 /** One repeat of one cell. */
 export interface RunMeasurement {
   jobs: number;
@@ -44,6 +58,8 @@ export interface RunMeasurement {
   meanQueueWaitMs: number;
   meanRunMs: number;
   byTask: TaskLatency[];
+  /** Every job of the run (failed ones too) by task, lane and routing reason; absent in older results. */
+  routing?: RoutedJobs[];
   /** Machine-wide CPU use during the run in percent of all cores (local runs only). */
   machineCpuPercent?: number;
   /**
@@ -118,6 +134,11 @@ export interface CellResult extends CellIdentity {
    * ±5 % (`intervalTarget`), `cap` when the repeat cap came first.
    */
   repeatsStoppedBy: 'converged' | 'cap';
+  /**
+   * For cells submitted `auto`: the warm-up before the repeats, in rounds of jobs, until every job of a
+   * round was routed by measurement.
+   */
+  warmUp?: { rounds: number; jobs: number };
   /** Set when the cell could not be measured. */
   error?: string;
 }

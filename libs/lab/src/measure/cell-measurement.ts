@@ -1,11 +1,11 @@
 import type { JobView } from '@switchyard/contracts';
 import { readConsumerStats, type ConsumerEndpoint, type ConsumerStats } from './consumer-stats-client';
 import type { CalibratedCpuJob } from './cpu-calibration';
-import type { CellSpec, JobKind } from '../plan';
-import type { ConsumerStatsSample, RunMeasurement, TaskLatency } from '../lab-results';
+import type { CellSpec, JobMix } from '../plan';
+import type { ConsumerStatsSample, RoutedJobs, RunMeasurement, TaskLatency } from '../lab-results';
 import { cpuPercentBetween, sampleCpu } from './machine-info';
 import { foreignCpuPercentOfCore, sampleForeignCpu } from './foreign-cpu';
-import { mean, percentiles } from '@switchyard/stats';
+import { mean, percentiles, spread } from '@switchyard/stats';
 import type { JobRequest, SwitchyardClient } from '@switchyard/client';
 
 /** What a run needs besides the cell: the run-time values its jobs are made from. */
@@ -31,8 +31,8 @@ export interface RunContext {
 const JOB_TIMEOUT_MS = 120_000;
 const TRACE_SAMPLES = 3;
 
-function toRequest(kind: JobKind, lane: string | undefined, context: RunContext): JobRequest {
-  const routed = lane ? { lane } : {};
+function toRequest({ job: kind, lane, profile }: JobMix, context: RunContext): JobRequest {
+  const routed = lane ? { lane } : profile ? { profile } : {};
   switch (kind.kind) {
     case 'io.sleep':
       return { task: 'io.sleep', payload: { ms: kind.ms }, timeoutMs: JOB_TIMEOUT_MS, ...routed };
@@ -55,11 +55,9 @@ function toRequest(kind: JobKind, lane: string | undefined, context: RunContext)
   }
 }
 
-/** The cell's jobs, interleaved so mixed cells (misrouting) keep both kinds in flight together. */
-export function buildRequests(cell: CellSpec, context: RunContext): JobRequest[] {
-  const queues = cell.jobs.map((mix) =>
-    Array.from({ length: mix.count }, () => toRequest(mix.job, mix.lane, context)),
-  );
+/** A cell's jobs, interleaved so mixed cells (misrouting) keep both kinds in flight together. */
+export function buildRequests(jobs: readonly JobMix[], context: RunContext): JobRequest[] {
+  const queues = jobs.map((mix) => Array.from({ length: mix.count }, () => toRequest(mix, context)));
   const total = queues.reduce((sum, queue) => sum + queue.length, 0);
   const taken = queues.map(() => 0);
   const requests: JobRequest[] = [];
@@ -109,6 +107,28 @@ function byTask(views: JobView[]): TaskLatency[] {
   }));
 }
 
+/** Counts the jobs per task, lane and routing reason: where `auto` sent them, and by what ratio. */
+export function routedJobs(views: readonly JobView[]): RoutedJobs[] {
+  const groups = new Map<string, JobView[]>();
+  for (const view of views) {
+    const key = [view.task, view.routing.lane, view.routing.reason].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), view]);
+  }
+  return [...groups.values()].map((group) => {
+    const ratios = group.flatMap((view) =>
+      view.routing.cpuRatio === undefined ? [] : [view.routing.cpuRatio],
+    );
+    const { task, routing } = group[0];
+    return {
+      task,
+      lane: routing.lane,
+      reason: routing.reason,
+      jobs: group.length,
+      ...(ratios.length > 0 ? { cpuRatio: spread(ratios).median } : {}),
+    };
+  });
+}
+
 /** `cpu` in /stats is the process's total so far: the run's share is the difference to the reset's reading. */
 function statsSample(
   endpoint: ConsumerEndpoint,
@@ -136,7 +156,7 @@ const maxOf = (values: number[]) => (values.length === 0 ? undefined : Math.max(
 
 /** Runs one repeat of a cell: reset the consumers' stats, submit, wait for every job, collect. */
 export async function measureRun(cell: CellSpec, context: RunContext): Promise<RunMeasurement> {
-  const requests = buildRequests(cell, context);
+  const requests = buildRequests(cell.jobs, context);
   const before = await Promise.all(
     context.consumers.map((consumer) => readConsumerStats(consumer.statsUrl, true)),
   );
@@ -173,6 +193,7 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
     meanQueueWaitMs: mean(headline.map(queueWaitOf)),
     meanRunMs: mean(headline.map(runMsOf)),
     byTask: byTask(completed),
+    routing: routedJobs(views),
     machineCpuPercent: context.measureHostCpu ? cpuPercentBetween(cpuStart, cpuEnd) : undefined,
     foreignCpuPercentOfCore:
       foreignStart && foreignEnd ? foreignCpuPercentOfCore(foreignStart, foreignEnd) : undefined,

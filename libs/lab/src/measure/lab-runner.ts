@@ -1,6 +1,7 @@
 import { applySpeedups, summarizeCell } from './cell-summary';
 import { measureRun, type RunContext } from './cell-measurement';
 import { calibrateCpuJob, type CalibratedCpuJob } from './cpu-calibration';
+import { warmUpAutoRouting } from './auto-routing-warm-up';
 import type { CellSpec } from '../plan';
 import type { CellResult, ExperimentName, LabResults, RunMeasurement } from '../lab-results';
 import type { LabTarget } from './lab-target';
@@ -64,6 +65,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
       }
       progress.cellStarted(index, plan.length, cell);
       const runs: RunMeasurement[] = [];
+      let warmUp: CellResult['warmUp'];
       try {
         progress.cellStatus('preparing consumers');
         const prepared = await target.prepare(cell, signal);
@@ -76,26 +78,37 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
           );
         }
         const ownPids = prepared.ownPids && canMeasureForeignCpu() ? prepared.ownPids : undefined;
+        const context: RunContext = {
+          api,
+          consumers: prepared.consumers,
+          cpuJob,
+          delayServerUrl: prepared.delayServerUrl,
+          cores: machine.cores,
+          measureHostCpu: target.measuresHostCpu,
+          ownPids,
+          timeoutMs: options.runTimeoutMs ?? 120_000,
+          signal,
+        };
+        if (cell.warmUp) {
+          progress.cellStatus('warming up: until "auto" routes every task by its measured CPU ratio');
+          warmUp = await warmUpAutoRouting(cell.warmUp, context);
+          progress.message(
+            `${cell.id}: "auto" routed by measurement after ${warmUp.rounds} warm-up round(s), ${warmUp.jobs} jobs`,
+          );
+        }
         while (wantsAnotherRepeat(runs, options.repeat, maxRepeat)) {
           const repeat = runs.length + 1;
-          const context: RunContext = {
-            api,
-            consumers: prepared.consumers,
-            cpuJob,
-            delayServerUrl: prepared.delayServerUrl,
-            cores: machine.cores,
-            measureHostCpu: target.measuresHostCpu,
-            ownPids,
-            timeoutMs: options.runTimeoutMs ?? 120_000,
-            signal,
-            onProgress: (finished, total) =>
-              progress.cellStatus(
-                `run ${repeat} (${options.repeat}–${maxRepeat}) · ${finished}/${total} jobs`,
-              ),
-          };
-          runs.push(await measureRun(cell, context));
+          runs.push(
+            await measureRun(cell, {
+              ...context,
+              onProgress: (finished, total) =>
+                progress.cellStatus(
+                  `run ${repeat} (${options.repeat}–${maxRepeat}) · ${finished}/${total} jobs`,
+                ),
+            }),
+          );
         }
-        const result = summarizeCell(cell, runs, cpuJob?.task ?? 'cpu');
+        const result = { ...summarizeCell(cell, runs, cpuJob?.task ?? 'cpu'), ...(warmUp ? { warmUp } : {}) };
         cells.push(result);
         progress.cellFinished(result);
       } catch (error) {
@@ -104,7 +117,10 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
           skippedCells.push(cell.id);
           continue;
         }
-        const result = summarizeCell(cell, runs, cpuJob?.task ?? 'cpu', message(error));
+        const result = {
+          ...summarizeCell(cell, runs, cpuJob?.task ?? 'cpu', message(error)),
+          ...(warmUp ? { warmUp } : {}),
+        };
         cells.push(result);
         progress.cellFinished(result);
         await target

@@ -13,6 +13,21 @@ export interface JobMix {
   count: number;
   /** Sends the jobs to this lane instead of their task's default: how misrouting is made. */
   lane?: 'io' | 'cpu';
+  /**
+   * Submits the jobs with `profile: "auto"`: the api routes them by their task's measured CPU/wall ratio
+   * (among the profiles the task declares). @defaultValue the task's default profile
+   */
+  profile?: 'auto';
+}
+
+/**
+ * Jobs run before a cell's repeats, unmeasured, until the api routes every one of them by measurement
+ * (`routing.reason: "measured"`): `auto` routes by a task's ratio only after AUTO_ROUTING_MIN_SAMPLES
+ * measured attempts of it (20 by default), and until then by the task's declared profile.
+ */
+export interface AutoRoutingWarmUp {
+  /** One round's jobs; a round is repeated until all of its jobs were routed by measurement. */
+  jobs: JobMix[];
 }
 
 /** One consumer service of a cell's local stack. */
@@ -36,6 +51,8 @@ export interface CellSpec extends CellIdentity {
   consumers: ConsumerShape[];
   /** Kubernetes mode: the replica counts to set. */
   kube?: KubeScale[];
+  /** Run before the repeats, for cells whose jobs ask for `profile: "auto"`. */
+  warmUp?: AutoRoutingWarmUp;
 }
 
 export interface PlanOptions {
@@ -127,6 +144,27 @@ function cpuCells(options: PlanOptions): CellSpec[] {
   return cells;
 }
 
+/** Jobs of one warm-up round: enough of each task for the api's default AUTO_ROUTING_MIN_SAMPLES (20). */
+export const AUTO_WARM_UP_JOBS_PER_TASK = 24;
+
+/**
+ * The same mixed workload as the misrouting cells, every job submitted with `profile: "auto"`: the api
+ * picks each task's lane from its measured CPU ratio, after a warm-up of the same jobs.
+ */
+export function autoRoutedJobs(
+  ioJobs: JobMix,
+  cpuJobs: number,
+): { jobs: JobMix[]; warmUp: AutoRoutingWarmUp } {
+  const auto = (mix: JobMix): JobMix => ({ job: mix.job, count: mix.count, profile: 'auto' });
+  const cpu: JobMix = { job: { kind: 'cpu' }, count: cpuJobs };
+  return {
+    jobs: [auto(ioJobs), auto(cpu)],
+    warmUp: {
+      jobs: [ioJobs, cpu].map((mix) => auto({ ...mix, count: AUTO_WARM_UP_JOBS_PER_TASK })),
+    },
+  };
+}
+
 function misroutingCells(options: PlanOptions): CellSpec[] {
   const ioJobs: JobMix = { job: { kind: 'io.sleep', ms: 20 }, count: options.quick ? 200 : 400 };
   const cpuJobs = options.quick ? 16 : 24;
@@ -140,6 +178,7 @@ function misroutingCells(options: PlanOptions): CellSpec[] {
     perReplica: number,
     jobs: JobMix[],
     consumers: ConsumerShape[],
+    warmUp?: AutoRoutingWarmUp,
   ): CellSpec => ({
     id: `misrouting/${name}`,
     experiment: 'misrouting',
@@ -151,7 +190,11 @@ function misroutingCells(options: PlanOptions): CellSpec[] {
     replicas: 1,
     jobs,
     consumers,
+    ...(warmUp ? { warmUp } : {}),
   });
+  const bothLanes = [ioConsumer(100), compute('worker-threads', options.cores)];
+  const auto = autoRoutedJobs(ioJobs, cpuJobs);
+  // The four cells that compare routings of one mixed workload: quick runs keep them all.
   const cells = [
     cell(
       'io-alone',
@@ -171,10 +214,6 @@ function misroutingCells(options: PlanOptions): CellSpec[] {
       [ioJobs, { job: { kind: 'cpu' }, count: cpuJobs, lane: 'io' }],
       [ioConsumer(100)],
     ),
-  ];
-  if (options.quick) return cells;
-  return [
-    ...cells,
     cell(
       'cpu-on-cpu-lane',
       'io jobs with CPU jobs on their own lane (worker threads)',
@@ -182,8 +221,22 @@ function misroutingCells(options: PlanOptions): CellSpec[] {
       'io.sleep',
       100,
       [ioJobs, { job: { kind: 'cpu' }, count: cpuJobs }],
-      [ioConsumer(100), compute('worker-threads', options.cores)],
+      bothLanes,
     ),
+    cell(
+      'auto',
+      'io and CPU jobs submitted with profile "auto", after a warm-up',
+      'event-loop',
+      'io.sleep',
+      100,
+      auto.jobs,
+      bothLanes,
+      auto.warmUp,
+    ),
+  ];
+  if (options.quick) return cells;
+  return [
+    ...cells,
     cell(
       'io-on-event-loop',
       `io jobs on the event loop, concurrency ${slots}`,
@@ -233,7 +286,8 @@ function horizontalCells(options: PlanOptions): CellSpec[] {
 /**
  * The cells a local run measures. `--quick` keeps the smallest subset that still shows the claims: CPU
  * throughput rising with threads and processes up to the core count while inline stays flat, and I/O
- * throughput rising with event-loop concurrency far past it.
+ * throughput rising with event-loop concurrency far past it, and one mixed workload misrouted, routed
+ * by hand and routed `auto`.
  */
 export function buildLocalPlan(options: PlanOptions): CellSpec[] {
   const wanted = (name: ExperimentName) => !options.only || options.only.includes(name);

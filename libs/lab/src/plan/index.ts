@@ -1,5 +1,8 @@
 export {
   buildLocalPlan,
+  autoRoutedJobs,
+  AUTO_WARM_UP_JOBS_PER_TASK,
+  type AutoRoutingWarmUp,
   type CellSpec,
   type JobMix,
   type JobKind,

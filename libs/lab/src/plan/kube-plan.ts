@@ -1,5 +1,5 @@
 import type { ConsumerDeployment } from '@switchyard/kube';
-import type { CellSpec, KubeScale } from './experiment-plan';
+import { autoRoutedJobs, type CellSpec, type JobMix, type KubeScale } from './experiment-plan';
 import type { ModelName } from '../lab-results';
 
 const IO_SLEEP_MS = 50;
@@ -12,7 +12,7 @@ function numberFrom(value: string | undefined, fallback: number): number {
 /**
  * The cells a cluster run measures. A cluster's consumers keep the configuration the chart gave them,
  * so the lab varies what it can change from outside: the replica count of each consumer Deployment
- * (pods, the horizontal axis), plus the misrouting pair on one io-consumer pod.
+ * (pods, the horizontal axis), plus the misrouting cells on one io-consumer pod.
  */
 export function buildKubePlan(deployments: readonly ConsumerDeployment[], quick: boolean): CellSpec[] {
   const replicaCounts = quick ? [1, 2] : [1, 2, 4];
@@ -65,37 +65,63 @@ export function buildKubePlan(deployments: readonly ConsumerDeployment[], quick:
       });
     }
   }
-  if (ioConsumer) {
-    const onePod: KubeScale[] = [{ component: 'io-consumer', deployment: ioConsumer.name, replicas: 1 }];
-    const ioJobs = { job: { kind: 'io.sleep' as const, ms: 20 }, count: 400 };
-    cells.push(
-      {
-        id: 'misrouting/io-alone',
-        experiment: 'misrouting',
-        series: 'misrouting/io-alone',
-        label: 'io jobs alone on one io-consumer pod',
-        model: 'event-loop',
-        task: 'io.sleep',
-        perReplica: numberFrom(ioConsumer.env.IO_CONCURRENCY, 256),
-        replicas: 1,
-        jobs: [ioJobs],
-        consumers: [],
-        kube: onePod,
-      },
-      {
-        id: 'misrouting/cpu-on-io-lane',
-        experiment: 'misrouting',
-        series: 'misrouting/cpu-on-io-lane',
-        label: 'io jobs with CPU jobs misrouted to the io lane',
-        model: 'event-loop',
-        task: 'io.sleep',
-        perReplica: numberFrom(ioConsumer.env.IO_CONCURRENCY, 256),
-        replicas: 1,
-        jobs: [ioJobs, { job: { kind: 'cpu' }, count: 24, lane: 'io' }],
-        consumers: [],
-        kube: onePod,
-      },
-    );
-  }
+  if (ioConsumer) cells.push(...kubeMisroutingCells(ioConsumer, computes));
   return cells;
+}
+
+/**
+ * The mixed workload on one io-consumer pod: alone, with CPU jobs misrouted onto it, and — when a compute
+ * Deployment exists (one pod of the first; the others parked) — with the CPU jobs on their own lane and
+ * with every job submitted `auto`.
+ */
+function kubeMisroutingCells(
+  ioConsumer: ConsumerDeployment,
+  computes: readonly ConsumerDeployment[],
+): CellSpec[] {
+  const onePod: KubeScale[] = [{ component: 'io-consumer', deployment: ioConsumer.name, replicas: 1 }];
+  const ioJobs: JobMix = { job: { kind: 'io.sleep', ms: 20 }, count: 400 };
+  const cpuJobs = 24;
+  const cell = (name: string, label: string, jobs: JobMix[], kube: KubeScale[]): CellSpec => ({
+    id: `misrouting/${name}`,
+    experiment: 'misrouting',
+    series: `misrouting/${name}`,
+    label,
+    model: 'event-loop',
+    task: 'io.sleep',
+    perReplica: numberFrom(ioConsumer.env.IO_CONCURRENCY, 256),
+    replicas: 1,
+    jobs,
+    consumers: [],
+    kube,
+  });
+  const cells = [
+    cell('io-alone', 'io jobs alone on one io-consumer pod', [ioJobs], onePod),
+    cell(
+      'cpu-on-io-lane',
+      'io jobs with CPU jobs misrouted to the io lane',
+      [ioJobs, { job: { kind: 'cpu' }, count: cpuJobs, lane: 'io' }],
+      onePod,
+    ),
+  ];
+  const [compute, ...others] = computes;
+  if (!compute) return cells;
+  const bothLanes: KubeScale[] = [
+    ...onePod,
+    ...others.map((other) => ({ component: 'compute' as const, deployment: other.name, replicas: 0 })),
+    { component: 'compute', deployment: compute.name, replicas: 1 },
+  ];
+  const auto = autoRoutedJobs(ioJobs, cpuJobs);
+  return [
+    ...cells,
+    cell(
+      'cpu-on-cpu-lane',
+      `io jobs with CPU jobs on their own lane (one ${compute.name} pod)`,
+      [ioJobs, { job: { kind: 'cpu' }, count: cpuJobs }],
+      bothLanes,
+    ),
+    {
+      ...cell('auto', 'io and CPU jobs submitted with profile "auto", after a warm-up', auto.jobs, bothLanes),
+      warmUp: auto.warmUp,
+    },
+  ];
 }

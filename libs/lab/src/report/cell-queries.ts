@@ -1,5 +1,5 @@
-import { intervalsOverlap } from '@switchyard/stats';
-import type { CellResult, Spread } from '../lab-results';
+import { intervalsOverlap, optionalSpread, spread } from '@switchyard/stats';
+import type { CellResult, RoutedJobs, Spread } from '../lab-results';
 
 /** Cells that measured something (not failed, at least one run). */
 export function measured(cells: readonly CellResult[]): CellResult[] {
@@ -37,6 +37,38 @@ export function taskP99(cell: CellResult, task: string): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = values.sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * A task's latency p99 over a cell's runs, with its interval: per run the worst p99 among the lanes the
+ * task ran on (a run whose jobs of one task were split over two lanes counts its slower lane).
+ */
+export function taskP99Spread(cell: CellResult, task: string): Spread | undefined {
+  return optionalSpread(
+    cell.runs.map((run) => {
+      const entries = run.byTask.filter((entry) => entry.task === task);
+      return entries.length === 0 ? undefined : Math.max(...entries.map((entry) => entry.latencyMs.p99));
+    }),
+  );
+}
+
+/** Where a cell's jobs went, summed over its runs per task, lane and reason; the ratio is the runs' median. */
+export function routedJobsOf(cell: CellResult): RoutedJobs[] {
+  const groups = new Map<string, RoutedJobs[]>();
+  for (const entry of cell.runs.flatMap((run) => run.routing ?? [])) {
+    const key = [entry.task, entry.lane, entry.reason].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.values()].map((group) => {
+    const ratios = group.flatMap((entry) => (entry.cpuRatio === undefined ? [] : [entry.cpuRatio]));
+    return {
+      task: group[0].task,
+      lane: group[0].lane,
+      reason: group[0].reason,
+      jobs: group.reduce((sum, entry) => sum + entry.jobs, 0),
+      ...(ratios.length > 0 ? { cpuRatio: spread(ratios).median } : {}),
+    };
+  });
 }
 
 export const formatRate = (value: number) => `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} jobs/s`;

@@ -14,6 +14,7 @@ import {
   withInterval,
 } from './cell-queries';
 import type { CellResult, LabResults } from '../lab-results';
+import { autoRoutingFindings } from './auto-routing-findings';
 
 export interface Conclusion {
   profile: 'confidence' | 'cpu' | 'io' | 'misrouting' | 'horizontal';
@@ -173,6 +174,7 @@ function misroutingConclusion(results: LabResults): Conclusion | undefined {
         `Routed to their own lane (worker threads), the same CPU jobs left io.sleep p99 at ${formatMs(fixed)}.`,
       );
   }
+  findings.push(...autoRoutingFindings(results));
   const loop = findCell(results.cells, 'misrouting/io-on-event-loop');
   for (const [model, id] of [
     ['worker threads', 'misrouting/io-on-worker-threads'],

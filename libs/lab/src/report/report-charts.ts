@@ -1,4 +1,4 @@
-import { cellAtMost, measured, seriesCells, taskP99 } from './cell-queries';
+import { cellAtMost, measured, seriesCells, taskP99Spread } from './cell-queries';
 import type { CellResult, LabResults } from '../lab-results';
 import { barChart, lineChart, type BarGroup, type ChartPoint, type LineSeries } from './svg-chart';
 
@@ -198,11 +198,12 @@ function latencyChart(results: LabResults): ReportChart | undefined {
   );
 }
 
+/** The mixed workload's routings, in the order the chart shows them. */
+const ROUTINGS = ['io-alone', 'cpu-on-io-lane', 'cpu-on-cpu-lane', 'auto'];
+
 function misroutingChart(results: LabResults): ReportChart | undefined {
-  const cells = measured(results.cells).filter(
-    (cell) =>
-      cell.experiment === 'misrouting' &&
-      ['io-alone', 'cpu-on-io-lane', 'cpu-on-cpu-lane'].some((name) => cell.id.endsWith(name)),
+  const cells = ROUTINGS.flatMap((name) =>
+    measured(results.cells).filter((cell) => cell.id === `misrouting/${name}`),
   );
   return cellBarChart(
     cells,
@@ -210,16 +211,19 @@ function misroutingChart(results: LabResults): ReportChart | undefined {
       id: 'misrouting',
       title: 'Event-loop delay under misrouting',
       yLabel: 'ms',
-      caption: `The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, and with the same CPU jobs on their own lane. ${INTERVAL_CAPTION}`,
+      caption: `The io-consumer running io.sleep jobs alone, with CPU jobs misrouted onto its lane, with the same CPU jobs on their own lane, and with every job submitted as profile "auto" (routed by measured CPU ratio). ${INTERVAL_CAPTION}`,
     },
-    (cell) => ({
-      flagged: busyNote(cell),
-      label: cell.id.replace('misrouting/', ''),
-      values: [
-        ...(cell.eventLoopDelayP99Ms ? [withInterval('loop delay p99', cell.eventLoopDelayP99Ms)] : []),
-        { name: 'io.sleep p99', value: taskP99(cell, 'io.sleep') ?? cell.latencyMs.p99.median },
-      ],
-    }),
+    (cell) => {
+      const ioP99 = taskP99Spread(cell, 'io.sleep');
+      return {
+        flagged: busyNote(cell),
+        label: cell.id.replace('misrouting/', ''),
+        values: [
+          ...(cell.eventLoopDelayP99Ms ? [withInterval('loop delay p99', cell.eventLoopDelayP99Ms)] : []),
+          withInterval('io.sleep p99', ioP99 ?? cell.latencyMs.p99),
+        ],
+      };
+    },
   );
 }
 

@@ -28,7 +28,11 @@ function tableHtml(header: readonly string[], rows: readonly (readonly string[])
   return `<table>\n${head}\n${body}\n</table>`;
 }
 
-const bold = (markdown: string) => text(markdown).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>');
+/** The two bits of Markdown the conclusions use: **bold** and `code`. */
+const inlineMarkdown = (markdown: string) =>
+  text(markdown)
+    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+    .replace(/`([^`]+)`/g, '<code>$1</code>');
 
 /** report.html: one self-contained page (inline CSS and SVG; no script, font or network). */
 export function renderHtmlReport({ results, comparison, conclusions, charts }: ReportParts): string {
@@ -59,7 +63,7 @@ Machine: ${text(machineLine(results))}.<br>
 ${text(repeatsLine(results))}. CPU job: <code>${text(`${results.cpuJob.task} ${JSON.stringify(results.cpuJob.payload)}`)}</code> ≈ ${results.cpuJob.calibratedRunMs.toFixed(0)} ms.</p>
 ${results.partial ? `<p class="partial"><strong>Partial results:</strong> ${text(results.partialReason ?? '')}. Not run: ${text(results.skippedCells.join(', ') || 'none')}.</p>` : ''}
 <h2>Conclusions</h2>
-${conclusions.map((conclusion) => `<h3>${text(conclusion.title)}</h3>\n<ul>${conclusion.findings.map((finding) => `<li>${bold(finding)}</li>`).join('\n')}</ul>`).join('\n')}
+${conclusions.map((conclusion) => `<h3>${text(conclusion.title)}</h3>\n<ul>${conclusion.findings.map((finding) => `<li>${inlineMarkdown(finding)}</li>`).join('\n')}</ul>`).join('\n')}
 <h2>Event loop vs worker threads vs processes vs pods (measured)</h2>
 ${tableHtml(
   ['', ...COMPARISON_COLUMNS],
