@@ -1,9 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 
-/** Measures the CPU time one run takes: `begin()` when the handler starts; the returned stop gives ms. */
+/** One run being measured. */
+export interface CpuRun {
+  /**
+   * Call once the handler has returned its promise: what ran since `begin()` was the handler's
+   * synchronous part alone (a meter that shares the loop charges it to this run only).
+   */
+  called(): void;
+  /** Ends the measure (once; later calls give the same value): the run's CPU ms. */
+  stop(): number;
+}
+
+/** Measures the CPU time one run takes: `begin()` just before the handler is called. */
 export interface CpuMeter {
-  begin(): () => number;
+  begin(): CpuRun;
 }
 
 const MICROS_PER_MS = 1_000;
@@ -28,28 +39,38 @@ export function ownCpuMeter(): CpuMeter {
   return {
     begin() {
       const start = read();
-      return () => totalMs(read(start));
+      let cpuMs: number | undefined;
+      return {
+        called: () => undefined,
+        stop: () => (cpuMs ??= totalMs(read(start))),
+      };
     },
   };
 }
 
 /**
- * On the event loop many runs interleave on one thread and no clock tells their slices apart (an async
- * handler's synchronous runs are scattered over many callbacks). This meter shares the process's CPU
- * (`process.cpuUsage()`) out equally among the runs in flight at each moment: between two starts or ends,
- * the CPU used is split by the number of runs then in flight, and a run's cpuMs is the sum of its shares.
- * The shares add up to the process's CPU while runs are in flight (nothing is counted twice), but a
- * CPU-heavy run shares its cost with the runs beside it, and the consumer's own work meanwhile (BullMQ,
- * Redis replies, metrics; V8's GC and compiler threads) is charged to the runs too. Alone on the loop, a
- * run's cpuMs is the process's CPU over its run. The whole process, not `process.threadCpuUsage()`:
+ * On the event loop many runs interleave on one thread and no clock tells most of their slices apart
+ * (an async handler's later synchronous runs are scattered over many callbacks). Two parts are measured:
+ * - the handler's synchronous part, from the call until it returns its promise: only that handler runs
+ *   then, so the clock read around it (`called()`) is charged to that run alone. For a handler that does
+ *   all its work before its first `await` (cpu.primes and the other CPU tasks), that is its whole cost;
+ * - the rest is shared out equally among the runs in flight at each moment (`process.cpuUsage()`): between
+ *   two clock reads, the CPU used is split by the number of runs then in flight.
+ * A run's cpuMs is its own part plus its shares. Nothing is counted twice (own parts and shares add up to
+ * the process's CPU while runs are in flight), but what a handler does after its first `await` is shared
+ * with the runs beside it, and the consumer's own work meanwhile (BullMQ, Redis replies, metrics; V8's GC
+ * and compiler threads) is charged to the runs too. Alone on the loop, a run's cpuMs is the process's CPU
+ * over its run. Before the synchronous part was measured apart, a misrouted cpu.primes beside ~100 io jobs
+ * measured a CPU/wall ratio of 0.037 (its cost charged mostly to the io jobs), which `profile: "auto"`
+ * would have read as an io task. The whole process, not `process.threadCpuUsage()`:
  * Linux brings a running thread's own clock up to date only at scheduler ticks and switches, so it lags
  * by up to a tick, while the process clock is exact; an event-loop or inline consumer runs no other
  * executor. See docs/telemetry.md.
  *
- * The clock is a syscall (~0.5 µs). While other runs stay in flight across a start or an end, a reading
- * less than `COALESCE_MS` old is reused: the CPU since then is charged at the next reading to the runs
- * in flight then, so it is still counted once, only split among the runs of that millisecond a little
- * differently. A run that starts or ends alone on the loop always reads the clock.
+ * The clock is a syscall (~0.5 µs): read at each start and after each synchronous part. While other runs
+ * stay in flight across an end, a reading less than `COALESCE_MS` old is reused: the CPU since then is
+ * charged at the next reading to the runs in flight then, so it is still counted once, only split among
+ * the runs of that millisecond a little differently. A run that ends alone on the loop always reads it.
  */
 class SharedLoopCpuMeter implements CpuMeter {
   #inFlight = 0;
@@ -59,17 +80,32 @@ class SharedLoopCpuMeter implements CpuMeter {
   /** CPU ms that one run in flight has been charged since this meter was made. */
   #perRunMs = 0;
 
-  begin(): () => number {
-    this.#advance(this.#inFlight > 0);
-    this.#inFlight++;
-    const startShare = this.#perRunMs;
+  begin(): CpuRun {
+    // Always read: what ran before this call must not be taken for this handler's own part.
+    this.#advance(false);
+    let own: number | undefined;
+    let startShare = 0;
     let cpuMs: number | undefined;
-    return () => {
-      if (cpuMs !== undefined) return cpuMs;
-      this.#advance(this.#inFlight > 1);
-      this.#inFlight--;
-      cpuMs = this.#perRunMs - startShare;
-      return cpuMs;
+    const called = () => {
+      if (own !== undefined) return;
+      // Only this handler ran since the reading in begin(): all of it is its own, shared with no one.
+      const nowMs = totalMs(process.cpuUsage());
+      own = nowMs - this.#lastReadMs;
+      this.#lastReadMs = nowMs;
+      this.#lastReadAt = performance.now();
+      this.#inFlight++;
+      startShare = this.#perRunMs;
+    };
+    return {
+      called,
+      stop: () => {
+        if (cpuMs !== undefined) return cpuMs;
+        called(); // a handler that threw before returning its promise: all of it was its own part
+        this.#advance(this.#inFlight > 1);
+        this.#inFlight--;
+        cpuMs = (own ?? 0) + this.#perRunMs - startShare;
+        return cpuMs;
+      },
     };
   }
 

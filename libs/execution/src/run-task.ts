@@ -12,7 +12,7 @@ import {
   type ExecutionPlacement,
   type TaskContext,
 } from '@switchyard/contracts';
-import type { CpuMeter } from './cpu-meter';
+import type { CpuMeter, CpuRun } from './cpu-meter';
 import { throttleProgress } from './progress-reporter';
 
 /** What a thread, a child or an in-process executor runs tasks with: made once, used for every run. */
@@ -54,12 +54,8 @@ export async function runTask(
   attempt: AttemptContext,
   hooks: TaskRunHooks,
 ): Promise<TaskRunResult> {
-  let stop: (() => number) | undefined;
-  let cpuMs: number | undefined;
-  const measured = () => {
-    if (cpuMs === undefined && stop) cpuMs = roundMs(stop());
-    return cpuMs;
-  };
+  let run: CpuRun | undefined;
+  const measured = () => (run ? roundMs(run.stop()) : undefined);
   const result = await runInExecuteSpan(
     attempt,
     runner.model,
@@ -72,9 +68,11 @@ export async function runTask(
         signal: hooks.signal,
         progress: throttleProgress(hooks.onProgress, runner.progressIntervalMs),
       };
-      stop = runner.cpuMeter.begin();
+      run = runner.cpuMeter.begin();
       try {
-        return await definition.handler(payload, ctx);
+        const pending = definition.handler(payload, ctx);
+        run.called();
+        return await pending;
       } finally {
         measured();
       }

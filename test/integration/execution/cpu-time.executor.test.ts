@@ -67,4 +67,20 @@ describe('CPU time per run (cpuMs)', { timeout: 60_000 }, () => {
     // Each run measured alone over its span would charge the primes' CPU to all 21 runs.
     assert.ok(charged <= loopMs + 0.01, `charged ${charged} ms, the process used ${loopMs} ms`);
   });
+
+  it('event-loop: a CPU task beside io runs keeps its own cost (its synchronous part is not shared out)', async () => {
+    // Measured alone first, then started while 100 io.sleep runs are in flight: shared out equally, its
+    // cost would go mostly to them (a CPU/wall ratio that `profile: "auto"` reads as an io task).
+    await executor('event-loop').run(...request('cpu.primes', { limit: 10_000_000 })); // compiled by V8 now
+    const alone = cpuOf(await executor('event-loop').run(...request('cpu.primes', { limit: 10_000_000 })));
+    const sleepers = Array.from({ length: 100 }, () =>
+      executor('event-loop').run(...request('io.sleep', { ms: 300 })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const primes = await executor('event-loop').run(...request('cpu.primes', { limit: 10_000_000 }));
+    await Promise.all(sleepers);
+    const beside = cpuOf(primes);
+    // Shared out among the 101 runs in flight, it would keep about a hundredth of its cost.
+    assert.ok(beside >= alone / 2, `cpu.primes alone ${alone} ms, beside 100 sleepers ${beside} ms`);
+  });
 });
