@@ -67,10 +67,10 @@ export function ownCpuMeter(): CpuMeter {
  * by up to a tick, while the process clock is exact; an event-loop or inline consumer runs no other
  * executor. See docs/telemetry.md.
  *
- * The clock is a syscall (~0.5 µs): read at each start and after each synchronous part. While other runs
- * stay in flight across an end, a reading less than `COALESCE_MS` old is reused: the CPU since then is
- * charged at the next reading to the runs in flight then, so it is still counted once, only split among
- * the runs of that millisecond a little differently. A run that ends alone on the loop always reads it.
+ * The clock is a syscall (~0.5 µs): always read after a synchronous part. While other runs stay in flight
+ * across a start or an end, a reading less than `COALESCE_MS` old is reused: the CPU since then is charged
+ * at the next reading (to the starting run's own part, or shared among the runs in flight then), so it is
+ * still counted once, only placed a little differently. A run alone on the loop reads it at both ends.
  */
 class SharedLoopCpuMeter implements CpuMeter {
   #inFlight = 0;
@@ -81,8 +81,9 @@ class SharedLoopCpuMeter implements CpuMeter {
   #perRunMs = 0;
 
   begin(): CpuRun {
-    // Always read: what ran before this call must not be taken for this handler's own part.
-    this.#advance(false);
+    // A reading less than COALESCE_MS old is reused while other runs are in flight: what ran since (the
+    // consumer's own work, under a millisecond) goes to this run's own part instead of being shared out.
+    this.#advance(this.#inFlight > 0);
     let own: number | undefined;
     let startShare = 0;
     let cpuMs: number | undefined;
