@@ -1,16 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { closeRedis, LaneQueues, RetentionSweeper } from '@switchyard/queue';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { closeRedis, LaneQueues, RetentionSweeper, type RedisConnection } from '@switchyard/queue';
 import { warnUnlessNoeviction } from '@switchyard/quotas';
 import { shutdownTelemetry } from '@switchyard/telemetry';
-import { Redis } from 'ioredis';
+import { REDIS } from './api.tokens';
 
 /** Checks the job store at start; closes queues before their shared connection at shutdown, then flushes spans and metrics. */
 @Injectable()
 export class ApiLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly queues: LaneQueues,
-    private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     private readonly retention: RetentionSweeper,
   ) {}
 

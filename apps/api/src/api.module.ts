@@ -11,11 +11,10 @@ import {
   RetentionSweeper,
 } from '@switchyard/queue';
 import { TaskCatalog } from '@switchyard/tasks';
-import { Redis } from 'ioredis';
 import { ApiLifecycle } from './api-lifecycle';
 import { ApiMetrics } from './api-metrics';
 import type { ApiServices } from './api-services';
-import { CONFIG } from './api.tokens';
+import { CONFIG, REDIS } from './api.tokens';
 import { CatalogController } from './controllers/catalog.controller';
 import { HealthController } from './controllers/health.controller';
 import { JobEventsController } from './controllers/job-events.controller';
@@ -39,7 +38,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: CONFIG, useValue: services.config },
-        { provide: Redis, useValue: services.redis },
+        { provide: REDIS, useValue: services.redis },
         { provide: TaskCatalog, useValue: services.catalog },
         { provide: LaneQueues, useValue: services.queues },
         { provide: JobProducer, useValue: services.producer },

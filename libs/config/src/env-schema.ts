@@ -93,8 +93,23 @@ const headerNameList = hostList.pipe(
  * is this list; `loadConfig` refuses to start on a bad value and names the variable.
  */
 export const envSchema = z.object({
-  /** Redis for the queues. @defaultValue redis://127.0.0.1:6379 */
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Redis for the queues: one URL, or with REDIS_MODE=cluster the seed nodes of a Redis Cluster as
+   * comma-separated URLs (`redis://` or `rediss://`; credentials from any of them apply to every node).
+   * @defaultValue redis://127.0.0.1:6379
+   */
+  REDIS_URL: z
+    .string()
+    .refine(
+      (value) => value.split(',').every((entry) => URL.canParse(entry.trim())),
+      'one URL, or comma-separated URLs (the seed nodes) with REDIS_MODE=cluster',
+    )
+    .default('redis://127.0.0.1:6379'),
+  /**
+   * `standalone`: REDIS_URL is one Redis. `cluster`: a Redis Cluster (or Valkey cluster), each lane's
+   * keys in one hash slot so lanes spread over its shards (docs/redis-cluster.md). @defaultValue standalone
+   */
+  REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
   /**
    * File holding the Redis password (a mounted Secret; one trailing newline is ignored). `loadConfig` puts it
    * into REDIS_URL, so the password stays out of the environment and argv. Unset: REDIS_URL's own.

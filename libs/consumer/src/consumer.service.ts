@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
-import { createRedis, SwitchyardKeys, TaskCpuProfiles } from '@switchyard/queue';
+import { createRedis, SwitchyardKeys, TaskCpuProfiles, type RedisConnection } from '@switchyard/queue';
 import { TenantPendingJobs, warnUnlessNoeviction } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog } from '@switchyard/tasks';
 import {
@@ -22,7 +22,6 @@ import {
   shutdownTelemetry,
   switchyardMetrics,
 } from '@switchyard/telemetry';
-import type { Redis } from 'ioredis';
 import { allObservers, attemptLog } from './attempt-log';
 import { cpuRatioReporter, type CpuRatioReporter } from './cpu-ratio-reporter';
 import { pendingJobsObserver, type PendingJobsObserver } from './pending-jobs-observer';
@@ -47,7 +46,7 @@ const UNREF = { ref: false };
 export class ConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Consumer');
   private readonly lane: string;
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly executor: Executor;
   private readonly worker: LaneWorker;
   private readonly pendingJobs: PendingJobsObserver;
@@ -69,7 +68,12 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     });
     // A task name outside the catalog never becomes a metric label.
     switchyardMetrics().limitTaskLabels(createTaskCatalog(catalogOptionsFrom(config)).names());
-    this.connection = createRedis(config.REDIS_URL, 'worker', `switchyard-${spec.service}`);
+    this.connection = createRedis(
+      config.REDIS_URL,
+      'worker',
+      `switchyard-${spec.service}`,
+      config.REDIS_MODE,
+    );
     this.pendingJobs = pendingJobsObserver(
       new TenantPendingJobs({
         redis: this.connection,
@@ -92,7 +96,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
-      telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL }),
+      telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL.split(',')[0] }),
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),

@@ -11,10 +11,16 @@ import {
   type TraceContext,
 } from '@switchyard/contracts';
 import type { Executor } from '@switchyard/execution';
-import { cancelledJobsKey, closeRedis, type SwitchyardKeys } from '@switchyard/queue';
+import {
+  cancelledJobsKey,
+  closeRedis,
+  duplicateRedis,
+  laneQueuePrefix,
+  type RedisConnection,
+  type SwitchyardKeys,
+} from '@switchyard/queue';
 import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { boundError, cutToLength } from './bounded-error';
 import { JobProgressWriter } from './job-progress-writer';
 import { RecentCancels } from './recent-cancels';
@@ -31,7 +37,7 @@ export interface LaneWorkerOptions {
   lane: string;
   prefix: string;
   /** A `worker` role connection (maxRetriesPerRequest: null); duplicated for blocking and pub/sub. */
-  connection: Redis;
+  connection: RedisConnection;
   keys: SwitchyardKeys;
   /** Runs the jobs; its traits decide the lock, the concurrency and when placement is written. */
   executor: Executor;
@@ -100,7 +106,7 @@ export class LaneWorker {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly recentCancels = new RecentCancels();
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisConnection;
   private readonly host = os.hostname();
   private closing?: Promise<void>;
 
@@ -113,7 +119,7 @@ export class LaneWorker {
       (job, token) => this.process(job, token),
       {
         connection: options.connection,
-        prefix: options.prefix,
+        prefix: laneQueuePrefix(options.prefix, options.lane),
         concurrency: options.concurrency ?? traits.concurrency,
         name: options.name ?? `${options.lane}@${this.host}:${process.pid}`,
         autorun: false,
@@ -123,7 +129,7 @@ export class LaneWorker {
     );
     // Connection errors are retried by ioredis; readiness reports them.
     this.worker.on('error', () => undefined);
-    this.subscriber = options.connection.duplicate();
+    this.subscriber = duplicateRedis(options.connection);
     this.subscriber.on('error', () => undefined);
   }
 

@@ -1,12 +1,15 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { createLogger, logConnectionErrors, untraced } from '@switchyard/telemetry';
 import type { JobData, JobResultEnvelope, LaneStats } from '@switchyard/contracts';
+import type { RedisConnection } from './redis-connection';
+import { cancelledJobsKey, laneQueuePrefix } from './switchyard-keys';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
 
 export interface LaneQueuesOptions {
-  connection: Redis;
+  connection: RedisConnection;
+  /** QUEUE_PREFIX; each lane's queue gets `laneQueuePrefix(prefix, lane)`. */
   prefix: string;
   lanes: readonly string[];
   /** Passed to every Queue (`bullmqTelemetry()` from @switchyard/telemetry). */
@@ -23,21 +26,11 @@ export interface LaneJobInsert {
   opts: JobsOptions & { jobId: string };
 }
 
-/**
- * The lane's jobs a client cancelled while they ran (a sorted set, scored by when), written by the
- * consumer that stopped them. BullMQ keeps such a job in its `failed` set (it ended by an
- * UnrecoverableError), so the counts subtract the members still there from `failed`. A suffix BullMQ
- * never uses, beside the queue's own keys (the same hash slot as the lane's).
- */
-export function cancelledJobsKey(prefix: string, lane: string): string {
-  return `${prefix}:${lane}:switchyard-cancelled`;
-}
-
 /** One BullMQ Queue per lane, sharing one connection. Queue names are wire format: the lane name. */
 export class LaneQueues {
   private readonly queues = new Map<string, LaneQueue>();
   private closing?: Promise<void>;
-  readonly #connection: Redis;
+  readonly #connection: RedisConnection;
   readonly #prefix: string;
 
   constructor(options: LaneQueuesOptions) {
@@ -47,7 +40,7 @@ export class LaneQueues {
     for (const lane of options.lanes) {
       const queue = new Queue<JobData, JobResultEnvelope, string>(lane, {
         connection: options.connection,
-        prefix: options.prefix,
+        prefix: laneQueuePrefix(options.prefix, lane),
         telemetry: options.telemetry,
       });
       // Without a listener BullMQ prints each connection error as a multi-line dump (not JSON).
@@ -67,22 +60,57 @@ export class LaneQueues {
   }
 
   /**
-   * All or nothing, across lanes: every insert goes in one MULTI/EXEC on the lanes' shared connection
-   * (BullMQ's own `addBulk` is one lane's pipeline, not a transaction). A transaction Redis refuses
-   * (EXECABORT: out of memory, say) writes nothing. Redis does not roll back a command that fails
-   * inside an executed transaction, so the jobs that were written are then removed again before the
-   * error is thrown. Untraced on purpose: each job of a batch carries its own trace context, and one
-   * producer span per job in the batch request's trace is what the batch links are there to avoid.
+   * All or nothing, across lanes, on one Redis: every insert goes in one MULTI/EXEC on the lanes'
+   * shared connection (BullMQ's own `addBulk` is one lane's pipeline, not a transaction). A
+   * transaction Redis refuses (EXECABORT: out of memory, say) writes nothing. Redis does not roll back
+   * a command that fails inside an executed transaction, so the jobs that were written are then
+   * removed again before the error is thrown.
+   *
+   * On a Redis Cluster a transaction cannot span slots, and each lane has its own: one MULTI per lane,
+   * sent together, then `alsoInTransaction`'s writes in a step of their own once every lane's jobs are
+   * in. When a lane's MULTI fails, the jobs the other lanes took are removed again before the error is
+   * thrown; a consumer may have started one of them meanwhile (a weaker guarantee, documented in
+   * docs/redis-cluster.md). A failed `alsoInTransaction` step leaves the jobs in place, unlisted.
+   *
+   * Untraced on purpose: each job of a batch carries its own trace context, and one producer span per
+   * job in the batch request's trace is what the batch links are there to avoid.
    */
   addAtomically(
     inserts: readonly LaneJobInsert[],
     /** More writes for the same transaction, e.g. the job index's. */
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {
-    return untraced(() => this.#addAtomically(inserts, alsoInTransaction));
+    return untraced(async () => {
+      if (!this.#connection.isCluster) return this.#addInOneMulti(inserts, alsoInTransaction);
+      await this.#addPerLane(inserts);
+      if (!alsoInTransaction) return;
+      const multi = this.#connection.multi();
+      alsoInTransaction(multi);
+      await multi.exec().catch(() => undefined);
+    });
   }
 
-  async #addAtomically(
+  async #addPerLane(inserts: readonly LaneJobInsert[]): Promise<void> {
+    const byLane = new Map<string, LaneJobInsert[]>();
+    for (const insert of inserts) byLane.set(insert.lane, [...(byLane.get(insert.lane) ?? []), insert]);
+    const outcomes = await Promise.allSettled(
+      [...byLane.values()].map((laneInserts) => this.#addInOneMulti(laneInserts)),
+    );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (!failed) return;
+    const written = [...byLane.values()].filter((_, index) => outcomes[index].status === 'fulfilled');
+    await Promise.all(
+      written.flat().map(({ lane, opts }) =>
+        this.get(lane)
+          .remove(opts.jobId)
+          .catch(() => undefined),
+      ),
+    );
+    throw failed.reason;
+  }
+
+  /** One MULTI/EXEC; on a partial failure, removes the jobs it wrote before throwing. */
+  async #addInOneMulti(
     inserts: readonly LaneJobInsert[],
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {

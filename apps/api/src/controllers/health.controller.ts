@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { livenessSchema, readinessSchema } from '@switchyard/contracts';
-import { LaneQueues } from '@switchyard/queue';
+import { LaneQueues, type RedisConnection } from '@switchyard/queue';
 import { renderPrometheus } from '@switchyard/telemetry';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ApiContract } from '../openapi/api-contract.decorator';
+import { REDIS } from '../api.tokens';
 import { ProblemError } from '../problems/problem-error';
 
 /** Not ready when Redis does not answer a PING this fast: probes time out after 1 s or more. */
@@ -16,7 +16,7 @@ const READY_PING_TIMEOUT_MS = 500;
 @Controller()
 export class HealthController {
   constructor(
-    private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisConnection,
     private readonly queues: LaneQueues,
   ) {}
 
