@@ -208,7 +208,7 @@ describe('lane worker and producer against a real Redis', () => {
       const [stack, ...more] = stored.stacktrace ?? [];
       assert.equal(more.length, 0, 'one attempt, one stack');
       assert.ok(stack && stack.length <= 300, `the stack has ${stack?.length} characters`);
-      const bytes = Number(await client.call('MEMORY', 'USAGE', `${prefix}:io:${job.id}`));
+      const bytes = Number(await client.call('MEMORY', 'USAGE', queues.get('io').toKey(job.id ?? '')));
       assert.ok(bytes > 0 && bytes < 16_384, `the failed job takes ${bytes} bytes in Redis`);
     } finally {
       await worker.close(1_000);
