@@ -1,5 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { closeRedis, LaneQueues, RetentionSweeper, type RedisConnection } from '@switchyard/queue';
 import { warnUnlessNoeviction } from '@switchyard/quotas';
 import { shutdownTelemetry } from '@switchyard/telemetry';

@@ -5,10 +5,15 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { pollUntil } from '@switchyard/polling';
 import { freePort } from './free-port';
-import { endProcess, redisServerOnPath, spawnRedisServer, waitUntilRedisAnswers } from './redis-server-process';
+import {
+  endProcess,
+  redisServerOnPath,
+  spawnRedisServer,
+  waitUntilRedisAnswers,
+} from './redis-server-process';
 
 export interface RedisClusterHandle {
-  /** The masters' URLs, `redis://127.0.0.1:<port>` each, in slot order (the first holds slot 0). */
+  /** The masters' URLs, `redis://127.0.0.1:<port>` each (without the password), in slot order (the first holds slot 0). */
   nodeUrls: string[];
   /** `nodeUrls` joined by commas: the REDIS_URL of a service run with REDIS_MODE=cluster. */
   seeds: string;
@@ -20,6 +25,8 @@ export interface RedisClusterOptions {
   masters?: number;
   /** How long the nodes may take to agree on `cluster_state:ok`. @defaultValue 20000 */
   timeoutMs?: number;
+  /** Every node requires it (`requirepass`, and `masterauth` between nodes). @defaultValue none */
+  password?: string;
 }
 
 /**
@@ -30,8 +37,12 @@ export interface RedisClusterOptions {
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const masters = options.masters ?? 3;
+  const { password } = options;
+  const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
   if (!redisServerOnPath()) {
-    throw new Error('redis-server is not on PATH: install the redis-server package (redis-cli comes with it)');
+    throw new Error(
+      'redis-server is not on PATH: install the redis-server package (redis-cli comes with it)',
+    );
   }
   const root = mkdtempSync(path.join(os.tmpdir(), 'switchyard-redis-cluster-'));
   const children: ChildProcess[] = [];
@@ -58,12 +69,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           path.join(dir, 'nodes.conf'),
           '--cluster-node-timeout',
           '5000',
+          ...auth,
         ]),
       );
     }
     const nodeUrls = ports.map((port) => `redis://127.0.0.1:${port}`);
     for (const url of nodeUrls) {
-      if (!(await waitUntilRedisAnswers(url, 5_000))) throw new Error(`cluster node ${url} did not answer`);
+      if (!(await waitUntilRedisAnswers(withPassword(url, password), 5_000)))
+        throw new Error(`cluster node ${url} did not answer`);
     }
     const create = spawnSync(
       'redis-cli',
@@ -75,17 +88,33 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         '0',
         '--cluster-yes',
       ],
-      { encoding: 'utf8', timeout: 30_000 },
+      // REDISCLI_AUTH: the password stays out of argv.
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, ...(password && { REDISCLI_AUTH: password }) },
+      },
     );
     if (create.status !== 0) {
-      throw new Error(`redis-cli --cluster create failed (${create.status}): ${create.stdout}${create.stderr}`);
+      throw new Error(
+        `redis-cli --cluster create failed (${create.status}): ${create.stdout}${create.stderr}`,
+      );
     }
-    await Promise.all(nodeUrls.map((url) => waitForClusterOk(url, options.timeoutMs ?? 20_000)));
+    await Promise.all(
+      nodeUrls.map((url) => waitForClusterOk(withPassword(url, password), options.timeoutMs ?? 20_000)),
+    );
     return { nodeUrls, seeds: nodeUrls.join(','), stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const withAuth = new URL(url);
+  withAuth.password = encodeURIComponent(password);
+  return withAuth.toString();
 }
 
 async function waitForClusterOk(url: string, timeoutMs: number): Promise<void> {

@@ -25,7 +25,12 @@ export type RedisConnection = Redis | Cluster;
 
 const reconnectDelay = (times: number) => Math.min(times * 200, 2_000);
 
-export function createRedis(url: string, role: RedisRole, connectionName?: string, mode?: 'standalone'): Redis;
+export function createRedis(
+  url: string,
+  role: RedisRole,
+  connectionName?: string,
+  mode?: 'standalone',
+): Redis;
 export function createRedis(
   url: string,
   role: RedisRole,

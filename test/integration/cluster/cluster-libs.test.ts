@@ -63,7 +63,10 @@ describe('the queue and quota libraries on a real Redis Cluster', () => {
     const page = await index.page({ tenant: 'acme' }, undefined, 10);
     assert.deepEqual(new Set(page.jobs.map((job) => job.jobId)), new Set(jobs.map((job) => job.id)));
     const single = await producer.enqueue({ task: 'io.sleep', payload: { ms: 3 } }, SUBMITTER);
-    assert.equal((await index.page({ tenant: 'acme', task: 'io.sleep' }, undefined, 1)).jobs[0].jobId, single.id);
+    assert.equal(
+      (await index.page({ tenant: 'acme', task: 'io.sleep' }, undefined, 1)).jobs[0].jobId,
+      single.id,
+    );
     await Promise.all(['io', 'cpu'].map((lane) => queues.get(lane).drain()));
   });
 

@@ -100,7 +100,10 @@ describe('lane worker and producer against a real Redis', () => {
 
   it("writes a running job's progress at most once per interval, and none for a job that ends within one", async () => {
     const eventsConnection = workerConnection.duplicate();
-    const events = new QueueEvents('io', { connection: eventsConnection, prefix: laneQueuePrefix(prefix, 'io') });
+    const events = new QueueEvents('io', {
+      connection: eventsConnection,
+      prefix: laneQueuePrefix(prefix, 'io'),
+    });
     const { worker, executor } = laneWorker();
     const progress = new Map<string, number[]>();
     const completed = new Set<string>();

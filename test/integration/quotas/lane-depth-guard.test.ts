@@ -16,7 +16,8 @@ describe('LaneDepthGuard against BullMQ lanes in a real Redis', () => {
   let redis: Redis;
   let queue: Queue;
   // The key layout the api gives the guard (its lanes' own `toKey`).
-  const laneKey = (lane: string, type: string) => new QueueKeys(laneQueuePrefix(prefix, lane)).toKey(lane, type);
+  const laneKey = (lane: string, type: string) =>
+    new QueueKeys(laneQueuePrefix(prefix, lane)).toKey(lane, type);
 
   before(() => {
     redis = createRedis(REDIS_URL, 'client');
