@@ -191,4 +191,21 @@ describe('Switchyard on a real 3-master Redis Cluster (REDIS_MODE=cluster)', () 
     assert.equal(last?.status, 429);
     assert.equal(last?.headers.get('ratelimit-limit'), String(RATE_MAX));
   });
+
+  // Last: it takes a master down for good.
+  it('answers 503 (not 500) once a master is lost and the cluster is down', async () => {
+    // The second master holds slot 9296, the cpu lane's; with no replica its slots are lost.
+    await cluster.stopNode(1);
+    const cpuJob = { task: 'cpu.primes', payload: { limit: 10 }, lane: 'cpu' };
+    const answer = await eventually(
+      async () => {
+        const response = await call(KEYS.alice, 'POST', '/v1/jobs', cpuJob);
+        return response.status !== 202 && response;
+      },
+      'a submission refused with the cluster down',
+      30_000,
+    );
+    assert.equal(answer.status, 503, JSON.stringify(answer.body));
+    assert.equal(answer.body.title, 'Service unavailable');
+  });
 });

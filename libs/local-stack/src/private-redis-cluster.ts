@@ -17,6 +17,8 @@ export interface RedisClusterHandle {
   nodeUrls: string[];
   /** `nodeUrls` joined by commas: the REDIS_URL of a service run with REDIS_MODE=cluster. */
   seeds: string;
+  /** Ends one master (by its index in `nodeUrls`), as a lost node: its slots have no replica to take over. */
+  stopNode(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,7 +105,12 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     await Promise.all(
       nodeUrls.map((url) => waitForClusterOk(withPassword(url, password), options.timeoutMs ?? 20_000)),
     );
-    return { nodeUrls, seeds: nodeUrls.join(','), stop };
+    const stopNode = async (index: number) => {
+      const child = children[index];
+      if (!child) throw new Error(`no cluster node ${index}: there are ${children.length}`);
+      await endProcess(child, 'SIGKILL');
+    };
+    return { nodeUrls, seeds: nodeUrls.join(','), stopNode, stop };
   } catch (error) {
     await stop();
     throw error;

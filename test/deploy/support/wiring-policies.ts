@@ -128,8 +128,11 @@ export function kedaViolations(objects: readonly KubeObject[]): string[] {
         `${at}: triggers read ${JSON.stringify(actual)}, BullMQ keeps lane ${lane} in ${JSON.stringify(expected)}`,
       );
     }
-    if (spec.triggers.some((trigger) => trigger.type !== 'redis'))
-      violations.push(`${at}: a trigger is not of type redis`);
+    // KEDA's scaler for a Redis Cluster is its own type; the apps say which they talk to.
+    const scaler =
+      envValue(target.podSpec.containers[0], 'REDIS_MODE') === 'cluster' ? 'redis-cluster' : 'redis';
+    if (spec.triggers.some((trigger) => trigger.type !== scaler))
+      violations.push(`${at}: a trigger is not of type ${scaler}`);
     if (spec.advanced?.scalingModifiers?.formula?.replace(/\s+/g, '') !== 'wait+prioritized+active') {
       violations.push(`${at}: the scaling formula does not add wait, prioritized and active`);
     }
