@@ -77,7 +77,7 @@ export class LaneQueues {
    */
   addAtomically(
     inserts: readonly LaneJobInsert[],
-    /** More writes for the same transaction, e.g. the job index's. */
+    /** More writes (the job index's): in the same transaction on one Redis, after the jobs on a cluster. */
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {
     return untraced(async () => {
@@ -92,7 +92,11 @@ export class LaneQueues {
 
   async #addPerLane(inserts: readonly LaneJobInsert[]): Promise<void> {
     const byLane = new Map<string, LaneJobInsert[]>();
-    for (const insert of inserts) byLane.set(insert.lane, [...(byLane.get(insert.lane) ?? []), insert]);
+    for (const insert of inserts) {
+      const laneInserts = byLane.get(insert.lane);
+      if (laneInserts) laneInserts.push(insert);
+      else byLane.set(insert.lane, [insert]);
+    }
     const outcomes = await Promise.allSettled(
       [...byLane.values()].map((laneInserts) => this.#addInOneMulti(laneInserts)),
     );
