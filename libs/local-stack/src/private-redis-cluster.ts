@@ -41,9 +41,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const masters = options.masters ?? 3;
   const { password } = options;
   const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
-  if (!redisServerOnPath()) {
+  if (!redisServerOnPath() || !redisServerOnPath('redis-cli')) {
     throw new Error(
-      'redis-server is not on PATH: install the redis-server package (redis-cli comes with it)',
+      'redis-server or redis-cli is not on PATH: install the redis-server package (`npm test` does, as root on Debian)',
     );
   }
   const root = mkdtempSync(path.join(os.tmpdir(), 'switchyard-redis-cluster-'));
