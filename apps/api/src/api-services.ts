@@ -1,6 +1,5 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import {
-  createRedis,
   JobCanceller,
   JobIndex,
   JobProducer,
@@ -11,6 +10,7 @@ import {
   LaneControls,
   LaneEvents,
   LaneQueues,
+  LaneRedis,
   LaneRouter,
   MeasuredRouting,
   RetentionSweeper,
@@ -34,6 +34,8 @@ export interface ApiServices {
   config: SwitchyardConfig;
   /** The `client` role connection (fails fast while Redis is away) the queues, quotas and index share. */
   redis: RedisConnection;
+  /** `redis` and the connections of lanes with a Redis of their own (LANE_REDIS_URLS). */
+  laneRedis: LaneRedis;
   catalog: TaskCatalog;
   queues: LaneQueues;
   producer: JobProducer;
@@ -55,7 +57,8 @@ export interface ApiServices {
  * and owns only what it is good at: controllers, guards and lifecycle hooks.
  */
 export function createApiServices(config: SwitchyardConfig): ApiServices {
-  const redis = createRedis(config.REDIS_URL, 'client', 'switchyard-api', config.REDIS_MODE);
+  const laneRedis = LaneRedis.connect(config, 'client', 'switchyard-api');
+  const redis = laneRedis.main;
   // Spans name one Redis server: the first seed of a cluster.
   const redisUrl = config.REDIS_URL.split(',')[0];
   const catalog = createTaskCatalog(catalogOptionsFrom(config));
@@ -64,6 +67,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   const keys = new SwitchyardKeys(config.QUEUE_PREFIX);
   const queues = new LaneQueues({
     connection: redis,
+    laneConnections: laneRedis.own,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
     telemetry: bullmqTelemetryWhenTracing({ redisUrl }),
@@ -84,6 +88,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   const quotas = new SubmissionQuotas(
     new LaneDepthGuard({
       redis,
+      laneRedis: (lane) => laneRedis.of(lane),
       laneKey: (lane, type) => queues.get(lane).toKey(type),
       maxDepth: config.LANE_MAX_DEPTH,
     }),
@@ -149,6 +154,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   const events = new LaneEvents({
     redisUrl: config.REDIS_URL,
     redisMode: config.REDIS_MODE,
+    laneRedisUrls: config.LANE_REDIS_URLS,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
   });
@@ -174,6 +180,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   return {
     config,
     redis,
+    laneRedis,
     catalog,
     queues,
     producer,

@@ -8,13 +8,14 @@ import {
   LaneControls,
   LaneEvents,
   LaneQueues,
+  LaneRedis,
   RetentionSweeper,
 } from '@switchyard/queue';
 import { TaskCatalog } from '@switchyard/tasks';
 import { ApiLifecycle } from './api-lifecycle';
 import { ApiMetrics } from './api-metrics';
 import type { ApiServices } from './api-services';
-import { CONFIG, REDIS } from './api.tokens';
+import { CONFIG } from './api.tokens';
 import { CatalogController } from './controllers/catalog.controller';
 import { HealthController } from './controllers/health.controller';
 import { JobEventsController } from './controllers/job-events.controller';
@@ -38,7 +39,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: CONFIG, useValue: services.config },
-        { provide: REDIS, useValue: services.redis },
+        { provide: LaneRedis, useValue: services.laneRedis },
         { provide: TaskCatalog, useValue: services.catalog },
         { provide: LaneQueues, useValue: services.queues },
         { provide: JobProducer, useValue: services.producer },

@@ -111,6 +111,31 @@ export const envSchema = z.object({
    */
   REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
   /**
+   * Lanes that have a Redis of their own, as `lane=url` entries, comma-separated
+   * (`cpu=redis://:pw@redis-cpu:6379`): that lane's jobs and BullMQ keys live there, everything else
+   * (the job index, quotas, idempotency, cancels) stays on REDIS_URL. Each URL is one standalone Redis
+   * with its own credentials (REDIS_PASSWORD_FILE applies to REDIS_URL only). @defaultValue none
+   */
+  LANE_REDIS_URLS: z
+    .string()
+    .transform((value, context) => {
+      const entries: Record<string, string> = {};
+      for (const entry of value
+        .split(',')
+        .map((text) => text.trim())
+        .filter(Boolean)) {
+        const [lane = '', ...rest] = entry.split('=');
+        const url = rest.join('=');
+        if (!LANE_NAME.test(lane) || !URL.canParse(url) || lane in entries) {
+          context.addIssue({ code: 'custom', message: `"${entry}" is not lane=url (each lane once)` });
+          return z.NEVER;
+        }
+        entries[lane] = url;
+      }
+      return entries;
+    })
+    .default({}),
+  /**
    * File holding the Redis password (a mounted Secret; one trailing newline is ignored). `loadConfig` puts it
    * into REDIS_URL, so the password stays out of the environment and argv. Unset: REDIS_URL's own.
    */

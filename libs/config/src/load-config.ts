@@ -22,7 +22,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SwitchyardConf
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   const config = parsed.data;
-  for (const lane of [config.IO_LANE, config.CPU_LANE, ...(config.LANE ? [config.LANE] : [])]) {
+  for (const lane of [
+    config.IO_LANE,
+    config.CPU_LANE,
+    ...(config.LANE ? [config.LANE] : []),
+    ...Object.keys(config.LANE_REDIS_URLS),
+  ]) {
     if (!config.LANES.includes(lane)) {
       throw new ConfigError(
         `invalid configuration:\n  lane "${lane}" is not in LANES=${config.LANES.join(',')}: add it to LANES`,

@@ -36,8 +36,13 @@ export interface LaneWorkerObserver {
 export interface LaneWorkerOptions {
   lane: string;
   prefix: string;
-  /** A `worker` role connection (maxRetriesPerRequest: null); duplicated for blocking and pub/sub. */
+  /** A `worker` role connection (maxRetriesPerRequest: null) to the lane's Redis; duplicated for blocking. */
   connection: RedisConnection;
+  /**
+   * The Redis of the cancel records and channel (REDIS_URL), when the lane has its own (LANE_REDIS_URLS);
+   * duplicated for pub/sub. @defaultValue connection
+   */
+  controlConnection?: RedisConnection;
   keys: SwitchyardKeys;
   /** Runs the jobs; its traits decide the lock, the concurrency and when placement is written. */
   executor: Executor;
@@ -129,8 +134,12 @@ export class LaneWorker {
     );
     // Connection errors are retried by ioredis; readiness reports them.
     this.worker.on('error', () => undefined);
-    this.subscriber = duplicateRedis(options.connection);
+    this.subscriber = duplicateRedis(options.controlConnection ?? options.connection);
     this.subscriber.on('error', () => undefined);
+  }
+
+  private get control(): RedisConnection {
+    return this.options.controlConnection ?? this.options.connection;
   }
 
   get activeJobs(): number {
@@ -162,7 +171,7 @@ export class LaneWorker {
     if (this.recentCancels.take(jobId)) return true;
     // Answered without a promise for a first attempt, every job's case: no await, no microtask turn.
     if (job.attemptsMade === 0 && !job.stalledCounter) return false;
-    return this.options.connection.exists(this.options.keys.cancellation(jobId)).then((found) => found > 0);
+    return this.control.exists(this.options.keys.cancellation(jobId)).then((found) => found > 0);
   }
 
   /** Aborts a job if this process runs it. */
@@ -231,7 +240,7 @@ export class LaneWorker {
       // A run that blocked the event loop could not hear a cancel message meanwhile.
       if (
         executor.traits.blocksEventLoop &&
-        (await this.options.connection.exists(this.options.keys.cancellation(jobId)))
+        (await this.control.exists(this.options.keys.cancellation(jobId)))
       ) {
         throw new JobCancelledError(jobId);
       }

@@ -8,6 +8,7 @@ export {
   type RedisRole,
 } from './redis-connection';
 export { cancelledJobsKey, laneQueuePrefix, SwitchyardKeys } from './switchyard-keys';
+export { LaneRedis, type LaneRedisSettings } from './lane-redis';
 export {
   IdempotencyKeyBusyError,
   IdempotencyKeyReusedError,

@@ -16,6 +16,8 @@ export interface LaneEventsOptions {
   redisUrl: string;
   /** REDIS_MODE. @defaultValue standalone */
   redisMode?: RedisMode;
+  /** LANE_REDIS_URLS: a lane listed here is read from its own (standalone) Redis. @defaultValue none */
+  laneRedisUrls?: Readonly<Record<string, string>>;
   /** QUEUE_PREFIX. */
   prefix: string;
   lanes: readonly string[];
@@ -36,12 +38,10 @@ export class LaneEvents {
     const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
       // XREAD BLOCK holds its connection: each reader gets its own, one that never gives up on a command.
-      const connection = createRedis(
-        options.redisUrl,
-        'worker',
-        'switchyard-api-events',
-        options.redisMode ?? 'standalone',
-      );
+      const ownUrl = options.laneRedisUrls?.[lane];
+      const connection = ownUrl
+        ? createRedis(ownUrl, 'worker', 'switchyard-api-events')
+        : createRedis(options.redisUrl, 'worker', 'switchyard-api-events', options.redisMode ?? 'standalone');
       // Until BullMQ attaches its own listener (and after it closes), ioredis prints errors raw.
       connection.on('error', () => undefined);
       const events = new QueueEvents(lane, { connection, prefix: laneQueuePrefix(options.prefix, lane) });

@@ -9,6 +9,8 @@ export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
 
 export interface LaneQueuesOptions {
   connection: RedisConnection;
+  /** Lanes with a Redis of their own (LANE_REDIS_URLS; `LaneRedis.own`). @defaultValue none */
+  laneConnections?: ReadonlyMap<string, RedisConnection>;
   /** QUEUE_PREFIX; each lane's queue gets `laneQueuePrefix(prefix, lane)`. */
   prefix: string;
   lanes: readonly string[];
@@ -31,15 +33,17 @@ export class LaneQueues {
   private readonly queues = new Map<string, LaneQueue>();
   private closing?: Promise<void>;
   readonly #connection: RedisConnection;
+  readonly #laneConnections: ReadonlyMap<string, RedisConnection>;
   readonly #prefix: string;
 
   constructor(options: LaneQueuesOptions) {
     this.#connection = options.connection;
+    this.#laneConnections = options.laneConnections ?? new Map<string, RedisConnection>();
     this.#prefix = options.prefix;
     const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
       const queue = new Queue<JobData, JobResultEnvelope, string>(lane, {
-        connection: options.connection,
+        connection: this.#laneConnections.get(lane) ?? options.connection,
         prefix: laneQueuePrefix(options.prefix, lane),
         telemetry: options.telemetry,
       });
@@ -66,7 +70,8 @@ export class LaneQueues {
    * a command that fails inside an executed transaction, so the jobs that were written are then
    * removed again before the error is thrown.
    *
-   * On a Redis Cluster a transaction cannot span slots, and each lane has its own: one MULTI per lane,
+   * On a Redis Cluster a transaction cannot span slots, and each lane has its own (nor can it span the
+   * Redis servers of lanes with their own, LANE_REDIS_URLS): one MULTI per lane,
    * sent together, then `alsoInTransaction`'s writes in a step of their own once every lane's jobs are
    * in. When a lane's MULTI fails, the jobs the other lanes took are removed again before the error is
    * thrown; a consumer may have started one of them meanwhile (a weaker guarantee, documented in
@@ -81,7 +86,9 @@ export class LaneQueues {
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {
     return untraced(async () => {
-      if (!this.#connection.isCluster) return this.#addInOneMulti(inserts, alsoInTransaction);
+      const oneRedis =
+        !this.#connection.isCluster && inserts.every(({ lane }) => !this.#laneConnections.has(lane));
+      if (oneRedis) return this.#addInOneMulti(inserts, alsoInTransaction);
       await this.#addPerLane(inserts);
       if (!alsoInTransaction) return;
       const multi = this.#connection.multi();
@@ -165,7 +172,8 @@ export class LaneQueues {
   /** Cancelled jobs BullMQ still keeps as failed (retention removes both alike): ZINTERCARD, Redis 7. */
   async #cancelledInFailed(queue: LaneQueue): Promise<number> {
     const cancelled = cancelledJobsKey(this.#prefix, queue.name);
-    return this.#connection.zintercard(2, queue.toKey('failed'), cancelled);
+    const connection = this.#laneConnections.get(queue.name) ?? this.#connection;
+    return connection.zintercard(2, queue.toKey('failed'), cancelled);
   }
 
   all(): LaneQueue[] {

@@ -5,6 +5,8 @@ import { execOrThrow } from './redis-replies';
 
 export interface LaneDepthGuardOptions {
   redis: Redis | Cluster;
+  /** The connection holding a lane's keys when not `redis` (a lane with its own Redis). @defaultValue redis */
+  laneRedis?(lane: string): Redis | Cluster;
   /** The BullMQ key of a lane's `type` list or set: `LaneQueue.toKey`'s, as the lane's queue names it. */
   laneKey(lane: string, type: string): string;
   /** Most jobs one lane may hold waiting, prioritized or delayed (LANE_MAX_DEPTH). */
@@ -62,7 +64,7 @@ export class LaneDepthGuard {
   async depth(lane: string): Promise<number> {
     const key = (type: string) => this.options.laneKey(lane, type);
     const counts = await execOrThrow(
-      this.options.redis
+      (this.options.laneRedis?.(lane) ?? this.options.redis)
         .multi()
         .llen(key('wait'))
         .llen(key('paused'))

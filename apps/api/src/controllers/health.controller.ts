@@ -1,12 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { livenessSchema, readinessSchema } from '@switchyard/contracts';
-import { LaneQueues, type RedisConnection } from '@switchyard/queue';
+import { LaneQueues, LaneRedis } from '@switchyard/queue';
 import { renderPrometheus } from '@switchyard/telemetry';
 import { z } from 'zod';
 import { ApiContract } from '../openapi/api-contract.decorator';
-import { REDIS } from '../api.tokens';
 import { ProblemError } from '../problems/problem-error';
 
 /** Not ready when Redis does not answer a PING this fast: probes time out after 1 s or more. */
@@ -16,7 +15,7 @@ const READY_PING_TIMEOUT_MS = 500;
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(REDIS) private readonly redis: RedisConnection,
+    private readonly redis: LaneRedis,
     private readonly queues: LaneQueues,
   ) {}
 
@@ -44,19 +43,19 @@ export class HealthController {
     problems: [[503, 'Not ready: Redis is not reachable, or a lane has not initialised']],
   })
   async ready(): Promise<{ status: 'ready' }> {
-    const problem =
-      this.redis.status === 'ready'
-        ? await Promise.race([
-            Promise.all([
-              this.redis.ping(),
-              ...this.queues.all().map((queue) => queue.waitUntilReady()),
-            ]).then(
-              () => undefined,
-              (error: Error) => error.message,
-            ),
-            delay(READY_PING_TIMEOUT_MS, `no answer within ${READY_PING_TIMEOUT_MS} ms`, { ref: false }),
-          ])
-        : `the connection is ${this.redis.status}`;
+    const down = this.redis.all().find((redis) => redis.status !== 'ready');
+    const problem = !down
+      ? await Promise.race([
+          Promise.all([
+            ...this.redis.all().map((redis) => redis.ping()),
+            ...this.queues.all().map((queue) => queue.waitUntilReady()),
+          ]).then(
+            () => undefined,
+            (error: Error) => error.message,
+          ),
+          delay(READY_PING_TIMEOUT_MS, `no answer within ${READY_PING_TIMEOUT_MS} ms`, { ref: false }),
+        ])
+      : `a connection is ${down.status}`;
     if (problem) throw new ProblemError(503, 'Not ready', `Redis is not reachable: ${problem}`);
     return { status: 'ready' };
   }
