@@ -55,6 +55,24 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ REDIS_MODE: 'sentinel' }), /REDIS_MODE="sentinel"/);
   });
 
+  it('reads LANE_REDIS_URLS as lane=url entries, each lane in LANES', () => {
+    assert.deepEqual(loadConfig({}).LANE_REDIS_URLS, {});
+    const config = loadConfig({ LANE_REDIS_URLS: 'cpu=redis://:p=w@redis-cpu:6379/0, io=redis://redis-io' });
+    assert.deepEqual(config.LANE_REDIS_URLS, {
+      cpu: 'redis://:p=w@redis-cpu:6379/0',
+      io: 'redis://redis-io',
+    });
+    assert.throws(
+      () => loadConfig({ LANE_REDIS_URLS: 'gpu=redis://redis-gpu' }),
+      /lane "gpu" is not in LANES/,
+    );
+    assert.throws(
+      () => loadConfig({ LANE_REDIS_URLS: 'cpu=redis://a,cpu=redis://b' }),
+      /"cpu=redis:\/\/b" is not lane=url \(each lane once\)/,
+    );
+    assert.throws(() => loadConfig({ LANE_REDIS_URLS: 'redis://a' }), /is not lane=url/);
+  });
+
   it('treats empty strings as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
   });
