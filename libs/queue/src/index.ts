@@ -2,7 +2,6 @@ export {
   closeRedis,
   createRedis,
   duplicateRedis,
-  parseSeedUrls,
   type RedisConnection,
   type RedisMode,
   type RedisRole,

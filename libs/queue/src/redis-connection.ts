@@ -68,7 +68,8 @@ function createCluster(seeds: string, options: RedisOptions): Cluster {
   const withCredentials = urls.find((url) => url.password || url.username);
   const tls = urls.some((url) => url.protocol === 'rediss:');
   return new Cluster(
-    urls.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) })),
+    // An IPv6 literal comes bracketed in a URL, bare in a socket address.
+    urls.map((url) => ({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) })),
     {
       clusterRetryStrategy: reconnectDelay,
       redisOptions: {
@@ -82,7 +83,7 @@ function createCluster(seeds: string, options: RedisOptions): Cluster {
 }
 
 /** The URLs of a comma-separated REDIS_URL (one in standalone mode). @throws TypeError for one that is not a URL */
-export function parseSeedUrls(value: string): URL[] {
+function parseSeedUrls(value: string): URL[] {
   return value
     .split(',')
     .map((entry) => entry.trim())
