@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { SwitchyardClient, type JobRequest } from '@switchyard/client';
 import { startLocalStack, type LocalStack, type StackServiceSpec } from '@switchyard/local-stack';
+import { laneQueuePrefix } from '@switchyard/queue';
 import { LaneDrain } from './lane-drain';
 import { cpuMillis } from './process-cpu';
 import { counterDelta, BenchRedis, type RedisDelta } from './bench-redis';
@@ -117,7 +118,8 @@ export async function startSwitchyardSide(options: SwitchyardSideOptions): Promi
   const fed = (subject: string, job: JobRequest, consumer: StackServiceSpec): QueueSide => ({
     subject,
     redis,
-    prefix: stack.prefix,
+    // BullMQ's prefix of the lane's queue (Switchyard tags each lane's keys for Redis Cluster).
+    prefix: laneQueuePrefix(stack.prefix, laneOf(consumer)),
     queue: laneOf(consumer),
     processes: stack.services
       .filter((service) => service.app === 'api' || service.name === consumer.name)

@@ -231,7 +231,7 @@ describe('the policy checks themselves', () => {
     const scaled = objects.find((object) => object.kind === 'ScaledObject');
     assert.ok(scaled);
     (scaled.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[1].metadata.listName =
-      'sy-prod:io:delayed';
+      'sy-prod:{io}:io:delayed';
     assert.match(kedaViolations(objects).join('\n'), /BullMQ keeps lane io in/);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Queue, Worker } from 'bullmq';
+import { laneQueuePrefix } from '@switchyard/queue';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { ciValuesFiles } from './support/ci-values';
@@ -26,7 +27,7 @@ describe('KEDA lane depth against real BullMQ keys', () => {
 
   before(() => {
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    queue = new Queue('io', { connection: redis, prefix });
+    queue = new Queue('io', { connection: redis, prefix: laneQueuePrefix(prefix, 'io') });
   });
 
   after(async () => {
@@ -51,7 +52,11 @@ describe('KEDA lane depth against real BullMQ keys', () => {
     await queue.addBulk([6, 7].map((n) => ({ name: 'io.sleep', data: { n }, opts: { delay: 60_000 } })));
 
     // One job taken by a consumer (active): it still needs its pod, so KEDA must count it.
-    const worker = new Worker('io', null, { connection: redis.duplicate(), prefix, autorun: false });
+    const worker = new Worker('io', null, {
+      connection: redis.duplicate(),
+      prefix: laneQueuePrefix(prefix, 'io'),
+      autorun: false,
+    });
     const taken = await worker.getNextJob('token');
     assert.ok(taken, 'the worker took no job');
 

@@ -36,9 +36,13 @@ export interface E2eStack {
 export async function startE2eStack(
   extraServices: StackServiceSpec[] = [],
   env: Record<string, string> = {},
+  /** Another Redis than REDIS_URL: a Redis Cluster's seeds with `redisMode: 'cluster'`. */
+  redis: { redisUrl?: string; redisMode?: 'standalone' | 'cluster'; prefix?: string } = {},
 ): Promise<E2eStack> {
-  const prefix = `test-${randomUUID()}`;
+  const prefix = redis.prefix ?? `test-${randomUUID()}`;
   const stack = await startLocalStack({
+    redisUrl: redis.redisUrl,
+    redisMode: redis.redisMode,
     prefix,
     logDir: path.join(os.tmpdir(), prefix),
     env: {
@@ -71,7 +75,8 @@ export async function startE2eStack(
     compute: (model) => service(`compute-${model}`),
     stop: async () => {
       await stack.stop();
-      await deletePrefix(stack.redisUrl, prefix);
+      // A test cluster is thrown away whole.
+      if (redis.redisMode !== 'cluster') await deletePrefix(stack.redisUrl, prefix);
     },
   };
 }

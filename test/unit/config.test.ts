@@ -36,6 +36,43 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a Redis Cluster as comma-separated seed URLs with REDIS_MODE=cluster, and only then', () => {
+    const seeds = 'redis://10.0.0.1:6379, redis://10.0.0.2:6379';
+    assert.equal(loadConfig({}).REDIS_MODE, 'standalone');
+    const config = loadConfig({ REDIS_MODE: 'cluster', REDIS_URL: seeds });
+    assert.equal(config.REDIS_MODE, 'cluster');
+    assert.equal(config.REDIS_URL, seeds);
+    assert.throws(
+      () => loadConfig({ REDIS_URL: seeds }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /REDIS_URL lists several URLs: set REDIS_MODE=cluster/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://10.0.0.1:6379,not a url' }),
+      /REDIS_URL=.*one URL, or comma-separated URLs/,
+    );
+    assert.throws(() => loadConfig({ REDIS_MODE: 'sentinel' }), /REDIS_MODE="sentinel"/);
+  });
+
+  it('reads LANE_REDIS_URLS as lane=url entries, each lane in LANES', () => {
+    assert.deepEqual(loadConfig({}).LANE_REDIS_URLS, {});
+    const config = loadConfig({ LANE_REDIS_URLS: 'cpu=redis://:p=w@redis-cpu:6379/0, io=redis://redis-io' });
+    assert.deepEqual(config.LANE_REDIS_URLS, {
+      cpu: 'redis://:p=w@redis-cpu:6379/0',
+      io: 'redis://redis-io',
+    });
+    assert.throws(
+      () => loadConfig({ LANE_REDIS_URLS: 'gpu=redis://redis-gpu' }),
+      /lane "gpu" is not in LANES/,
+    );
+    assert.throws(
+      () => loadConfig({ LANE_REDIS_URLS: 'cpu=redis://a,cpu=redis://b' }),
+      /"cpu=redis:\/\/b" is not lane=url \(each lane once\)/,
+    );
+    assert.throws(() => loadConfig({ LANE_REDIS_URLS: 'redis://a' }), /is not lane=url/);
+  });
+
   it('treats empty strings as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).PORT, 3000);
   });

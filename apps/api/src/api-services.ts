@@ -1,6 +1,5 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import {
-  createRedis,
   JobCanceller,
   JobIndex,
   JobProducer,
@@ -11,11 +10,13 @@ import {
   LaneControls,
   LaneEvents,
   LaneQueues,
+  LaneRedis,
   LaneRouter,
   MeasuredRouting,
   RetentionSweeper,
   SwitchyardKeys,
   TaskCpuProfiles,
+  type RedisConnection,
 } from '@switchyard/queue';
 import { LaneDepthGuard, SubmissionQuotas, TenantPendingJobs } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog, type TaskCatalog } from '@switchyard/tasks';
@@ -25,7 +26,6 @@ import {
   startBatchJobTraces,
   switchyardMetrics,
 } from '@switchyard/telemetry';
-import type { Redis } from 'ioredis';
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +33,9 @@ const DAY_MS = 86_400_000;
 export interface ApiServices {
   config: SwitchyardConfig;
   /** The `client` role connection (fails fast while Redis is away) the queues, quotas and index share. */
-  redis: Redis;
+  redis: RedisConnection;
+  /** `redis` and the connections of lanes with a Redis of their own (LANE_REDIS_URLS). */
+  laneRedis: LaneRedis;
   catalog: TaskCatalog;
   queues: LaneQueues;
   producer: JobProducer;
@@ -55,16 +57,20 @@ export interface ApiServices {
  * and owns only what it is good at: controllers, guards and lifecycle hooks.
  */
 export function createApiServices(config: SwitchyardConfig): ApiServices {
-  const redis = createRedis(config.REDIS_URL, 'client', 'switchyard-api');
+  const laneRedis = LaneRedis.connect(config, 'client', 'switchyard-api');
+  const redis = laneRedis.main;
+  // Spans name one Redis server: the first seed of a cluster.
+  const redisUrl = config.REDIS_URL.split(',')[0];
   const catalog = createTaskCatalog(catalogOptionsFrom(config));
   // A task name a client made up never becomes a metric label.
   switchyardMetrics().limitTaskLabels(catalog.names());
   const keys = new SwitchyardKeys(config.QUEUE_PREFIX);
   const queues = new LaneQueues({
     connection: redis,
+    laneConnections: laneRedis.own,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
-    telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL }),
+    telemetry: bullmqTelemetryWhenTracing({ redisUrl }),
   });
   const index = new JobIndex({
     redis,
@@ -80,7 +86,12 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
       (config.LANE_MAX_DEPTH + config.COMPLETED_RETENTION_COUNT + config.FAILED_RETENTION_COUNT),
   });
   const quotas = new SubmissionQuotas(
-    new LaneDepthGuard({ redis, prefix: config.QUEUE_PREFIX, maxDepth: config.LANE_MAX_DEPTH }),
+    new LaneDepthGuard({
+      redis,
+      laneRedis: (lane) => laneRedis.of(lane),
+      laneKey: (lane, type) => queues.get(lane).toKey(type),
+      maxDepth: config.LANE_MAX_DEPTH,
+    }),
     new TenantPendingJobs({
       redis,
       prefix: config.QUEUE_PREFIX,
@@ -118,7 +129,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
     guard: quotas,
     index,
     traceContext: injectTraceContext,
-    batchTraces: (jobs) => startBatchJobTraces(jobs, { redisUrl: config.REDIS_URL }),
+    batchTraces: (jobs) => startBatchJobTraces(jobs, { redisUrl }),
     onEnqueued: ({ data: { task, routing } }) =>
       switchyardMetrics().recordSubmitted({ task, lane: routing.lane, profile: routing.profile }),
   });
@@ -142,6 +153,8 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   });
   const events = new LaneEvents({
     redisUrl: config.REDIS_URL,
+    redisMode: config.REDIS_MODE,
+    laneRedisUrls: config.LANE_REDIS_URLS,
     prefix: config.QUEUE_PREFIX,
     lanes: config.LANES,
   });
@@ -167,6 +180,7 @@ export function createApiServices(config: SwitchyardConfig): ApiServices {
   return {
     config,
     redis,
+    laneRedis,
     catalog,
     queues,
     producer,

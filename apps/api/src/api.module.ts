@@ -8,10 +8,10 @@ import {
   LaneControls,
   LaneEvents,
   LaneQueues,
+  LaneRedis,
   RetentionSweeper,
 } from '@switchyard/queue';
 import { TaskCatalog } from '@switchyard/tasks';
-import { Redis } from 'ioredis';
 import { ApiLifecycle } from './api-lifecycle';
 import { ApiMetrics } from './api-metrics';
 import type { ApiServices } from './api-services';
@@ -39,7 +39,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: CONFIG, useValue: services.config },
-        { provide: Redis, useValue: services.redis },
+        { provide: LaneRedis, useValue: services.laneRedis },
         { provide: TaskCatalog, useValue: services.catalog },
         { provide: LaneQueues, useValue: services.queues },
         { provide: JobProducer, useValue: services.producer },

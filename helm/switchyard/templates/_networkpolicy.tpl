@@ -1,6 +1,6 @@
 {{/* Egress rules shared by several NetworkPolicies. */}}
 
-{{/* To Redis: the built-in pod, or the external host's port (at networkPolicy.externalRedisTo). */}}
+{{/* To Redis: the built-in pod, or the external host's port, or each cluster node's (at networkPolicy.externalRedisTo). */}}
 {{- define "switchyard.networkPolicy.redisEgress" -}}
 {{- if .Values.redis.enabled -}}
 - to:
@@ -12,8 +12,15 @@
       protocol: TCP
 {{- else -}}
 - ports:
+    {{- if eq (include "switchyard.redis.cluster" .) "true" }}
+    {{- range include "switchyard.redis.clusterPorts" . | fromJsonArray }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+    {{- else }}
     - port: {{ .Values.externalRedis.port }}
       protocol: TCP
+    {{- end }}
   {{- with .Values.networkPolicy.externalRedisTo }}
   to:
     {{- toYaml . | nindent 4 }}

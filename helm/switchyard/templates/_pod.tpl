@@ -28,6 +28,10 @@ extraEnv (the component's own extraEnv, after the global one), noRedis (the lab:
 {{- end }}
 - name: REDIS_URL
   value: {{ include "switchyard.redis.url" $root | quote }}
+{{- if eq (include "switchyard.redis.cluster" $root) "true" }}
+- name: REDIS_MODE
+  value: cluster
+{{- end }}
 {{- if and (not $root.Values.redis.enabled) $root.Values.externalRedis.tls.caSecret }}
 - name: NODE_EXTRA_CA_CERTS
   value: /etc/switchyard/redis-ca/{{ $root.Values.externalRedis.tls.caSecretKey }}

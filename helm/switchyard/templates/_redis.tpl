@@ -61,11 +61,36 @@ redis-password
 {{- end -}}
 {{- end -}}
 
-{{/* REDIS_URL, without the password: the apps add the one in REDIS_PASSWORD_FILE. */}}
+{{/* "true" for an external Redis Cluster (externalRedis.cluster.enabled): REDIS_MODE=cluster. */}}
+{{- define "switchyard.redis.cluster" -}}
+{{- if and (not .Values.redis.enabled) .Values.externalRedis.cluster.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+REDIS_URL, without the password: the apps add the one in REDIS_PASSWORD_FILE. For a cluster, its seed
+nodes as comma-separated URLs (a cluster has database 0 only).
+*/}}
 {{- define "switchyard.redis.url" -}}
 {{- $scheme := ternary "rediss" "redis" (eq (include "switchyard.redis.tls" .) "true") -}}
+{{- if eq (include "switchyard.redis.cluster" .) "true" -}}
+{{- $urls := list -}}
+{{- range .Values.externalRedis.cluster.nodes -}}
+{{- $urls = append $urls (printf "%s://%s" $scheme .) -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- else -}}
 {{- $db := ternary 0 .Values.externalRedis.database .Values.redis.enabled -}}
 {{- printf "%s://%s:%s/%v" $scheme (include "switchyard.redis.host" .) (include "switchyard.redis.port" .) $db -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The cluster nodes' ports, each once, as a JSON array (NetworkPolicy egress). */}}
+{{- define "switchyard.redis.clusterPorts" -}}
+{{- $ports := list -}}
+{{- range .Values.externalRedis.cluster.nodes -}}
+{{- $ports = append $ports (int (last (splitList ":" .))) -}}
+{{- end -}}
+{{- uniq $ports | toJson -}}
 {{- end -}}
 
 {{/* Where the apps find the Redis password: a Secret volume, one file. */}}

@@ -8,7 +8,21 @@ once with all of them, each naming the value to change.
 {{- if eq (toString $v.image.tag) "latest" -}}
 {{- $errors = append $errors "image.tag: `latest` is not reproducible; pin a version (or leave it empty for the chart's appVersion)" -}}
 {{- end -}}
-{{- if and (not $v.redis.enabled) (not $v.externalRedis.host) -}}
+{{- $cluster := $v.externalRedis.cluster -}}
+{{- if $cluster.enabled -}}
+{{- if $v.redis.enabled -}}
+{{- $errors = append $errors "externalRedis.cluster.enabled=true but redis.enabled=true: set redis.enabled=false to use the external Redis Cluster" -}}
+{{- end -}}
+{{- if not $cluster.nodes -}}
+{{- $errors = append $errors "externalRedis.cluster.nodes: list the cluster's seed nodes as host:port (one is enough)" -}}
+{{- end -}}
+{{- if $v.externalRedis.host -}}
+{{- $errors = append $errors "externalRedis.host is set with externalRedis.cluster.enabled=true: a cluster is reached through externalRedis.cluster.nodes; clear host" -}}
+{{- end -}}
+{{- if ne (int $v.externalRedis.database) 0 -}}
+{{- $errors = append $errors "externalRedis.database: a Redis Cluster has database 0 only" -}}
+{{- end -}}
+{{- else if and (not $v.redis.enabled) (not $v.externalRedis.host) -}}
 {{- $errors = append $errors "externalRedis.host: required when redis.enabled=false (or set redis.enabled=true for the built-in Redis)" -}}
 {{- end -}}
 {{- if and $v.redis.enabled $v.externalRedis.host -}}

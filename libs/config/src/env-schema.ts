@@ -93,8 +93,48 @@ const headerNameList = hostList.pipe(
  * is this list; `loadConfig` refuses to start on a bad value and names the variable.
  */
 export const envSchema = z.object({
-  /** Redis for the queues. @defaultValue redis://127.0.0.1:6379 */
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Redis for the queues: one URL, or with REDIS_MODE=cluster the seed nodes of a Redis Cluster as
+   * comma-separated URLs (`redis://` or `rediss://`; credentials from any of them apply to every node).
+   * @defaultValue redis://127.0.0.1:6379
+   */
+  REDIS_URL: z
+    .string()
+    .refine(
+      (value) => value.split(',').every((entry) => URL.canParse(entry.trim())),
+      'one URL, or comma-separated URLs (the seed nodes) with REDIS_MODE=cluster',
+    )
+    .default('redis://127.0.0.1:6379'),
+  /**
+   * `standalone`: REDIS_URL is one Redis. `cluster`: a Redis Cluster (or Valkey cluster), each lane's
+   * keys in one hash slot so lanes spread over its shards (docs/redis-cluster.md). @defaultValue standalone
+   */
+  REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
+  /**
+   * Lanes that have a Redis of their own, as `lane=url` entries, comma-separated
+   * (`cpu=redis://:pw@redis-cpu:6379`): that lane's jobs and BullMQ keys live there, everything else
+   * (the job index, quotas, idempotency, cancels) stays on REDIS_URL. Each URL is one standalone Redis
+   * with its own credentials (REDIS_PASSWORD_FILE applies to REDIS_URL only). @defaultValue none
+   */
+  LANE_REDIS_URLS: z
+    .string()
+    .transform((value, context) => {
+      const entries: Record<string, string> = {};
+      for (const entry of value
+        .split(',')
+        .map((text) => text.trim())
+        .filter(Boolean)) {
+        const [lane = '', ...rest] = entry.split('=');
+        const url = rest.join('=');
+        if (!LANE_NAME.test(lane) || !URL.canParse(url) || lane in entries) {
+          context.addIssue({ code: 'custom', message: `"${entry}" is not lane=url (each lane once)` });
+          return z.NEVER;
+        }
+        entries[lane] = url;
+      }
+      return entries;
+    })
+    .default({}),
   /**
    * File holding the Redis password (a mounted Secret; one trailing newline is ignored). `loadConfig` puts it
    * into REDIS_URL, so the password stays out of the environment and argv. Unset: REDIS_URL's own.

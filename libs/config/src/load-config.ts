@@ -22,7 +22,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SwitchyardConf
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   const config = parsed.data;
-  for (const lane of [config.IO_LANE, config.CPU_LANE, ...(config.LANE ? [config.LANE] : [])]) {
+  for (const lane of [
+    config.IO_LANE,
+    config.CPU_LANE,
+    ...(config.LANE ? [config.LANE] : []),
+    ...Object.keys(config.LANE_REDIS_URLS),
+  ]) {
     if (!config.LANES.includes(lane)) {
       throw new ConfigError(
         `invalid configuration:\n  lane "${lane}" is not in LANES=${config.LANES.join(',')}: add it to LANES`,
@@ -34,13 +39,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SwitchyardConf
       `invalid configuration:\n  AUTO_ROUTING_CPU_LOW=${config.AUTO_ROUTING_CPU_LOW} must be below AUTO_ROUTING_CPU_HIGH=${config.AUTO_ROUTING_CPU_HIGH} (the gap is the hysteresis)`,
     );
   }
-  if (config.REDIS_PASSWORD_FILE)
-    config.REDIS_URL = withPasswordFrom(config.REDIS_URL, config.REDIS_PASSWORD_FILE);
+  if (config.REDIS_MODE === 'standalone' && config.REDIS_URL.includes(',')) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_URL lists several URLs: set REDIS_MODE=cluster for the seed nodes of a Redis Cluster, or give one URL',
+    );
+  }
+  if (config.REDIS_PASSWORD_FILE) {
+    const password = readPassword(config.REDIS_PASSWORD_FILE);
+    config.REDIS_URL = config.REDIS_URL.split(',')
+      .map((url) => withPassword(url.trim(), password))
+      .join(',');
+  }
   return config;
 }
 
-/** REDIS_URL with the password read from `file` (percent-encoded, as a URL's userinfo must be). */
-function withPasswordFrom(redisUrl: string, file: string): string {
+/** The password in `file`, one trailing newline dropped. */
+function readPassword(file: string): string {
   let password: string;
   try {
     password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
@@ -54,6 +68,11 @@ function withPasswordFrom(redisUrl: string, file: string): string {
       `invalid configuration:\n  REDIS_PASSWORD_FILE=${JSON.stringify(file)}: the file is empty`,
     );
   }
+  return password;
+}
+
+/** A Redis URL with `password` (percent-encoded, as a URL's userinfo must be). */
+function withPassword(redisUrl: string, password: string): string {
   const url = new URL(redisUrl);
   url.password = encodeURIComponent(password);
   return url.toString();

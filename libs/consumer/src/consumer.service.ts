@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
-import { createRedis, SwitchyardKeys, TaskCpuProfiles } from '@switchyard/queue';
+import { LaneRedis, SwitchyardKeys, TaskCpuProfiles } from '@switchyard/queue';
 import { TenantPendingJobs, warnUnlessNoeviction } from '@switchyard/quotas';
 import { catalogOptionsFrom, createTaskCatalog } from '@switchyard/tasks';
 import {
@@ -22,7 +22,6 @@ import {
   shutdownTelemetry,
   switchyardMetrics,
 } from '@switchyard/telemetry';
-import type { Redis } from 'ioredis';
 import { allObservers, attemptLog } from './attempt-log';
 import { cpuRatioReporter, type CpuRatioReporter } from './cpu-ratio-reporter';
 import { pendingJobsObserver, type PendingJobsObserver } from './pending-jobs-observer';
@@ -47,7 +46,8 @@ const UNREF = { ref: false };
 export class ConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Consumer');
   private readonly lane: string;
-  private readonly connection: Redis;
+  /** REDIS_URL's connection (quotas, CPU ratios, cancels) and the lane's own when it has one. */
+  private readonly redis: LaneRedis;
   private readonly executor: Executor;
   private readonly worker: LaneWorker;
   private readonly pendingJobs: PendingJobsObserver;
@@ -69,17 +69,17 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     });
     // A task name outside the catalog never becomes a metric label.
     switchyardMetrics().limitTaskLabels(createTaskCatalog(catalogOptionsFrom(config)).names());
-    this.connection = createRedis(config.REDIS_URL, 'worker', `switchyard-${spec.service}`);
+    this.redis = LaneRedis.connect(config, 'worker', `switchyard-${spec.service}`, [this.lane]);
     this.pendingJobs = pendingJobsObserver(
       new TenantPendingJobs({
-        redis: this.connection,
+        redis: this.redis.main,
         prefix: config.QUEUE_PREFIX,
         maxPendingJobs: config.TENANT_MAX_PENDING_JOBS,
       }),
     );
     this.cpuRatios = cpuRatioReporter(
       new TaskCpuProfiles({
-        redis: this.connection,
+        redis: this.redis.main,
         prefix: config.QUEUE_PREFIX,
         cpuHigh: config.AUTO_ROUTING_CPU_HIGH,
         cpuLow: config.AUTO_ROUTING_CPU_LOW,
@@ -88,11 +88,12 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     this.worker = new LaneWorker({
       lane: this.lane,
       prefix: config.QUEUE_PREFIX,
-      connection: this.connection,
+      connection: this.redis.of(this.lane),
+      controlConnection: this.redis.main,
       keys: new SwitchyardKeys(config.QUEUE_PREFIX),
       executor: this.executor,
       name: `${spec.service}@${os.hostname()}:${process.pid}`,
-      telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL }),
+      telemetry: bullmqTelemetryWhenTracing({ redisUrl: config.REDIS_URL.split(',')[0] }),
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
@@ -123,7 +124,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       this.config.HOST,
     );
     await this.worker.start();
-    warnUnlessNoeviction(this.connection, (message) => this.logger.warn(message));
+    for (const redis of this.redis.all()) warnUnlessNoeviction(redis, (message) => this.logger.warn(message));
     this.logger.log(
       `${this.spec.service} consuming lane "${this.lane}" with ${this.executor.model} (pool ${this.executor.size}); health on :${port}`,
     );
@@ -153,7 +154,11 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     await settlesWithin(this.executor.close(), 1_000);
     await this.health.close();
     // A QUIT sent while Redis is away waits for its return: drop the connection instead.
-    if (!(await settlesWithin(this.connection.quit(), 500))) this.connection.disconnect();
+    await Promise.all(
+      this.redis.all().map(async (redis) => {
+        if (!(await settlesWithin(redis.quit(), 500))) redis.disconnect();
+      }),
+    );
     // Last: the drained attempts' spans and the final metrics go out before the process ends.
     await settlesWithin(shutdownTelemetry(), Math.max(0, deadline - Date.now() - 200));
   }
@@ -166,10 +171,10 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     const notReady = (reason: string) => ({ status: 503, body: { status: 'not ready', reason } });
     if (this.shuttingDown) return notReady('shutting down');
     if (!this.worker.isRunning) return notReady('the lane worker is not running');
-    if (this.connection.status !== 'ready')
-      return notReady(`Redis: the connection is ${this.connection.status}`);
+    const down = this.redis.all().find((redis) => redis.status !== 'ready');
+    if (down) return notReady(`Redis: the connection is ${down.status}`);
     const problem = await Promise.race([
-      this.connection.ping().then(
+      Promise.all(this.redis.all().map((redis) => redis.ping())).then(
         () => undefined,
         (error: Error) => error.message,
       ),
@@ -182,17 +187,19 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** One warning when Redis goes away and one line when it is back, not one per reconnection attempt. */
   private reportRedisOutages(): void {
-    let down = false;
-    this.connection.on('error', (error: Error) => {
-      if (down || this.shuttingDown) return;
-      down = true;
-      this.logger.warn(`Redis unreachable (${error.message}); reconnecting, not ready meanwhile`);
-    });
-    this.connection.on('ready', () => {
-      if (!down) return;
-      down = false;
-      this.logger.log('Redis reachable again; consuming');
-    });
+    for (const redis of this.redis.all()) {
+      let down = false;
+      redis.on('error', (error: Error) => {
+        if (down || this.shuttingDown) return;
+        down = true;
+        this.logger.warn(`Redis unreachable (${error.message}); reconnecting, not ready meanwhile`);
+      });
+      redis.on('ready', () => {
+        if (!down) return;
+        down = false;
+        this.logger.log('Redis reachable again; consuming');
+      });
+    }
   }
 
   private stats(reset: boolean) {

@@ -11,10 +11,16 @@ import {
   type TraceContext,
 } from '@switchyard/contracts';
 import type { Executor } from '@switchyard/execution';
-import { cancelledJobsKey, closeRedis, type SwitchyardKeys } from '@switchyard/queue';
+import {
+  cancelledJobsKey,
+  closeRedis,
+  duplicateRedis,
+  laneQueuePrefix,
+  type RedisConnection,
+  type SwitchyardKeys,
+} from '@switchyard/queue';
 import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { boundError, cutToLength } from './bounded-error';
 import { JobProgressWriter } from './job-progress-writer';
 import { RecentCancels } from './recent-cancels';
@@ -30,8 +36,13 @@ export interface LaneWorkerObserver {
 export interface LaneWorkerOptions {
   lane: string;
   prefix: string;
-  /** A `worker` role connection (maxRetriesPerRequest: null); duplicated for blocking and pub/sub. */
-  connection: Redis;
+  /** A `worker` role connection (maxRetriesPerRequest: null) to the lane's Redis; duplicated for blocking. */
+  connection: RedisConnection;
+  /**
+   * The Redis of the cancel records and channel (REDIS_URL), when the lane has its own (LANE_REDIS_URLS);
+   * duplicated for pub/sub. @defaultValue connection
+   */
+  controlConnection?: RedisConnection;
   keys: SwitchyardKeys;
   /** Runs the jobs; its traits decide the lock, the concurrency and when placement is written. */
   executor: Executor;
@@ -100,7 +111,7 @@ export class LaneWorker {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly recentCancels = new RecentCancels();
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisConnection;
   private readonly host = os.hostname();
   private closing?: Promise<void>;
 
@@ -113,7 +124,7 @@ export class LaneWorker {
       (job, token) => this.process(job, token),
       {
         connection: options.connection,
-        prefix: options.prefix,
+        prefix: laneQueuePrefix(options.prefix, options.lane),
         concurrency: options.concurrency ?? traits.concurrency,
         name: options.name ?? `${options.lane}@${this.host}:${process.pid}`,
         autorun: false,
@@ -123,8 +134,12 @@ export class LaneWorker {
     );
     // Connection errors are retried by ioredis; readiness reports them.
     this.worker.on('error', () => undefined);
-    this.subscriber = options.connection.duplicate();
+    this.subscriber = duplicateRedis(options.controlConnection ?? options.connection);
     this.subscriber.on('error', () => undefined);
+  }
+
+  private get control(): RedisConnection {
+    return this.options.controlConnection ?? this.options.connection;
   }
 
   get activeJobs(): number {
@@ -156,7 +171,7 @@ export class LaneWorker {
     if (this.recentCancels.take(jobId)) return true;
     // Answered without a promise for a first attempt, every job's case: no await, no microtask turn.
     if (job.attemptsMade === 0 && !job.stalledCounter) return false;
-    return this.options.connection.exists(this.options.keys.cancellation(jobId)).then((found) => found > 0);
+    return this.control.exists(this.options.keys.cancellation(jobId)).then((found) => found > 0);
   }
 
   /** Aborts a job if this process runs it. */
@@ -225,7 +240,7 @@ export class LaneWorker {
       // A run that blocked the event loop could not hear a cancel message meanwhile.
       if (
         executor.traits.blocksEventLoop &&
-        (await this.options.connection.exists(this.options.keys.cancellation(jobId)))
+        (await this.control.exists(this.options.keys.cancellation(jobId)))
       ) {
         throw new JobCancelledError(jobId);
       }

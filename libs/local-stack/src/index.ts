@@ -10,3 +10,8 @@ export { DurableRedis, type AppendFsyncPolicy, type DurableRedisOptions } from '
 export { ServiceProcess, appEntry, type AppName, type ServiceProcessOptions } from './service-process';
 export { freePort } from './free-port';
 export { startDelayServer, type DelayServer } from './delay-server';
+export {
+  startRedisCluster,
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+} from './private-redis-cluster';

@@ -20,6 +20,12 @@ export interface StackServiceSpec {
 export interface LocalStackOptions {
   /** Redis to use; a private redis-server is started when nothing answers. @defaultValue REDIS_URL or redis://127.0.0.1:6379 */
   redisUrl?: string;
+  /**
+   * `cluster`: `redisUrl` lists the seed nodes of a running Redis Cluster (`startRedisCluster`'s
+   * `seeds`), given to the services with REDIS_MODE=cluster; the stack neither starts nor stops it.
+   * @defaultValue standalone
+   */
+  redisMode?: 'standalone' | 'cluster';
   /** Key prefix, so stacks never see each other's jobs. @defaultValue `switchyard-<random>` */
   prefix?: string;
   services: StackServiceSpec[];
@@ -66,9 +72,12 @@ const DEFAULT_LANE: Record<AppName, string | undefined> = {
  * ports, and waits until each is ready. Used by `npm start`, `npm run demo`, the lab and the e2e tests.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const redis: RedisHandle = await ensureRedis(
-    options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  );
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisMode = options.redisMode ?? 'standalone';
+  const redis: RedisHandle =
+    redisMode === 'cluster'
+      ? { url: redisUrl, started: false, stop: async () => undefined }
+      : await ensureRedis(redisUrl);
   const prefix = options.prefix ?? `switchyard-${randomUUID().slice(0, 8)}`;
   const lanes = [
     ...new Set([
@@ -98,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...process.env,
           ...options.env,
           REDIS_URL: redis.url,
+          REDIS_MODE: redisMode,
           QUEUE_PREFIX: prefix,
           LANES: lanes.join(','),
           HOST: '127.0.0.1',

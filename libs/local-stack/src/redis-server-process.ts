@@ -33,8 +33,8 @@ export async function waitUntilRedisAnswers(url: string, timeoutMs: number): Pro
   }
 }
 
-export function redisServerOnPath(): boolean {
-  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+export function redisServerOnPath(binary: 'redis-server' | 'redis-cli' = 'redis-server'): boolean {
+  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 }
 
 /**

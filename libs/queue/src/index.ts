@@ -1,5 +1,13 @@
-export { closeRedis, createRedis, type RedisRole } from './redis-connection';
-export { SwitchyardKeys } from './switchyard-keys';
+export {
+  closeRedis,
+  createRedis,
+  duplicateRedis,
+  type RedisConnection,
+  type RedisMode,
+  type RedisRole,
+} from './redis-connection';
+export { cancelledJobsKey, laneQueuePrefix, SwitchyardKeys } from './switchyard-keys';
+export { LaneRedis, type LaneRedisSettings } from './lane-redis';
 export {
   IdempotencyKeyBusyError,
   IdempotencyKeyReusedError,
@@ -24,7 +32,6 @@ export {
 export { MeasuredRouting, type MeasuredRoutingOptions } from './measured-routing';
 export {
   LaneQueues,
-  cancelledJobsKey,
   type LaneCounts,
   type LaneJobInsert,
   type LaneQueue,

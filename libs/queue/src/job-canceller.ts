@@ -1,6 +1,6 @@
 import type { JobView, Profile } from '@switchyard/contracts';
 import { pollUntil, PollTimeoutError } from '@switchyard/polling';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { JobAlreadyFinishedError } from './errors';
 import type { JobReader, JobScope } from './job-reader';
 import type { CancellationRecord } from './job-view-mapper';
@@ -34,7 +34,7 @@ export interface JobCancellerOptions {
  */
 export class JobCanceller {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: SwitchyardKeys,
     private readonly reader: JobReader,
     private readonly options: JobCancellerOptions,

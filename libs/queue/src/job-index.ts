@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { InvalidCursorError } from './errors';
 
 /** One job as the index records it when it is enqueued. */
@@ -33,8 +34,8 @@ export interface JobIndexPage {
 
 export interface JobIndexOptions {
   /** The connection whose MULTIs `add` joins (its script is defined on it). */
-  redis: Redis;
-  /** QUEUE_PREFIX: keys live under `${prefix}:_switchyard:job-index:`. */
+  redis: RedisConnection;
+  /** QUEUE_PREFIX: keys live under `${prefix}:_switchyard:{job-index}:` (one Redis Cluster slot). */
   prefix: string;
   /**
    * Entries created longer ago than this are trimmed when their list next gets an entry, and a list
@@ -227,7 +228,8 @@ export class JobIndex {
   private listKey(query: JobIndexQuery): string {
     const owner = query.tenant === undefined ? 'all' : `tenant:${encodeURIComponent(query.tenant)}`;
     const task = query.task === undefined ? '' : `:task:${encodeURIComponent(query.task)}`;
-    return `${this.options.prefix}:_switchyard:job-index:${owner}${task}`;
+    // One hash tag for every list: the script that indexes a batch writes four of them at once.
+    return `${this.options.prefix}:_switchyard:{job-index}:${owner}${task}`;
   }
 }
 

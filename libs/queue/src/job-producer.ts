@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FieldError, JobData } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { canonicalJson } from './canonical-json';
 import {
   IdempotencyKeyBusyError,
@@ -51,7 +51,7 @@ export interface EnqueuedJob {
 
 export interface JobProducerOptions {
   queues: LaneQueues;
-  redis: Redis;
+  redis: RedisConnection;
   keys: SwitchyardKeys;
   validator: JobSubmissionValidator;
   /** Stored with each job, so its attempts join the request's trace. @defaultValue jobs carry no trace context */

@@ -1,6 +1,6 @@
 import type { JobData, JobResultEnvelope, JobView, LaneStats, ListJobsQuery } from '@switchyard/contracts';
 import type { Job, JobType } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { InvalidCursorError, InvalidJobQueryError, JobNotFoundError } from './errors';
 import type { IndexedJob, JobIndex } from './job-index';
 import { listIndexed } from './indexed-job-list';
@@ -49,7 +49,7 @@ export interface JobPage {
 export class JobReader {
   constructor(
     private readonly queues: LaneQueues,
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: SwitchyardKeys,
     private readonly links: ViewLinks = {},
     /** Lists one tenant's jobs, or one task's, without scanning the lanes. @defaultValue lanes are scanned */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobData, JobView } from '@switchyard/contracts';
 import type { JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { JobNotRetryableError } from './errors';
 import type { JobIndex } from './job-index';
 import type { CurrentTraceContext, EnqueueGuard } from './job-producer';
@@ -11,7 +11,7 @@ import type { SwitchyardKeys } from './switchyard-keys';
 
 export interface JobRetrierOptions {
   queues: LaneQueues;
-  redis: Redis;
+  redis: RedisConnection;
   keys: SwitchyardKeys;
   reader: JobReader;
   /** The submission quotas: a retried job counts as pending again. @defaultValue none */

@@ -1,8 +1,8 @@
 import { createLogger, logConnectionErrors } from '@switchyard/telemetry';
 import { setTimeout as delay } from 'node:timers/promises';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { closeRedis, createRedis } from './redis-connection';
+import { closeRedis, createRedis, type RedisConnection, type RedisMode } from './redis-connection';
+import { laneQueuePrefix } from './switchyard-keys';
 
 /** The BullMQ events that can change what a job's view shows. */
 const JOB_EVENTS = ['waiting', 'delayed', 'active', 'progress', 'completed', 'failed', 'removed'] as const;
@@ -14,6 +14,11 @@ export type JobEventListener = (event: LaneEventName) => void;
 
 export interface LaneEventsOptions {
   redisUrl: string;
+  /** REDIS_MODE. @defaultValue standalone */
+  redisMode?: RedisMode;
+  /** LANE_REDIS_URLS: a lane listed here is read from its own (standalone) Redis. @defaultValue none */
+  laneRedisUrls?: Readonly<Record<string, string>>;
+  /** QUEUE_PREFIX. */
   prefix: string;
   lanes: readonly string[];
 }
@@ -25,7 +30,7 @@ export interface LaneEventsOptions {
  * set of listeners however many clients come and go.
  */
 export class LaneEvents {
-  private readonly readers: { events: QueueEvents; connection: Redis }[] = [];
+  private readonly readers: { events: QueueEvents; connection: RedisConnection }[] = [];
   private readonly watchers = new Map<string, Set<JobEventListener>>();
   private closing?: Promise<void>;
 
@@ -33,10 +38,13 @@ export class LaneEvents {
     const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
       // XREAD BLOCK holds its connection: each reader gets its own, one that never gives up on a command.
-      const connection = createRedis(options.redisUrl, 'worker', 'switchyard-api-events');
+      const ownUrl = options.laneRedisUrls?.[lane];
+      const connection = ownUrl
+        ? createRedis(ownUrl, 'worker', 'switchyard-api-events')
+        : createRedis(options.redisUrl, 'worker', 'switchyard-api-events', options.redisMode ?? 'standalone');
       // Until BullMQ attaches its own listener (and after it closes), ioredis prints errors raw.
       connection.on('error', () => undefined);
-      const events = new QueueEvents(lane, { connection, prefix: options.prefix });
+      const events = new QueueEvents(lane, { connection, prefix: laneQueuePrefix(options.prefix, lane) });
       // A lane's reader reconnects by itself; one JSON line now and then says it cannot read (Redis away).
       logConnectionErrors(events, logger, { what: `queue events ${lane}` });
       for (const name of JOB_EVENTS) {

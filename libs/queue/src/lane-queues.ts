@@ -1,12 +1,17 @@
 import { Job, Queue, type JobsOptions, type Telemetry } from 'bullmq';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { createLogger, logConnectionErrors, untraced } from '@switchyard/telemetry';
 import type { JobData, JobResultEnvelope, LaneStats } from '@switchyard/contracts';
+import type { RedisConnection } from './redis-connection';
+import { cancelledJobsKey, laneQueuePrefix } from './switchyard-keys';
 
 export type LaneQueue = Queue<JobData, JobResultEnvelope, string>;
 
 export interface LaneQueuesOptions {
-  connection: Redis;
+  connection: RedisConnection;
+  /** Lanes with a Redis of their own (LANE_REDIS_URLS; `LaneRedis.own`). @defaultValue none */
+  laneConnections?: ReadonlyMap<string, RedisConnection>;
+  /** QUEUE_PREFIX; each lane's queue gets `laneQueuePrefix(prefix, lane)`. */
   prefix: string;
   lanes: readonly string[];
   /** Passed to every Queue (`bullmqTelemetry()` from @switchyard/telemetry). */
@@ -23,31 +28,23 @@ export interface LaneJobInsert {
   opts: JobsOptions & { jobId: string };
 }
 
-/**
- * The lane's jobs a client cancelled while they ran (a sorted set, scored by when), written by the
- * consumer that stopped them. BullMQ keeps such a job in its `failed` set (it ended by an
- * UnrecoverableError), so the counts subtract the members still there from `failed`. A suffix BullMQ
- * never uses, beside the queue's own keys (the same hash slot as the lane's).
- */
-export function cancelledJobsKey(prefix: string, lane: string): string {
-  return `${prefix}:${lane}:switchyard-cancelled`;
-}
-
 /** One BullMQ Queue per lane, sharing one connection. Queue names are wire format: the lane name. */
 export class LaneQueues {
   private readonly queues = new Map<string, LaneQueue>();
   private closing?: Promise<void>;
-  readonly #connection: Redis;
+  readonly #connection: RedisConnection;
+  readonly #laneConnections: ReadonlyMap<string, RedisConnection>;
   readonly #prefix: string;
 
   constructor(options: LaneQueuesOptions) {
     this.#connection = options.connection;
+    this.#laneConnections = options.laneConnections ?? new Map<string, RedisConnection>();
     this.#prefix = options.prefix;
     const logger = createLogger('switchyard-queue');
     for (const lane of options.lanes) {
       const queue = new Queue<JobData, JobResultEnvelope, string>(lane, {
-        connection: options.connection,
-        prefix: options.prefix,
+        connection: this.#laneConnections.get(lane) ?? options.connection,
+        prefix: laneQueuePrefix(options.prefix, lane),
         telemetry: options.telemetry,
       });
       // Without a listener BullMQ prints each connection error as a multi-line dump (not JSON).
@@ -67,22 +64,64 @@ export class LaneQueues {
   }
 
   /**
-   * All or nothing, across lanes: every insert goes in one MULTI/EXEC on the lanes' shared connection
-   * (BullMQ's own `addBulk` is one lane's pipeline, not a transaction). A transaction Redis refuses
-   * (EXECABORT: out of memory, say) writes nothing. Redis does not roll back a command that fails
-   * inside an executed transaction, so the jobs that were written are then removed again before the
-   * error is thrown. Untraced on purpose: each job of a batch carries its own trace context, and one
-   * producer span per job in the batch request's trace is what the batch links are there to avoid.
+   * All or nothing, across lanes, on one Redis: every insert goes in one MULTI/EXEC on the lanes'
+   * shared connection (BullMQ's own `addBulk` is one lane's pipeline, not a transaction). A
+   * transaction Redis refuses (EXECABORT: out of memory, say) writes nothing. Redis does not roll back
+   * a command that fails inside an executed transaction, so the jobs that were written are then
+   * removed again before the error is thrown.
+   *
+   * On a Redis Cluster a transaction cannot span slots, and each lane has its own (nor can it span the
+   * Redis servers of lanes with their own, LANE_REDIS_URLS): one MULTI per lane,
+   * sent together, then `alsoInTransaction`'s writes in a step of their own once every lane's jobs are
+   * in. When a lane's MULTI fails, the jobs the other lanes took are removed again before the error is
+   * thrown; a consumer may have started one of them meanwhile (a weaker guarantee, documented in
+   * docs/redis-cluster.md). A failed `alsoInTransaction` step leaves the jobs in place, unlisted.
+   *
+   * Untraced on purpose: each job of a batch carries its own trace context, and one producer span per
+   * job in the batch request's trace is what the batch links are there to avoid.
    */
   addAtomically(
     inserts: readonly LaneJobInsert[],
-    /** More writes for the same transaction, e.g. the job index's. */
+    /** More writes (the job index's): in the same transaction on one Redis, after the jobs on a cluster. */
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {
-    return untraced(() => this.#addAtomically(inserts, alsoInTransaction));
+    return untraced(async () => {
+      const oneRedis =
+        !this.#connection.isCluster && inserts.every(({ lane }) => !this.#laneConnections.has(lane));
+      if (oneRedis) return this.#addInOneMulti(inserts, alsoInTransaction);
+      await this.#addPerLane(inserts);
+      if (!alsoInTransaction) return;
+      const multi = this.#connection.multi();
+      alsoInTransaction(multi);
+      await multi.exec().catch(() => undefined);
+    });
   }
 
-  async #addAtomically(
+  async #addPerLane(inserts: readonly LaneJobInsert[]): Promise<void> {
+    const byLane = new Map<string, LaneJobInsert[]>();
+    for (const insert of inserts) {
+      const laneInserts = byLane.get(insert.lane);
+      if (laneInserts) laneInserts.push(insert);
+      else byLane.set(insert.lane, [insert]);
+    }
+    const outcomes = await Promise.allSettled(
+      [...byLane.values()].map((laneInserts) => this.#addInOneMulti(laneInserts)),
+    );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (!failed) return;
+    const written = [...byLane.values()].filter((_, index) => outcomes[index].status === 'fulfilled');
+    await Promise.all(
+      written.flat().map(({ lane, opts }) =>
+        this.get(lane)
+          .remove(opts.jobId)
+          .catch(() => undefined),
+      ),
+    );
+    throw failed.reason;
+  }
+
+  /** One MULTI/EXEC; on a partial failure, removes the jobs it wrote before throwing. */
+  async #addInOneMulti(
     inserts: readonly LaneJobInsert[],
     alsoInTransaction?: (multi: ChainableCommander) => void,
   ): Promise<void> {
@@ -133,7 +172,8 @@ export class LaneQueues {
   /** Cancelled jobs BullMQ still keeps as failed (retention removes both alike): ZINTERCARD, Redis 7. */
   async #cancelledInFailed(queue: LaneQueue): Promise<number> {
     const cancelled = cancelledJobsKey(this.#prefix, queue.name);
-    return this.#connection.zintercard(2, queue.toKey('failed'), cancelled);
+    const connection = this.#laneConnections.get(queue.name) ?? this.#connection;
+    return connection.zintercard(2, queue.toKey('failed'), cancelled);
   }
 
   all(): LaneQueue[] {

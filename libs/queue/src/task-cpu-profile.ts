@@ -1,5 +1,5 @@
 import type { Profile } from '@switchyard/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 
 /** One task's measured CPU/wall ratio, as every api replica reads it. */
 export interface TaskCpuProfile {
@@ -24,7 +24,7 @@ export interface CpuRatioBatch {
 }
 
 export interface TaskCpuProfilesOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** Above it, a task routed to io moves to cpu (AUTO_ROUTING_CPU_HIGH). @defaultValue 0.15 */
   cpuHigh?: number;

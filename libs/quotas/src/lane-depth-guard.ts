@@ -1,13 +1,14 @@
-import { QueueKeys } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { checkInteger } from './option-checks';
 import { LaneFullError } from './errors';
 import { execOrThrow } from './redis-replies';
 
 export interface LaneDepthGuardOptions {
-  redis: Redis;
-  /** QUEUE_PREFIX: the lanes' BullMQ prefix. */
-  prefix: string;
+  redis: Redis | Cluster;
+  /** The connection holding a lane's keys when not `redis` (a lane with its own Redis). @defaultValue redis */
+  laneRedis?(lane: string): Redis | Cluster;
+  /** The BullMQ key of a lane's `type` list or set: `LaneQueue.toKey`'s, as the lane's queue names it. */
+  laneKey(lane: string, type: string): string;
   /** Most jobs one lane may hold waiting, prioritized or delayed (LANE_MAX_DEPTH). */
   maxDepth: number;
   /**
@@ -33,7 +34,6 @@ interface DepthReading {
  * submission free of a Redis round trip most of the time.
  */
 export class LaneDepthGuard {
-  private readonly keys: QueueKeys;
   private readonly maxDepth: number;
   private readonly cacheMs: number;
   private readonly retryAfterSeconds: number;
@@ -41,7 +41,6 @@ export class LaneDepthGuard {
   private readonly inFlight = new Map<string, Promise<DepthReading>>();
 
   constructor(private readonly options: LaneDepthGuardOptions) {
-    this.keys = new QueueKeys(options.prefix);
     this.maxDepth = checkInteger('maxDepth', options.maxDepth, 1);
     this.cacheMs = checkInteger('cacheMs', options.cacheMs ?? 250, 0);
     this.retryAfterSeconds = checkInteger('retryAfterSeconds', options.retryAfterSeconds ?? 2, 1);
@@ -63,9 +62,9 @@ export class LaneDepthGuard {
 
   /** The lane's jobs waiting, prioritized or delayed, read from Redis now (no cache). */
   async depth(lane: string): Promise<number> {
-    const key = (type: string) => this.keys.toKey(lane, type);
+    const key = (type: string) => this.options.laneKey(lane, type);
     const counts = await execOrThrow(
-      this.options.redis
+      (this.options.laneRedis?.(lane) ?? this.options.redis)
         .multi()
         .llen(key('wait'))
         .llen(key('paused'))

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface MaxmemoryPolicyCheck {
   /** The server's `maxmemory-policy`, or `unknown` when neither CONFIG nor INFO would tell. */
@@ -14,7 +14,7 @@ export interface MaxmemoryPolicyCheck {
  * managed Redis). Services call it at start and log `message` as a warning when `ok` is false.
  * Never throws for a Redis that answers; rejects only when Redis does not answer at all.
  */
-export async function checkMaxmemoryPolicy(redis: Redis): Promise<MaxmemoryPolicyCheck> {
+export async function checkMaxmemoryPolicy(redis: Redis | Cluster): Promise<MaxmemoryPolicyCheck> {
   const policy = (await policyFromConfig(redis)) ?? (await policyFromInfo(redis));
   if (policy === 'noeviction') return { policy, ok: true };
   if (policy === undefined) {
@@ -37,7 +37,7 @@ export async function checkMaxmemoryPolicy(redis: Redis): Promise<MaxmemoryPolic
   };
 }
 
-async function policyFromConfig(redis: Redis): Promise<string | undefined> {
+async function policyFromConfig(redis: Redis | Cluster): Promise<string | undefined> {
   try {
     // Replies [name, value], or [] where the parameter is hidden.
     const reply = await redis.config('GET', 'maxmemory-policy');
@@ -48,7 +48,7 @@ async function policyFromConfig(redis: Redis): Promise<string | undefined> {
   }
 }
 
-async function policyFromInfo(redis: Redis): Promise<string | undefined> {
+async function policyFromInfo(redis: Redis | Cluster): Promise<string | undefined> {
   try {
     const info = await redis.info('memory');
     return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
@@ -67,7 +67,7 @@ function isRefusal(error: unknown): boolean {
  * Start-up check every service runs: warns through `warn` unless Redis keeps jobs (`noeviction`). Does not
  * wait on, or fail for, a Redis that is away: readiness reports that.
  */
-export function warnUnlessNoeviction(redis: Redis, warn: (message: string) => void): void {
+export function warnUnlessNoeviction(redis: Redis | Cluster, warn: (message: string) => void): void {
   checkMaxmemoryPolicy(redis).then(
     (check) => {
       if (!check.ok) warn(check.message ?? `maxmemory-policy is ${check.policy}`);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { checkInteger, keySegment } from './option-checks';
 import { QuotaExceededError } from './errors';
 import { execOrThrow } from './redis-replies';
@@ -11,7 +11,7 @@ import { RESERVE_LUA, REMOVE_UNCHANGED_LUA } from './tenant-pending-scripts';
 export type JobsFinished = (jobIds: readonly string[]) => Promise<boolean[]>;
 
 export interface TenantPendingJobsOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** QUEUE_PREFIX: keys live under `${prefix}:_switchyard:`. */
   prefix: string;
   /** Most jobs one tenant may have not yet finished (TENANT_MAX_PENDING_JOBS). */
@@ -59,7 +59,7 @@ interface ReserveCommand {
  * (`remove`), and, for drift, through the sweep run when a tenant is at its cap.
  */
 export class TenantPendingJobs {
-  private readonly redis: Redis & ReserveCommand;
+  private readonly redis: (Redis | Cluster) & ReserveCommand;
   private readonly maxPendingJobs: number;
   private readonly maxAgeMs: number;
   private readonly retryAfterSeconds: number;
@@ -76,7 +76,7 @@ export class TenantPendingJobs {
     this.sweepGraceMs = checkInteger('sweepGraceMs', options.sweepGraceMs ?? 60_000, 0);
     options.redis.defineCommand('switchyardReservePending', { numberOfKeys: 1, lua: RESERVE_LUA });
     options.redis.defineCommand('switchyardRemoveUnchanged', { numberOfKeys: 1, lua: REMOVE_UNCHANGED_LUA });
-    this.redis = options.redis as Redis & ReserveCommand;
+    this.redis = options.redis as (Redis | Cluster) & ReserveCommand;
   }
 
   /**
@@ -171,7 +171,8 @@ export class TenantPendingJobs {
   }
 
   private pendingKey(tenant: string): string {
-    return `${this.options.prefix}:_switchyard:tenant-pending:${keySegment(tenant)}`;
+    // The tenant as a hash tag: its sweep lock and offset (`<key>:sweep-*`) share its Redis Cluster slot.
+    return `${this.options.prefix}:_switchyard:tenant-pending:{${keySegment(tenant)}}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { QueueKeys } from 'bullmq';
+import { laneQueuePrefix } from '@switchyard/queue';
 import { Redis } from 'ioredis';
 import type { JobProgress } from '@switchyard/contracts';
 
@@ -21,7 +22,7 @@ const PAGE = 5_000;
  */
 export async function readLaneEvents(redisUrl: string, prefix: string, lane: string): Promise<LaneEvent[]> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const key = new QueueKeys(prefix).toKey(lane, 'events');
+  const key = new QueueKeys(laneQueuePrefix(prefix, lane)).toKey(lane, 'events');
   const events: LaneEvent[] = [];
   try {
     let start = '-';

@@ -1,4 +1,5 @@
 import { QueueKeys } from 'bullmq';
+import { laneQueuePrefix } from '@switchyard/queue';
 import { envValue, findObject, podOwners, type KubeObject } from './kube-object';
 
 interface PolicyRule {
@@ -97,7 +98,7 @@ interface ScaledObjectSpec {
  * KEDA's triggers must read the keys BullMQ writes for the lane the target Deployment serves: the wait
  * list, the prioritized sorted set and the active list (never delayed), summed by the scaling formula,
  * with a scale-down stabilization window. Key names come
- * from BullMQ's own QueueKeys with the QUEUE_PREFIX the apps get, so a change on either side shows here.
+ * from BullMQ's own QueueKeys with the lane's BullMQ prefix the apps use (`laneQueuePrefix`), so a change on either side shows here.
  */
 export function kedaViolations(objects: readonly KubeObject[]): string[] {
   const configData = (objects.find((object) => object.kind === 'ConfigMap')?.data ?? {}) as Record<
@@ -117,7 +118,7 @@ export function kedaViolations(objects: readonly KubeObject[]): string[] {
       continue;
     }
     const lane = envValue(target.podSpec.containers[0], 'LANE');
-    const keys = new QueueKeys(configData.QUEUE_PREFIX).getKeys(lane ?? '');
+    const keys = new QueueKeys(laneQueuePrefix(configData.QUEUE_PREFIX, lane ?? '')).getKeys(lane ?? '');
     const expected = { wait: keys.wait, prioritized: keys.prioritized, active: keys.active };
     const actual = Object.fromEntries(
       spec.triggers.map((trigger) => [trigger.name, trigger.metadata.listName]),
@@ -127,8 +128,11 @@ export function kedaViolations(objects: readonly KubeObject[]): string[] {
         `${at}: triggers read ${JSON.stringify(actual)}, BullMQ keeps lane ${lane} in ${JSON.stringify(expected)}`,
       );
     }
-    if (spec.triggers.some((trigger) => trigger.type !== 'redis'))
-      violations.push(`${at}: a trigger is not of type redis`);
+    // KEDA's scaler for a Redis Cluster is its own type; the apps say which they talk to.
+    const scaler =
+      envValue(target.podSpec.containers[0], 'REDIS_MODE') === 'cluster' ? 'redis-cluster' : 'redis';
+    if (spec.triggers.some((trigger) => trigger.type !== scaler))
+      violations.push(`${at}: a trigger is not of type ${scaler}`);
     if (spec.advanced?.scalingModifiers?.formula?.replace(/\s+/g, '') !== 'wait+prioritized+active') {
       violations.push(`${at}: the scaling formula does not add wait, prioritized and active`);
     }

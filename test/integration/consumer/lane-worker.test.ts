@@ -14,6 +14,7 @@ import {
   LaneQueues,
   LaneRouter,
   SwitchyardKeys,
+  laneQueuePrefix,
 } from '@switchyard/queue';
 import { createTaskCatalog } from '@switchyard/tasks';
 import { QueueEvents } from 'bullmq';
@@ -99,7 +100,10 @@ describe('lane worker and producer against a real Redis', () => {
 
   it("writes a running job's progress at most once per interval, and none for a job that ends within one", async () => {
     const eventsConnection = workerConnection.duplicate();
-    const events = new QueueEvents('io', { connection: eventsConnection, prefix });
+    const events = new QueueEvents('io', {
+      connection: eventsConnection,
+      prefix: laneQueuePrefix(prefix, 'io'),
+    });
     const { worker, executor } = laneWorker();
     const progress = new Map<string, number[]>();
     const completed = new Set<string>();
@@ -207,7 +211,7 @@ describe('lane worker and producer against a real Redis', () => {
       const [stack, ...more] = stored.stacktrace ?? [];
       assert.equal(more.length, 0, 'one attempt, one stack');
       assert.ok(stack && stack.length <= 300, `the stack has ${stack?.length} characters`);
-      const bytes = Number(await client.call('MEMORY', 'USAGE', `${prefix}:io:${job.id}`));
+      const bytes = Number(await client.call('MEMORY', 'USAGE', queues.get('io').toKey(job.id ?? '')));
       assert.ok(bytes > 0 && bytes < 16_384, `the failed job takes ${bytes} bytes in Redis`);
     } finally {
       await worker.close(1_000);

@@ -62,7 +62,7 @@ describe('batches are all-or-nothing across lanes', () => {
   it('leaves nothing behind when one lane fails at Redis inside the transaction', async () => {
     // The cpu lane's wait list is broken on purpose: its insert fails inside EXEC with WRONGTYPE,
     // after the io lane's inserts already ran; those must be taken back out.
-    const waitKey = `${prefix}:cpu:wait`;
+    const waitKey = queues.get('cpu').toKey('wait');
     await client.set(waitKey, 'not a list');
     try {
       await assert.rejects(producer.enqueueBatch(batch, SUBMITTER), /WRONGTYPE/);

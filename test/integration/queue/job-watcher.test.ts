@@ -13,6 +13,7 @@ import {
   TooManyJobWatchesError,
   type JobEvent,
   type JobFollow,
+  laneQueuePrefix,
 } from '@switchyard/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -68,7 +69,7 @@ describe('JobWatcher over one shared QueueEvents per lane', () => {
           },
         };
       },
-      { connection: workerConnection, prefix, concurrency: 20 },
+      { connection: workerConnection, prefix: laneQueuePrefix(prefix, LANE), concurrency: 20 },
     );
   };
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { JobData } from '@switchyard/contracts';
-import { createRedis, LaneQueues, RetentionSweeper } from '@switchyard/queue';
+import { createRedis, laneQueuePrefix, LaneQueues, RetentionSweeper } from '@switchyard/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deletePrefix } from '../../helpers/redis-cleanup';
@@ -61,7 +61,7 @@ describe('RetentionSweeper', () => {
         if ((job.data.payload as { fail: boolean }).fail) throw new UnrecoverableError('asked to fail');
         return { ok: true };
       },
-      { connection: workerConnection, prefix, concurrency: 10 },
+      { connection: workerConnection, prefix: laneQueuePrefix(prefix, LANE), concurrency: 10 },
     );
   });
 

@@ -55,7 +55,7 @@ describe('JobIndex page reads with 100,000 jobs retained', () => {
   });
 
   it('reads 200 pages of 50 (first and later pages, every kind of filter) and reports p99', async () => {
-    assert.equal(await redis.zcard(`${prefix}:_switchyard:job-index:all`), JOBS);
+    assert.equal(await redis.zcard(`${prefix}:_switchyard:{job-index}:all`), JOBS);
     const queries: JobIndexQuery[] = [
       {},
       { task: 'io.sleep' },
@@ -93,7 +93,7 @@ async function indexBytes(redis: Redis, prefix: string): Promise<number> {
     const [next, keys] = await redis.scan(
       cursor,
       'MATCH',
-      `${prefix}:_switchyard:job-index:*`,
+      `${prefix}:_switchyard:{job-index}:*`,
       'COUNT',
       1_000,
     );

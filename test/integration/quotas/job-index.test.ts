@@ -178,7 +178,7 @@ describe('JobIndex against a real Redis', () => {
       listed.map((job) => job.createdAt),
       [7, 6, 5, 4, 3].map((offset) => now + offset),
     );
-    const ttl = await redis.pttl(`${prefix}:_switchyard:job-index:tenant:acme`);
+    const ttl = await redis.pttl(`${prefix}:_switchyard:{job-index}:tenant:acme`);
     assert.ok(ttl > 0 && ttl <= 60_000, `the list expires when idle for maxAgeMs (pttl ${ttl})`);
   });
 

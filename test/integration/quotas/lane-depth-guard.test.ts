@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { createRedis } from '@switchyard/queue';
+import { createRedis, laneQueuePrefix } from '@switchyard/queue';
 import { LaneDepthGuard, LaneFullError } from '@switchyard/quotas';
-import { Queue } from 'bullmq';
+import { Queue, QueueKeys } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deletePrefix } from '../../helpers/redis-cleanup';
 import { startPrivateRedis } from './private-redis-server';
@@ -15,10 +15,13 @@ describe('LaneDepthGuard against BullMQ lanes in a real Redis', () => {
   const prefix = `test-${randomUUID()}`;
   let redis: Redis;
   let queue: Queue;
+  // The key layout the api gives the guard (its lanes' own `toKey`).
+  const laneKey = (lane: string, type: string) =>
+    new QueueKeys(laneQueuePrefix(prefix, lane)).toKey(lane, type);
 
   before(() => {
     redis = createRedis(REDIS_URL, 'client');
-    queue = new Queue('io', { connection: redis, prefix });
+    queue = new Queue('io', { connection: redis, prefix: laneQueuePrefix(prefix, 'io') });
   });
 
   after(async () => {
@@ -34,7 +37,7 @@ describe('LaneDepthGuard against BullMQ lanes in a real Redis', () => {
     const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed');
     assert.deepEqual(counts, { wait: 1, prioritized: 1, delayed: 1 });
 
-    const guard = new LaneDepthGuard({ redis, prefix, maxDepth: 4, cacheMs: 0, retryAfterSeconds: 3 });
+    const guard = new LaneDepthGuard({ redis, laneKey, maxDepth: 4, cacheMs: 0, retryAfterSeconds: 3 });
     assert.equal(await guard.depth('io'), 3);
     assert.equal(await guard.depth('cpu'), 0, 'lanes are counted apart');
     await guard.assertRoom('io', 1);
@@ -55,9 +58,9 @@ describe('LaneDepthGuard against BullMQ lanes in a real Redis', () => {
 
   it('answers from its cache within cacheMs, counting its own admissions, and reads again after', async () => {
     const lane = `cached-${randomUUID()}`;
-    const laneQueue = new Queue(lane, { connection: redis, prefix });
+    const laneQueue = new Queue(lane, { connection: redis, prefix: laneQueuePrefix(prefix, lane) });
     try {
-      const guard = new LaneDepthGuard({ redis, prefix, maxDepth: 3, cacheMs: 300 });
+      const guard = new LaneDepthGuard({ redis, laneKey, maxDepth: 3, cacheMs: 300 });
       await guard.assertRoom(lane, 2);
       // Another replica fills the lane; this one still sees only what it admitted.
       await laneQueue.addBulk([1, 2, 3].map(() => ({ name: 'io.sleep', data: {} })));
@@ -82,7 +85,7 @@ describe('LaneDepthGuard against BullMQ lanes in a real Redis', () => {
     const server = await startPrivateRedis([]);
     const own = createRedis(server.url, 'client');
     try {
-      const guard = new LaneDepthGuard({ redis: own, prefix, maxDepth: 10_000, cacheMs: 60_000 });
+      const guard = new LaneDepthGuard({ redis: own, laneKey, maxDepth: 10_000, cacheMs: 60_000 });
       const before = await commandsProcessed(own);
       await Promise.all(Array.from({ length: 50 }, () => guard.assertRoom('io', 1)));
       const used = (await commandsProcessed(own)) - before;

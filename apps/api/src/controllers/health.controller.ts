@@ -2,9 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { livenessSchema, readinessSchema } from '@switchyard/contracts';
-import { LaneQueues } from '@switchyard/queue';
+import { LaneQueues, LaneRedis } from '@switchyard/queue';
 import { renderPrometheus } from '@switchyard/telemetry';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ApiContract } from '../openapi/api-contract.decorator';
 import { ProblemError } from '../problems/problem-error';
@@ -16,7 +15,7 @@ const READY_PING_TIMEOUT_MS = 500;
 @Controller()
 export class HealthController {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: LaneRedis,
     private readonly queues: LaneQueues,
   ) {}
 
@@ -44,19 +43,19 @@ export class HealthController {
     problems: [[503, 'Not ready: Redis is not reachable, or a lane has not initialised']],
   })
   async ready(): Promise<{ status: 'ready' }> {
-    const problem =
-      this.redis.status === 'ready'
-        ? await Promise.race([
-            Promise.all([
-              this.redis.ping(),
-              ...this.queues.all().map((queue) => queue.waitUntilReady()),
-            ]).then(
-              () => undefined,
-              (error: Error) => error.message,
-            ),
-            delay(READY_PING_TIMEOUT_MS, `no answer within ${READY_PING_TIMEOUT_MS} ms`, { ref: false }),
-          ])
-        : `the connection is ${this.redis.status}`;
+    const down = this.redis.all().find((redis) => redis.status !== 'ready');
+    const problem = !down
+      ? await Promise.race([
+          Promise.all([
+            ...this.redis.all().map((redis) => redis.ping()),
+            ...this.queues.all().map((queue) => queue.waitUntilReady()),
+          ]).then(
+            () => undefined,
+            (error: Error) => error.message,
+          ),
+          delay(READY_PING_TIMEOUT_MS, `no answer within ${READY_PING_TIMEOUT_MS} ms`, { ref: false }),
+        ])
+      : `a connection is ${down.status}`;
     if (problem) throw new ProblemError(503, 'Not ready', `Redis is not reachable: ${problem}`);
     return { status: 'ready' };
   }

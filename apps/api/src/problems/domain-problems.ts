@@ -41,12 +41,19 @@ function isRedisFull(error: unknown): boolean {
   return error instanceof Error && /^OOM command not allowed/.test(error.message);
 }
 
-/** ioredis gave up on a command: Redis is away, which is no client mistake and no bug either. */
+/**
+ * ioredis gave up on a command: Redis is away, which is no client mistake and no bug either. On a Redis
+ * Cluster also: the cluster is down (a master lost with no replica to take over), its slot map cannot be
+ * read, or the client gave up following redirections.
+ */
 function isRedisUnavailable(error: unknown): boolean {
   return (
     error instanceof Error &&
     (error.name === 'MaxRetriesPerRequestError' ||
-      /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message))
+      /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message) ||
+      /^CLUSTERDOWN|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|Too many Cluster redirections/.test(
+        error.message,
+      ))
   );
 }
 

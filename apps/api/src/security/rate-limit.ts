@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import { ProblemError } from '../problems/problem-error';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/queue';
 
 /** `RATE_LIMIT` as `{ max, seconds }`, or undefined for `off`. */
 export function parseRateLimit(value: string): { max: number; seconds: number } | undefined {
@@ -18,7 +18,7 @@ export function parseRateLimit(value: string): { max: number; seconds: number } 
 export async function installRateLimit(
   app: NestFastifyApplication,
   setting: string,
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
 ): Promise<void> {
   const limit = parseRateLimit(setting);
