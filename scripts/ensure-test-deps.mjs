@@ -2,6 +2,8 @@
 // machine needs nothing but `npm ci && npm test`. Debian's packages, as root; otherwise it says what to do.
 //   chromium      the headless browser the lab report test opens report.html in
 //   redis-server  started by the tests themselves when nothing answers at REDIS_URL
+//   redis-tools   its redis-cli forms the private 3-master Redis Cluster of the cluster tests
+//                 (`redis-cli --cluster create`); redis-server depends on it, named here all the same
 //   prometheus    for its promtool: `promtool check metrics` lints every service's /metrics (the
 //                 package's own server is not started by the tests)
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import process from 'node:process';
 const NEEDED = [
   { binary: '/usr/bin/chromium', debianPackage: 'chromium' },
   { binary: '/usr/bin/redis-server', debianPackage: 'redis-server' },
+  { binary: '/usr/bin/redis-cli', debianPackage: 'redis-tools' },
   // Without its recommends (node-exporter, a daemon the tests do not want).
   { binary: '/usr/bin/promtool', debianPackage: 'prometheus', withoutRecommends: true },
 ];
