@@ -6,9 +6,16 @@ import {
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
 } from './execute-span-record';
+import type { ExecuteSpanSink } from './export/execute-span-sink';
 import { handoverIds } from './handover-id-generator';
 
 const TRACER_NAME = 'switchyard-execution';
+let sink: ExecuteSpanSink | undefined;
+
+/** Called by `startTelemetry`: records go to the exporting processors directly (see `ExecuteSpanSink`). */
+export function useExecuteSpanSink(executeSpanSink: ExecuteSpanSink): void {
+  sink = executeSpanSink;
+}
 
 /**
  * Parent side of the execute span: exports a span that a thread, a child process or the event
@@ -16,6 +23,7 @@ const TRACER_NAME = 'switchyard-execution';
  * was recorded with. Without a started SDK (no endpoint) it does nothing.
  */
 export function exportExecuteSpan(record: ExecuteSpanRecord): void {
+  if (sink?.export(record)) return;
   const parent = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: record.traceId,
     spanId: record.parentSpanId,
