@@ -10,7 +10,6 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { createOtlpProtobufSpanExporter } from './export/otlp-protobuf-span-exporter';
 import { ProtobufBatchSpanProcessor, type SpanBatchOptions } from './export/protobuf-batch-span-processor';
-import { ThreadSpanExporter } from './export/thread-span-exporter';
 import { otlpProtocol, type OtlpProtocol } from './otlp-metric-reader';
 import { AllowlistSpanProcessor } from './redaction/allowlist-span-processor';
 
@@ -41,9 +40,7 @@ function batchOptions(env: NodeJS.ProcessEnv): SpanBatchOptions {
 function otlpProcessor(env: NodeJS.ProcessEnv): SpanProcessor {
   const protocol: OtlpProtocol = otlpProtocol(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL');
   if (protocol === 'http/protobuf') {
-    const exporter =
-      env.SPAN_EXPORT_THREAD === 'true' ? new ThreadSpanExporter() : createOtlpProtobufSpanExporter();
-    return new ProtobufBatchSpanProcessor(exporter, batchOptions(env));
+    return new ProtobufBatchSpanProcessor(createOtlpProtobufSpanExporter(), batchOptions(env));
   }
   const exporter: SpanExporter = protocol === 'grpc' ? new GrpcTraceExporter() : new JsonTraceExporter();
   return new AllowlistSpanProcessor(new BatchSpanProcessor({ exporter, ...batchOptions(env) }));

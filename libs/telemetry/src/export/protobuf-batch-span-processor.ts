@@ -39,9 +39,12 @@ interface SealedBatch {
  * and the serializer walks every batch twice (size, then bytes). Here a span is written once into
  * a reused buffer (~200 bytes) and is garbage as soon as `onEnd` returns.
  *
- * Why not a worker thread: a span must cross to it as bytes or as a structured clone, which costs
- * the main thread what encoding it does; the transport left behind is one HTTP request per batch.
- * And the cores are shared: work moved to a thread is still done on them.
+ * Why not a worker thread (measured, docs/performance.md "Third round: tracing"): a span must cross to
+ * it as bytes or as a structured clone, and the clone costs the main thread what encoding does (~2.2–2.7
+ * µs per span to encode, ~1.4–4.2 µs to build a plain form and `postMessage` it in batches of 512). A
+ * thread that only sent the encoded batches took the HTTP request off the event loop (~2.5 µs per job in
+ * the io-consumer) but not off the machine: the process's CPU per job and the jobs/s did not move
+ * beyond the noise. And the cores are shared: work moved to a thread is still done on them.
  */
 export class ProtobufBatchSpanProcessor implements SpanProcessor {
   readonly #encoder = new SpanProtobufEncoder();
