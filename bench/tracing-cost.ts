@@ -28,9 +28,10 @@ const { values } = parseArgs({
 });
 const quick = values.quick ?? false;
 const repeat = Number(values.repeat ?? (quick ? 1 : 3));
+// Longer runs than `npm run bench` had (4,000 and 1,200 jobs): a run under a second left the CPU per job to noise.
 const sizes = quick
   ? { noOp: 2_000, spin: 400, warmup: 2_000 }
-  : { noOp: 4_000, spin: 1_200, warmup: 10_000 };
+  : { noOp: 10_000, spin: 2_000, warmup: 10_000 };
 const variant = Object.fromEntries(
   (values.variant ?? []).map((pair) => {
     const at = pair.indexOf('=');
