@@ -34,10 +34,11 @@ const SIZES = quick
     }
   : {
       e2e: 20_000,
-      traced: 4_000,
+      // 4,000 and 1,200 made runs under a second, whose CPU per job was mostly noise (third round).
+      traced: 10_000,
       warmup: 10_000,
       hop: 4_000,
-      spin: 1_200,
+      spin: 2_000,
       httpSeconds: 4,
       listed: 100_000,
       reads: 200,

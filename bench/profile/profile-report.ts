@@ -38,7 +38,7 @@ export interface ReportOptions {
   /** Functions whose heaviest call paths are listed. */
   callers?: readonly string[];
   /**
-   * CPU time (user + system) the kernel counted for the process over the profiled window, in ms: per-job
+   * CPU time (user + system) the kernel counted for the profiled (main) thread over the window, in ms: per-job
    * figures are then each part's share of it. A profile's samples are wall time (a thread waiting for a
    * core on a busy machine is sampled as running), so its own ms overstate CPU when cores are scarce.
    */
@@ -119,7 +119,9 @@ export function formatCpuProfile(profile: CpuProfile, options: ReportOptions = {
   const perJobOf = (ms: number, jobs: number) => (ms * scale * 1000) / jobs;
   const header = [
     `${summary.wallMs.toFixed(0)} ms profiled, ${summary.total.toFixed(0)} ms sampled busy (not idle)`,
-    options.cpuMs === undefined ? '' : `, ${options.cpuMs.toFixed(0)} ms CPU counted by the kernel`,
+    options.cpuMs === undefined
+      ? ''
+      : `, ${options.cpuMs.toFixed(0)} ms CPU of the profiled (main) thread counted by the kernel`,
     options.jobs
       ? `; ${options.jobs} jobs: ${perJobOf(summary.total, options.jobs).toFixed(1)} µs per job` +
         (options.cpuMs === undefined ? ' (sampled, not CPU)' : ' (µs/job columns: shares of that CPU time)')
@@ -194,8 +196,13 @@ export function formatProfileFile(file: string, options: ReportOptions = {}): st
   const content = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | HeapProfile;
   const window = file.replace(/\.(cpuprofile|heapprofile)$/, '.window.json');
   if (options.cpuMs === undefined && existsSync(window)) {
-    const counted = JSON.parse(readFileSync(window, 'utf8')) as { cpuUserMs: number; cpuSystemMs: number };
-    options = { ...options, cpuMs: counted.cpuUserMs + counted.cpuSystemMs };
+    const counted = JSON.parse(readFileSync(window, 'utf8')) as {
+      cpuUserMs: number;
+      cpuSystemMs: number;
+      mainThreadCpuMs?: number;
+    };
+    // The profile samples the main thread: its share of the CPU, when the window counted it.
+    options = { ...options, cpuMs: counted.mainThreadCpuMs ?? counted.cpuUserMs + counted.cpuSystemMs };
   }
   const report = 'head' in content ? formatHeapProfile(content, options) : formatCpuProfile(content, options);
   return options.callers?.length ? `${report}\n\n${formatCallers(content, options)}` : report;

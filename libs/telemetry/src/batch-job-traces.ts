@@ -2,15 +2,16 @@ import {
   context,
   isSpanContextValid,
   SpanKind,
-  SpanStatusCode,
   trace,
   type Attributes,
   type Link,
-  type Span,
+  type SpanContext,
 } from '@opentelemetry/api';
-import { SwitchyardAttributes, type TraceContext } from '@switchyard/contracts';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import type { TraceContext } from '@switchyard/contracts';
+import { markFailed, recordedJobSpans, sdkJobSpans } from './batch-job-spans';
+import { recordedSpanSink } from './export/recorded-span-sink';
 import {
-  ERROR_TYPE_OTHER,
   MESSAGING_SYSTEM,
   MessagingAttributes,
   MessagingOperation,
@@ -58,8 +59,7 @@ const W3C_VERSION = '00';
  * The W3C context of a job's root span, written directly: what `injectTraceContext` would give
  * for it, without a context and a header object per job of a 1000-job batch.
  */
-function carrierOf(span: Span): TraceContext {
-  const spanContext = span.spanContext();
+function carrierOf(spanContext: SpanContext): TraceContext {
   // Not traced (no SDK, or tracing suppressed): the tracer gave a span with an invalid context.
   if (!isSpanContextValid(spanContext)) return {};
   const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
@@ -69,17 +69,6 @@ function carrierOf(span: Span): TraceContext {
   const tracestate = spanContext.traceState?.serialize();
   if (tracestate) carrier.tracestate = tracestate;
   return carrier;
-}
-
-function errorTypeOf(error: unknown): string {
-  return error instanceof Error && /^[\w$.]{1,100}$/.test(error.name) ? error.name : ERROR_TYPE_OTHER;
-}
-
-function markFailed(span: Span, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  span.recordException(error instanceof Error ? error : message);
-  span.setAttribute(MessagingAttributes.ErrorType, errorTypeOf(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 function serverAttributes(server: MessagingServer | undefined): Attributes {
@@ -113,28 +102,17 @@ export function startBatchJobTraces(
     [MessagingAttributes.SystemName]: MESSAGING_SYSTEM,
     ...serverAttributes(server),
   };
-  const createOptions = { root: true, kind: SpanKind.PRODUCER, links: toBatch };
-  const spans: Span[] = jobs.map((job) => {
-    const span = tracer.startSpan(`create ${job.lane}`, createOptions, batchContext);
-    // Set after the start, not given to it: the SDK validates and copies start attributes twice.
-    if (span.isRecording()) {
-      span.setAttributes(messaging);
-      span.setAttribute(MessagingAttributes.DestinationName, job.lane);
-      span.setAttribute(MessagingAttributes.OperationType, MessagingOperation.Create);
-      span.setAttribute(MessagingAttributes.OperationName, MessagingOperation.Create);
-      span.setAttribute(MessagingAttributes.MessageId, job.id);
-      span.setAttribute(SwitchyardAttributes.JobId, job.id);
-      span.setAttribute(SwitchyardAttributes.Task, job.task);
-      span.setAttribute(SwitchyardAttributes.Lane, job.lane);
-      span.setAttribute(SwitchyardAttributes.Profile, job.profile);
-    }
-    return span;
-  });
+  const sink = recordedSpanSink();
+  // Under suppressed tracing the SDK gives spans that record nothing: it decides.
+  const jobSpans =
+    sink?.recordsRoots && !isTracingSuppressed(batchContext)
+      ? recordedJobSpans(jobs, { sink, messaging, toBatch })
+      : sdkJobSpans(jobs, { tracer, batchContext, messaging, toBatch });
   const toJobs = (): Link[] =>
-    spans
+    jobSpans.contexts
       .slice(0, MAX_BATCH_LINKS)
-      .map((span) => ({ context: span.spanContext() }))
-      .filter((link) => isSpanContextValid(link.context));
+      .filter((spanContext) => isSpanContextValid(spanContext))
+      .map((spanContext) => ({ context: spanContext }));
   if (batchSpan?.isRecording()) {
     batchSpan.setAttribute(BATCH_SIZE_ATTRIBUTE, jobs.length);
     batchSpan.addLinks(toJobs());
@@ -142,7 +120,7 @@ export function startBatchJobTraces(
   const lanes = new Set(jobs.map((job) => job.lane));
   const [onlyLane] = lanes;
   return {
-    carriers: spans.map(carrierOf),
+    carriers: jobSpans.contexts.map(carrierOf),
     publish: async (send) => {
       const span = tracer.startSpan(
         lanes.size === 1 ? `publish ${onlyLane}` : 'publish',
@@ -165,11 +143,6 @@ export function startBatchJobTraces(
         span.end();
       }
     },
-    end: (error?: unknown) => {
-      for (const span of spans) {
-        if (error !== undefined) markFailed(span, error);
-        span.end();
-      }
-    },
+    end: (error?: unknown) => jobSpans.end(error),
   };
 }

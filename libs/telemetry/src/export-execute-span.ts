@@ -1,4 +1,5 @@
 import { createTraceState, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
 import { hrTime } from '@opentelemetry/core';
 import {
   finishExecuteSpan,
@@ -6,16 +7,21 @@ import {
   type ExecuteSpanRecord,
   type ExecuteSpanStart,
 } from './execute-span-record';
+import { recordedSpanSink } from './export/recorded-span-sink';
 import { handoverIds } from './handover-id-generator';
 
 const TRACER_NAME = 'switchyard-execution';
+const SCOPE: InstrumentationScope = { name: TRACER_NAME };
 
 /**
  * Parent side of the execute span: exports a span that a thread, a child process or the event
  * loop recorded with `runInExecuteSpan`, through this process's SDK, with the ids and times it
- * was recorded with. Without a started SDK (no endpoint) it does nothing.
+ * was recorded with (straight to the exporting processors when it can: `RecordedSpanSink`). Without a
+ * started SDK (no endpoint) it does nothing.
  */
 export function exportExecuteSpan(record: ExecuteSpanRecord): void {
+  const sink = recordedSpanSink();
+  if (sink?.export({ ...record, kind: SpanKind.INTERNAL, scope: SCOPE, links: [] })) return;
   const parent = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: record.traceId,
     spanId: record.parentSpanId,

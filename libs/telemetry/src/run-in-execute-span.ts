@@ -18,7 +18,6 @@
  */
 import { context, trace, type HrTime } from '@opentelemetry/api';
 import { hrTime, parseTraceParent } from '@opentelemetry/core';
-import { randomBytes } from 'node:crypto';
 import { threadId } from 'node:worker_threads';
 import { SwitchyardAttributes, type AttemptContext, type ExecutionModel } from '@switchyard/contracts';
 import { ensureContextManager } from './context-manager';
@@ -30,6 +29,7 @@ import {
   type ExecuteSpanStart,
   type PlainAttributes,
 } from './execute-span-record';
+import { newSpanId } from './random-ids';
 
 export interface RunInExecuteSpanOptions {
   /** The task's abort signal: an error thrown after it fired is named cancelled or timeout by its reason. */
@@ -40,14 +40,6 @@ export interface RunInExecuteSpanOptions {
   onEnd?: (record: ExecuteSpanRecord) => void;
   /** Read once `fn` has settled, just before the span ends: attributes known only then (its CPU time). */
   endAttributes?: () => PlainAttributes;
-}
-
-const INVALID_SPAN_ID = '0000000000000000';
-
-/** The SDK's id generator would pull the SDK into every thread; a span id is 8 random bytes. */
-function newSpanId(): string {
-  const id = randomBytes(8).toString('hex');
-  return id === INVALID_SPAN_ID ? newSpanId() : id;
 }
 
 function openSpan(attempt: AttemptContext, model: ExecutionModel): ExecuteSpanStart | undefined {

@@ -8,6 +8,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage } from 'node:http';
 import { releaseContextManager } from './context-manager';
 import { handoverIds } from './handover-id-generator';
+import { installRecordedSpanSink, RecordedSpanSink } from './export/recorded-span-sink';
 import { createOtlpMetricReader } from './otlp-metric-reader';
 import { registerProcessMetrics } from './process-metrics';
 import { withPrometheusNames } from './prometheus-names';
@@ -125,6 +126,11 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
   if (!env.OTEL_LOG_LEVEL) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   // Every exported span goes through the span allowlist; none at all: no tracer provider.
   const spanProcessors = status.tracing ? createSpanProcessors(env) : [];
+  const sink = status.tracing ? RecordedSpanSink.forSampler(env, [...spanProcessors]) : undefined;
+  if (sink) {
+    installRecordedSpanSink(sink);
+    spanProcessors.unshift(sink);
+  }
 
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const traceInstrumentations = status.tracing
