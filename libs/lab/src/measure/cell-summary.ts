@@ -53,6 +53,7 @@ export function summarizeCell(
     busy: foreignCpu !== undefined && foreignCpu > BUSY_FOREIGN_CPU_PERCENT_OF_CORE,
     repeatsStoppedBy: throughputConverged(runs) ? 'converged' : 'cap',
     ...(error ? { error } : {}),
+    ...(spec.redis ? { redis: spec.redis } : {}),
   };
 }
 

@@ -108,7 +108,15 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
             }),
           );
         }
-        const result = { ...summarizeCell(cell, runs, cpuJob?.task ?? 'cpu'), ...(warmUp ? { warmUp } : {}) };
+        const lanePlacement = await target.lanePlacement?.(cell).catch((error: unknown) => {
+          notes.push(`${cell.id}: reading where the lanes' keys are failed: ${message(error)}`);
+          return undefined;
+        });
+        const result = {
+          ...summarizeCell(cell, runs, cpuJob?.task ?? 'cpu'),
+          ...(warmUp ? { warmUp } : {}),
+          ...(lanePlacement ? { lanePlacement } : {}),
+        };
         cells.push(result);
         progress.cellFinished(result);
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { ConsumerEndpoint } from './consumer-stats-client';
 import type { CellSpec } from '../plan';
-import type { MachineInfo } from '../lab-results';
+import type { LanePlacement, MachineInfo } from '../lab-results';
 
 /** A Switchyard shaped for one cell: where to submit and whose `/stats` to read. */
 export interface PreparedCell {
@@ -31,6 +31,8 @@ export interface LabTarget {
   reset(): Promise<void>;
   close(): Promise<void>;
   describe(): Promise<MachineInfo>;
+  /** Where each of the cell's lanes' keys are, read after its runs (the redis experiment's cells only). */
+  lanePlacement?(cell: CellSpec): Promise<LanePlacement[] | undefined>;
   /** Whether the machine-wide CPU of this host is the consumers' (true for a local stack). */
   readonly measuresHostCpu: boolean;
   /** Things the report should say about how this target measured. */

@@ -1,0 +1,55 @@
+import type { CellResult, LabResults, LanePlacement } from '../lab-results';
+import { distinguishable, findCell, formatRate, formatTimes, withInterval } from './cell-queries';
+
+function placementText(placements: readonly LanePlacement[]): string {
+  return placements
+    .map(
+      (entry) =>
+        `${entry.lane} → ${entry.master === undefined ? entry.node : `master ${entry.master + 1}`}` +
+        `${entry.slot === undefined ? '' : ` (slot ${entry.slot})`}, ${entry.keys} keys`,
+    )
+    .join('; ');
+}
+
+const cpuText = (cell: CellResult) =>
+  cell.cpuPercent ? `, machine CPU ${cell.cpuPercent.median.toFixed(0)} %` : '';
+
+/**
+ * The redis experiment: the same lanes on one Redis and on a 3-master cluster. Ranks the two only when
+ * their intervals do not overlap, says where the cluster put each lane, and why a cluster on the same
+ * cores as everything else is not expected to gain.
+ */
+export function redisFindings(results: LabResults): string[] {
+  const standalone = findCell(results.cells, 'redis/standalone');
+  const cluster = findCell(results.cells, 'redis/cluster');
+  if (!standalone || !cluster) return [];
+  const findings: string[] = [];
+  const ratio = cluster.throughputPerSec.median / standalone.throughputPerSec.median;
+  const both = `one Redis ${withInterval(standalone.throughputPerSec, formatRate)}${cpuText(standalone)}; a 3-master cluster ${withInterval(cluster.throughputPerSec, formatRate)}${cpuText(cluster)}`;
+  findings.push(
+    !distinguishable(standalone.throughputPerSec, cluster.throughputPerSec)
+      ? `The same ${standalone.replicas} lanes' jobs were **not distinguishable** on one Redis and on a cluster (${both}: the intervals overlap, ${formatTimes(ratio)}).`
+      : ratio > 1
+        ? `The cluster carried more: ${both} (${formatTimes(ratio)}).`
+        : `The cluster carried less: ${both} (${formatTimes(ratio)}).`,
+  );
+  const placed = cluster.lanePlacement ?? [];
+  if (placed.length > 0) {
+    const masters = new Set(placed.map((entry) => entry.node)).size;
+    findings.push(
+      `On the cluster each lane's keys stayed on one master: ${placementText(placed)} — ${placed.length} lanes on ${masters} master(s).`,
+    );
+  }
+  const busy = [standalone, cluster].filter((cell) => cell.busy);
+  if (busy.length > 0) {
+    findings.push(
+      `${busy.map((cell) => cell.id).join(' and ')} ran on a busy machine: other processes took CPU, so the comparison may not hold on a quiet one.`,
+    );
+  }
+  if (results.machine.target === 'local') {
+    findings.push(
+      `What this measures here: all ${results.machine.cores} cores are shared by the api, the consumers and every redis-server, so a cluster spreads Redis's work over more processes, not over more CPU; no gain is expected on this machine, and the cluster adds its redirections and per-node connections. A cluster pays off when one Redis's core is the limit and the masters have cores (or hosts) of their own.`,
+    );
+  }
+  return findings;
+}
