@@ -68,6 +68,11 @@ export interface RunMeasurement {
    * Linux only.
    */
   foreignCpuPercentOfCore?: number;
+  /**
+   * CPU of the cell's redis-servers during the run, summed, in percent of one core (one Redis runs
+   * commands on one thread, so it tops out near 100); the redis experiment only.
+   */
+  redisCpuPercentOfCore?: number;
   /** Consumers' CPU use summed, in percent of all cores; absent when no `/stats` could be read. */
   consumerCpuPercent?: number;
   /** Worst event-loop delay p99 among the consumers. */
@@ -154,6 +159,8 @@ export interface CellResult extends CellIdentity {
   warmUp?: { rounds: number; jobs: number };
   /** Set when the cell could not be measured. */
   error?: string;
+  /** The redis experiment: its redis-servers' CPU in percent of one core, summed over the nodes. */
+  redisCpuPercentOfCore?: Spread;
   /** The redis experiment: which Redis the cell ran on. */
   redis?: 'standalone' | 'cluster';
   /** The redis experiment: where each lane's keys landed, read after the runs. */

@@ -86,6 +86,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
           cores: machine.cores,
           measureHostCpu: target.measuresHostCpu,
           ownPids,
+          ...(prepared.redisPids && canMeasureForeignCpu() ? { redisPids: prepared.redisPids } : {}),
           timeoutMs: options.runTimeoutMs ?? 120_000,
           signal,
         };

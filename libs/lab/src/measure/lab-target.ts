@@ -13,6 +13,11 @@ export interface PreparedCell {
    * is the stack's own. Absent on a cluster: foreign CPU is then not measured.
    */
   ownPids?: number[];
+  /**
+   * The cell's redis-server processes on this machine, when the cell compares Redis setups (the redis
+   * experiment): their CPU is reported on its own.
+   */
+  redisPids?: number[];
   /** A slow upstream the consumers may call (io.http cells); only targets that run one have it. */
   delayServerUrl?: string;
 }

@@ -14,6 +14,8 @@ function placementText(placements: readonly LanePlacement[]): string {
 const cpuText = (cell: CellResult) =>
   cell.cpuPercent ? `, machine CPU ${cell.cpuPercent.median.toFixed(0)} %` : '';
 
+const redisCpu = (cell: CellResult) => cell.redisCpuPercentOfCore?.median;
+
 /**
  * The redis experiment: the same lanes on one Redis and on a 3-master cluster. Ranks the two only when
  * their intervals do not overlap, says where the cluster put each lane, and why a cluster on the same
@@ -35,9 +37,16 @@ export function redisFindings(results: LabResults): string[] {
   );
   const placed = cluster.lanePlacement ?? [];
   if (placed.length > 0) {
-    const masters = new Set(placed.map((entry) => entry.node)).size;
+    const nodes = new Set(placed.map((entry) => entry.node)).size;
     findings.push(
-      `On the cluster each lane's keys stayed on one master: ${placementText(placed)} — ${placed.length} lanes on ${masters} master(s).`,
+      `On the cluster each lane's keys stayed on one master: ${placementText(placed)} — ${placed.length} lanes on ${nodes} master(s).`,
+    );
+  }
+  const oneRedis = redisCpu(standalone);
+  const masters = redisCpu(cluster);
+  if (oneRedis !== undefined && masters !== undefined) {
+    findings.push(
+      `Redis itself took ${oneRedis.toFixed(0)} % of a core as one server (its commands run on one thread: near 100 % it is the limit) and ${masters.toFixed(0)} % summed over the cluster's masters.`,
     );
   }
   const busy = [standalone, cluster].filter((cell) => cell.busy);
@@ -48,7 +57,7 @@ export function redisFindings(results: LabResults): string[] {
   }
   if (results.machine.target === 'local') {
     findings.push(
-      `What this measures here: all ${results.machine.cores} cores are shared by the api, the consumers and every redis-server, so a cluster spreads Redis's work over more processes, not over more CPU; no gain is expected on this machine, and the cluster adds its redirections and per-node connections. A cluster pays off when one Redis's core is the limit and the masters have cores (or hosts) of their own.`,
+      `What this measures: the same jobs on ${standalone.replicas} lanes, each cell on a fresh private Redis (one redis-server, or 3 masters) with its own api, on this machine's ${results.machine.cores} cores, which the api, the consumers and every redis-server share. A cluster can only add CPU to Redis where one server's single thread is the limit and a core is left for the other masters; here they compete with the apps for the same cores, so this is no measure of a cluster's capacity on hosts of its own — read it as what the cluster costs or gives on one small machine.`,
     );
   }
   return findings;

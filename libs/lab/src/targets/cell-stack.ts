@@ -1,9 +1,11 @@
 import path from 'node:path';
 import {
+  ensureRedis,
+  freePort,
   startLocalStack,
   startRedisCluster,
   type LocalStack,
-  type RedisClusterHandle,
+  type RedisHandle,
 } from '@switchyard/local-stack';
 import type { CellSpec, ConsumerShape } from '../plan';
 import { localRedisPids } from '../measure';
@@ -14,10 +16,10 @@ export interface CellStack {
   stack: LocalStack;
   /** The cell's own api (cells with `redis` set); else the run's shared api serves the cell. */
   apiUrl?: string;
-  /** The private Redis Cluster of a `redis: 'cluster'` cell, stopped with the stack. */
-  cluster?: RedisClusterHandle;
-  /** Its redis-server nodes' pids: their CPU is the stack's own. */
-  clusterPids: number[];
+  /** The private Redis of a cell with `redis` set (one server, or a cluster's seeds), stopped with the stack. */
+  redis?: { url: string; mode: 'standalone' | 'cluster'; masterUrls?: string[]; stop(): Promise<void> };
+  /** Its redis-server pids: their CPU is the stack's own, and is reported on its own. */
+  redisPids: number[];
 }
 
 export interface CellStackOptions {
@@ -42,16 +44,30 @@ const service = (shape: ConsumerShape) => ({
 });
 
 /**
+ * A fresh Redis for a cell of the redis experiment, started here either way so both cells start equal:
+ * empty, unpersisted, serving no one else (the run's Redis may be shared and busy with others' keys).
+ */
+async function startCellRedis(kind: 'standalone' | 'cluster'): Promise<NonNullable<CellStack['redis']>> {
+  if (kind === 'cluster') {
+    const cluster = await startRedisCluster();
+    return { url: cluster.seeds, mode: 'cluster', masterUrls: cluster.nodeUrls, stop: cluster.stop };
+  }
+  // ensureRedis starts a private redis-server when nothing answers: nothing does on a port just found free.
+  const server: RedisHandle = await ensureRedis(`redis://127.0.0.1:${await freePort()}`);
+  return { url: server.url, mode: 'standalone', stop: server.stop };
+}
+
+/**
  * Starts a cell's consumers on the run's Redis and prefix. A cell with `redis` set gets an api of its
  * own in the same stack, so that api knows the cell's lanes (LANES is made from the stack's
- * consumers); with `redis: 'cluster'` that stack runs on a private 3-master Redis Cluster started here.
+ * consumers), on a private Redis of the cell's kind: one redis-server, or a 3-master Redis Cluster.
  */
 export async function startCellStack(cell: CellSpec, options: CellStackOptions): Promise<CellStack> {
-  const cluster = cell.redis === 'cluster' ? await startRedisCluster() : undefined;
+  const redis = cell.redis ? await startCellRedis(cell.redis) : undefined;
   try {
     const stack = await startLocalStack({
-      redisUrl: cluster?.seeds ?? options.redisUrl,
-      redisMode: cluster ? 'cluster' : options.redisMode,
+      redisUrl: redis?.url ?? options.redisUrl,
+      redisMode: redis?.mode ?? options.redisMode,
       prefix: options.prefix,
       services: [
         ...(cell.redis ? [{ name: 'api', app: 'api' as const }] : []),
@@ -66,11 +82,11 @@ export async function startCellStack(cell: CellSpec, options: CellStackOptions):
       key: cellStackKey(cell),
       stack,
       ...(cell.redis ? { apiUrl: stack.apiUrl } : {}),
-      ...(cluster ? { cluster } : {}),
-      clusterPids: cluster ? await localRedisPids(cluster.seeds, 'cluster') : [],
+      ...(redis ? { redis } : {}),
+      redisPids: redis ? await localRedisPids(redis.url, redis.mode) : [],
     };
   } catch (error) {
-    await cluster?.stop();
+    await redis?.stop();
     throw error;
   }
 }
@@ -79,6 +95,6 @@ export async function stopCellStack(cellStack: CellStack | undefined): Promise<v
   try {
     await cellStack?.stack.stop();
   } finally {
-    await cellStack?.cluster?.stop();
+    await cellStack?.redis?.stop();
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   ensureRedis,
   startDelayServer,
@@ -26,8 +27,8 @@ export interface LocalStackTargetOptions {
   /** Redis to use; a private redis-server is started when none answers. @defaultValue REDIS_URL or redis://127.0.0.1:6379 */
   redisUrl?: string;
   /**
-   * `cluster`: `redisUrl` lists the seed nodes of a Redis Cluster (as REDIS_MODE=cluster); the redis
-   * experiment, which compares one Redis with a cluster, is then left out. @defaultValue standalone
+   * `cluster`: `redisUrl` lists the seed nodes of a Redis Cluster (as REDIS_MODE=cluster). The redis
+   * experiment runs on Redis servers of its own either way. @defaultValue standalone
    */
   redisMode?: 'standalone' | 'cluster';
   /** One log file per service process here. @defaultValue logs are discarded */
@@ -49,12 +50,19 @@ const LAB_ENV = {
   LANE_MAX_DEPTH: '1000000',
 };
 
+/** Whether redis-server and redis-cli can be run here, as the redis experiment's private servers need. */
+function canStartRedis(): boolean {
+  return ['redis-server', 'redis-cli'].every(
+    (command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0,
+  );
+}
+
 /**
  * Runs cells on OS processes of the real apps. One api serves the whole run; each cell gets consumers
  * started with its shape (concurrency, model, pool size, replicas) on the api's key prefix, reused by
  * the next cell when the shape is the same. Consumers of the previous shape are stopped first, so
  * only the cell's own consumers take its jobs. The redis experiment's cells get their own api too, on
- * the run's Redis or on a private Redis Cluster (cell-stack.ts). Every key a run wrote under its
+ * a private Redis of their kind, one server or a cluster (cell-stack.ts). Every key a run wrote under its
  * prefixes is deleted on reset and close, unless the Redis was started privately and goes away.
  */
 export class LocalStackTarget implements LabTarget {
@@ -125,9 +133,12 @@ export class LocalStackTarget implements LabTarget {
       cores: this.#options.cores,
       only: this.#options.only,
     });
-    if (this.#mode !== 'cluster' || !cells.some((cell) => cell.redis)) return cells;
+    // Asked for by name, the experiment runs and its cells say what is missing; in a full matrix it
+    // is left out on a machine that cannot start Redis servers (Redis in a container, say).
+    if (this.#options.only?.includes('redis') || !cells.some((cell) => cell.redis) || canStartRedis())
+      return cells;
     this.notes.push(
-      'The redis experiment was left out: REDIS_URL is a cluster, and it compares one standalone Redis with a cluster.',
+      'The redis experiment was left out: it starts its own redis-server processes, and redis-server or redis-cli is not on PATH.',
     );
     return cells.filter((cell) => !cell.redis);
   }
@@ -154,8 +165,9 @@ export class LocalStackTarget implements LabTarget {
         ...api.services.map((service) => service.pid),
         ...services.map((service) => service.pid),
         ...redisPids,
-        ...this.#consumers.clusterPids,
+        ...this.#consumers.redisPids,
       ],
+      ...(this.#consumers.redis ? { redisPids: this.#consumers.redisPids } : {}),
       delayServerUrl: this.#delayServer?.url,
       consumers: services
         .filter((service) => service.app !== 'api')
@@ -173,11 +185,11 @@ export class LocalStackTarget implements LabTarget {
     if (!cell.redis || !running || running.key !== cellStackKey(cell)) return undefined;
     const lanes = [...new Set(cell.jobs.flatMap((mix) => (mix.lane ? [mix.lane] : [])))];
     return readLanePlacement({
-      redisUrl: running.cluster?.seeds ?? running.stack.redisUrl,
-      mode: running.cluster ? 'cluster' : this.#mode,
+      redisUrl: running.redis?.url ?? running.stack.redisUrl,
+      mode: running.redis?.mode ?? this.#mode,
       prefix: running.stack.prefix,
       lanes,
-      masterUrls: running.cluster?.nodeUrls,
+      masterUrls: running.redis?.masterUrls,
     });
   }
 
