@@ -135,7 +135,9 @@ describe('Redis helpers on a real 3-master cluster and the shared Redis', () => 
 
   before(async () => {
     cluster = await startRedisCluster();
-    client = new Cluster(cluster.nodeUrls.map((url) => ({ host: '127.0.0.1', port: Number(new URL(url).port) })));
+    client = new Cluster(
+      cluster.nodeUrls.map((url) => ({ host: '127.0.0.1', port: Number(new URL(url).port) })),
+    );
   });
   after(async () => {
     client?.disconnect();

@@ -23,7 +23,7 @@ async function countKeys(redis: Redis, prefix: string): Promise<number> {
   return count;
 }
 
-test("a lab run deletes its keys from the shared Redis when it closes", { timeout: 300_000 }, async () => {
+test('a lab run deletes its keys from the shared Redis when it closes', { timeout: 300_000 }, async () => {
   const redis = new Redis(SHARED_REDIS);
   const local = new LocalStackTarget({
     quick: true,

@@ -15,14 +15,18 @@ async function unlinkOnNode(node: Redis, pattern: string): Promise<number> {
     cursor = next;
     if (keys.length === 0) continue;
     // One UNLINK per key, pipelined: on a cluster node the keys of one page lie in different slots.
-    const replies = (await keys.reduce((pipeline, key) => pipeline.unlink(key), node.pipeline()).exec()) ?? [];
+    const replies =
+      (await keys.reduce((pipeline, key) => pipeline.unlink(key), node.pipeline()).exec()) ?? [];
     removed += replies.filter(([error, count]) => !error && count === 1).length;
   } while (cursor !== '0');
   return removed;
 }
 
 /** How many of the prefix's keys each node holds. */
-export async function countKeysPerNode(redis: Redis | Cluster, pattern: string): Promise<Map<string, number>> {
+export async function countKeysPerNode(
+  redis: Redis | Cluster,
+  pattern: string,
+): Promise<Map<string, number>> {
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const counts = new Map<string, number>();
   for (const node of nodes) {

@@ -76,7 +76,9 @@ export async function startCellStack(cell: CellSpec, options: CellStackOptions):
       env: options.env,
       // Its own directory: the cell's api would otherwise write over the shared api's log.
       logDir:
-        options.logDir && cell.redis ? path.join(options.logDir, cell.id.replace(/\//g, '-')) : options.logDir,
+        options.logDir && cell.redis
+          ? path.join(options.logDir, cell.id.replace(/\//g, '-'))
+          : options.logDir,
     });
     return {
       key: cellStackKey(cell),
