@@ -14,6 +14,9 @@ function placementText(placements: readonly LanePlacement[]): string {
 const cpuText = (cell: CellResult) =>
   cell.cpuPercent ? `, machine CPU ${cell.cpuPercent.median.toFixed(0)} %` : '';
 
+/** One Redis's share of a core below which it was not what limited the cell (it runs commands on one thread). */
+const REDIS_LIMIT_PERCENT = 70;
+
 const redisCpu = (cell: CellResult) => cell.redisCpuPercentOfCore?.median;
 
 /**
@@ -46,7 +49,10 @@ export function redisFindings(results: LabResults): string[] {
   const masters = redisCpu(cluster);
   if (oneRedis !== undefined && masters !== undefined) {
     findings.push(
-      `Redis itself took ${oneRedis.toFixed(0)} % of a core as one server (its commands run on one thread: near 100 % it is the limit) and ${masters.toFixed(0)} % summed over the cluster's masters.`,
+      `Redis itself took ${oneRedis.toFixed(0)} % of a core as one server (its commands run on one thread: near 100 % it is the limit) and ${masters.toFixed(0)} % summed over the cluster's masters` +
+        (oneRedis < REDIS_LIMIT_PERCENT
+          ? `: one Redis was not the limit here, the api and the consumers were, so the cluster had no Redis load to spread.`
+          : '.'),
     );
   }
   const busy = [standalone, cluster].filter((cell) => cell.busy);
