@@ -208,8 +208,14 @@ export class LocalStackTarget implements LabTarget {
     const url = this.#mode === 'cluster' ? await this.#redisUrl() : this.#redis?.url;
     if (!url) return;
     for (const prefix of this.#prefixes.filter((prefix) => !this.#cleaned.has(prefix))) {
-      await deleteRunKeys(url, prefix, this.#mode);
-      this.#cleaned.add(prefix);
+      // Reported, not thrown: the measurements stand even when the Redis went away before the cleanup.
+      await deleteRunKeys(url, prefix, this.#mode).then(
+        () => this.#cleaned.add(prefix),
+        (error: unknown) =>
+          this.notes.push(
+            `The run's keys under ${prefix}:* could not be deleted from the run's Redis: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+      );
     }
   }
 
