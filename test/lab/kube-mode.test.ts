@@ -131,6 +131,25 @@ describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one
     }
   });
 
+  test('skips the redis experiment (it starts its own Redis servers), and says so', async () => {
+    const fake = await startFakeKubeApi(NAMESPACE, DEPLOYMENTS);
+    try {
+      const target = new KubeTarget({
+        namespace: NAMESPACE,
+        apiUrl: stack.apiUrl,
+        kubeconfigPath: fake.kubeconfigPath,
+        quick: true,
+        only: ['redis'],
+        readPodStats: false,
+      });
+      assert.deepEqual(await target.plan(), []);
+      assert.match(target.notes.join('\n'), /redis experiment .* was skipped/);
+      assert.deepEqual(fake.patches, [], 'nothing was scaled');
+    } finally {
+      await fake.close();
+    }
+  });
+
   test('restores the original replica counts when the run fails midway (the API Service is down)', async () => {
     const fake = await startFakeKubeApi(NAMESPACE, DEPLOYMENTS);
     try {

@@ -84,6 +84,22 @@ test(
     assert.ok(routed.every((entry) => entry.cpuRatio !== undefined));
     assert.match(stdout, /Submitted with `profile: "auto"`.*the api sent/);
 
+    // The redis experiment: the same three lanes on one Redis and on a 3-master cluster, each lane's
+    // keys on a master of its own there, and its redis-servers' CPU measured.
+    const onCluster = results.cells.find((cell) => cell.id === 'redis/cluster');
+    const placed = onCluster?.lanePlacement ?? [];
+    assert.deepEqual(
+      placed.map((entry) => entry.lane),
+      ['io', 'io2', 'io3'],
+    );
+    assert.equal(new Set(placed.map((entry) => entry.master)).size, 3, JSON.stringify(placed));
+    assert.ok(placed.every((entry) => entry.keys > 0));
+    for (const id of ['redis/standalone', 'redis/cluster']) {
+      const cell = results.cells.find((candidate) => candidate.id === id);
+      assert.ok((cell?.redisCpuPercentOfCore?.median ?? 0) > 0, `${id} measured its Redis's CPU`);
+    }
+    assert.match(stdout, /One Redis or a cluster:/);
+
     assert.ok(
       existsSync(CHROMIUM),
       `headless Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`,

@@ -68,6 +68,11 @@ export interface RunMeasurement {
    * Linux only.
    */
   foreignCpuPercentOfCore?: number;
+  /**
+   * CPU of the cell's redis-servers during the run, summed, in percent of one core (one Redis runs
+   * commands on one thread, so it tops out near 100); the redis experiment only.
+   */
+  redisCpuPercentOfCore?: number;
   /** Consumers' CPU use summed, in percent of all cores; absent when no `/stats` could be read. */
   consumerCpuPercent?: number;
   /** Worst event-loop delay p99 among the consumers. */
@@ -81,8 +86,21 @@ export interface RunMeasurement {
   traceIds: string[];
 }
 
-export type ExperimentName = 'io' | 'cpu' | 'misrouting' | 'horizontal';
-export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['io', 'cpu', 'misrouting', 'horizontal'];
+export type ExperimentName = 'io' | 'cpu' | 'misrouting' | 'horizontal' | 'redis';
+export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['io', 'cpu', 'misrouting', 'horizontal', 'redis'];
+
+/** Where one lane's keys were after a cell's runs: the Redis node holding them and its hash slot. */
+export interface LanePlacement {
+  lane: string;
+  /** `host:port` of the node (a cluster master, or the one Redis). */
+  node: string;
+  /** For a cluster: the node's index among the masters in slot order (0 holds slot 0). */
+  master?: number;
+  /** `CLUSTER KEYSLOT` of the lane's hash tag; absent on a standalone Redis. */
+  slot?: number;
+  /** The lane's keys found on that node by SCAN. */
+  keys: number;
+}
 
 /** The concurrency model a cell measures, as the report's comparison table names it. */
 export type ModelName = 'event-loop' | 'worker-threads' | 'processes' | 'inline' | 'pods';
@@ -141,6 +159,12 @@ export interface CellResult extends CellIdentity {
   warmUp?: { rounds: number; jobs: number };
   /** Set when the cell could not be measured. */
   error?: string;
+  /** The redis experiment: its redis-servers' CPU in percent of one core, summed over the nodes. */
+  redisCpuPercentOfCore?: Spread;
+  /** The redis experiment: which Redis the cell ran on. */
+  redis?: 'standalone' | 'cluster';
+  /** The redis experiment: where each lane's keys landed, read after the runs. */
+  lanePlacement?: LanePlacement[];
 }
 
 export interface MachineInfo {

@@ -26,6 +26,7 @@ export function createTarget(options: LabCommandOptions, env: NodeJS.ProcessEnv 
     only: options.only,
     cores: os.availableParallelism(),
     redisUrl: env.REDIS_URL,
+    redisMode: env.REDIS_MODE === 'cluster' ? 'cluster' : 'standalone',
     logDir: options.logDir,
     env: env.JAEGER_UI_URL ? { JAEGER_UI_URL: env.JAEGER_UI_URL } : {},
   });

@@ -4,7 +4,12 @@ import type { CalibratedCpuJob } from './cpu-calibration';
 import type { CellSpec, JobMix } from '../plan';
 import type { ConsumerStatsSample, RoutedJobs, RunMeasurement, TaskLatency } from '../lab-results';
 import { cpuPercentBetween, sampleCpu } from './machine-info';
-import { foreignCpuPercentOfCore, sampleForeignCpu } from './foreign-cpu';
+import {
+  foreignCpuPercentOfCore,
+  processesCpuPercentOfCore,
+  sampleForeignCpu,
+  sampleProcessesCpu,
+} from './foreign-cpu';
 import { mean, percentiles, spread } from '@switchyard/stats';
 import type { JobRequest, SwitchyardClient } from '@switchyard/client';
 
@@ -21,6 +26,8 @@ export interface RunContext {
    * stack's own; the rest of the machine's is foreign. Absent: foreign CPU is not measured.
    */
   ownPids?: readonly number[];
+  /** The cell's redis-servers, whose CPU is reported on its own (the redis experiment). */
+  redisPids?: readonly number[];
   /** Give up on a run after this long. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -162,6 +169,7 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
   );
   const cpuStart = sampleCpu();
   const foreignStart = context.ownPids ? sampleForeignCpu(context.ownPids) : undefined;
+  const redisStart = context.redisPids ? sampleProcessesCpu(context.redisPids) : undefined;
   const wallStart = Date.now();
   const ids = await context.api.submitMany(requests, context.signal);
   const views = await context.api.waitUntilDrained(ids, {
@@ -172,6 +180,7 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
   const wallMs = Date.now() - wallStart;
   const cpuEnd = sampleCpu();
   const foreignEnd = context.ownPids ? sampleForeignCpu(context.ownPids) : undefined;
+  const redisEnd = context.redisPids ? sampleProcessesCpu(context.redisPids) : undefined;
   const samples: ConsumerStatsSample[] = [];
   for (const [index, consumer] of context.consumers.entries()) {
     const stats = await readConsumerStats(consumer.statsUrl);
@@ -197,6 +206,9 @@ export async function measureRun(cell: CellSpec, context: RunContext): Promise<R
     machineCpuPercent: context.measureHostCpu ? cpuPercentBetween(cpuStart, cpuEnd) : undefined,
     foreignCpuPercentOfCore:
       foreignStart && foreignEnd ? foreignCpuPercentOfCore(foreignStart, foreignEnd) : undefined,
+    ...(redisStart && redisEnd
+      ? { redisCpuPercentOfCore: processesCpuPercentOfCore(redisStart, redisEnd) }
+      : {}),
     consumerCpuPercent: samples.length
       ? samples.reduce((sum, sample) => sum + sample.cpuUtilizationPercent, 0)
       : undefined,

@@ -48,11 +48,13 @@ export function summarizeCell(
     eventLoopUtilization: pickOptional((run) => run.eventLoopUtilization),
     cpuPercent: pickOptional((run) => run.machineCpuPercent ?? run.consumerCpuPercent),
     peakRssBytesPerReplica: pickOptional((run) => run.peakRssBytesPerReplica),
+    ...(spec.redis ? { redisCpuPercentOfCore: pickOptional((run) => run.redisCpuPercentOfCore) } : {}),
     traceIds: runs.flatMap((run) => run.traceIds).slice(0, 3),
     ...(foreignCpu !== undefined ? { foreignCpuPercentOfCore: foreignCpu } : {}),
     busy: foreignCpu !== undefined && foreignCpu > BUSY_FOREIGN_CPU_PERCENT_OF_CORE,
     repeatsStoppedBy: throughputConverged(runs) ? 'converged' : 'cap',
     ...(error ? { error } : {}),
+    ...(spec.redis ? { redis: spec.redis } : {}),
   };
 }
 

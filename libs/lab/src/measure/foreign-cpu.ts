@@ -121,3 +121,15 @@ export function foreignCpuPercentOfCore(start: ForeignCpuSample, end: ForeignCpu
   const foreign = end.busyTicks - start.busyTicks - (end.ownTicks - start.ownTicks);
   return Math.max(0, (100 * foreign) / wallTicksPerCore);
 }
+
+/** The CPU ticks of just `pids` (a cell's redis-servers) and of the machine, for their share of a core. */
+export function sampleProcessesCpu(pids: readonly number[]): ForeignCpuSample {
+  // selfPid 0: the lab's own time is not theirs.
+  return { ...parseProcStat(readFileSync('/proc/stat', 'utf8')), ownTicks: ownTicks(pids, 0) };
+}
+
+/** CPU the sampled processes used between two samples, in percent of one core (100: one core throughout). */
+export function processesCpuPercentOfCore(start: ForeignCpuSample, end: ForeignCpuSample): number {
+  const wallTicksPerCore = (end.totalTicks - start.totalTicks) / end.cores;
+  return wallTicksPerCore <= 0 ? 0 : (100 * (end.ownTicks - start.ownTicks)) / wallTicksPerCore;
+}

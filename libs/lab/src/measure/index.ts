@@ -1,7 +1,7 @@
 export { runLab, type LabRunOptions, type RunLabParams } from './lab-runner';
 export type { LabTarget, PreparedCell } from './lab-target';
 export type { ConsumerEndpoint } from './consumer-stats-client';
-export { describeMachine, localRedisPid } from './machine-info';
+export { clusterNodeUrls, describeMachine, firstSeed, localRedisPids } from './machine-info';
 export { summarizeCell, applySpeedups } from './cell-summary';
 export { StatusLineProgress, type LabProgress } from './progress-reporter';
 export {
@@ -21,3 +21,5 @@ export {
   throughputConverged,
   wantsAnotherRepeat,
 } from './repeat-policy';
+export { countKeysPerNode, deleteRunKeys, prefixPattern } from './run-keys';
+export { readLanePlacement, type LanePlacementQuery } from './lane-placement';

@@ -86,6 +86,7 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
           cores: machine.cores,
           measureHostCpu: target.measuresHostCpu,
           ownPids,
+          ...(prepared.redisPids && canMeasureForeignCpu() ? { redisPids: prepared.redisPids } : {}),
           timeoutMs: options.runTimeoutMs ?? 120_000,
           signal,
         };
@@ -108,7 +109,15 @@ export async function runLab({ target, options, progress, signal }: RunLabParams
             }),
           );
         }
-        const result = { ...summarizeCell(cell, runs, cpuJob?.task ?? 'cpu'), ...(warmUp ? { warmUp } : {}) };
+        const lanePlacement = await target.lanePlacement?.(cell).catch((error: unknown) => {
+          notes.push(`${cell.id}: reading where the lanes' keys are failed: ${message(error)}`);
+          return undefined;
+        });
+        const result = {
+          ...summarizeCell(cell, runs, cpuJob?.task ?? 'cpu'),
+          ...(warmUp ? { warmUp } : {}),
+          ...(lanePlacement ? { lanePlacement } : {}),
+        };
         cells.push(result);
         progress.cellFinished(result);
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { ConsumerEndpoint } from './consumer-stats-client';
 import type { CellSpec } from '../plan';
-import type { MachineInfo } from '../lab-results';
+import type { LanePlacement, MachineInfo } from '../lab-results';
 
 /** A Switchyard shaped for one cell: where to submit and whose `/stats` to read. */
 export interface PreparedCell {
@@ -13,6 +13,11 @@ export interface PreparedCell {
    * is the stack's own. Absent on a cluster: foreign CPU is then not measured.
    */
   ownPids?: number[];
+  /**
+   * The cell's redis-server processes on this machine, when the cell compares Redis setups (the redis
+   * experiment): their CPU is reported on its own.
+   */
+  redisPids?: number[];
   /** A slow upstream the consumers may call (io.http cells); only targets that run one have it. */
   delayServerUrl?: string;
 }
@@ -31,6 +36,8 @@ export interface LabTarget {
   reset(): Promise<void>;
   close(): Promise<void>;
   describe(): Promise<MachineInfo>;
+  /** Where each of the cell's lanes' keys are, read after its runs (the redis experiment's cells only). */
+  lanePlacement?(cell: CellSpec): Promise<LanePlacement[] | undefined>;
   /** Whether the machine-wide CPU of this host is the consumers' (true for a local stack). */
   readonly measuresHostCpu: boolean;
   /** Things the report should say about how this target measured. */

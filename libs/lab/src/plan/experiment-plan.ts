@@ -12,7 +12,7 @@ export interface JobMix {
   job: JobKind;
   count: number;
   /** Sends the jobs to this lane instead of their task's default: how misrouting is made. */
-  lane?: 'io' | 'cpu';
+  lane?: string;
   /**
    * Submits the jobs with `profile: "auto"`: the api routes them by their task's measured CPU/wall ratio
    * (among the profiles the task declares). @defaultValue the task's default profile
@@ -47,8 +47,17 @@ export interface KubeScale {
 
 export interface CellSpec extends CellIdentity {
   jobs: JobMix[];
-  /** Local mode: the consumers to start (the api is shared by all cells). */
+  /**
+   * Local mode: the consumers to start (the api is shared by all cells, except for cells with `redis`
+   * set, which get an api of their own beside their consumers).
+   */
   consumers: ConsumerShape[];
+  /**
+   * Local mode: the cell runs on a Redis of its kind, with its own api: `standalone` on the run's
+   * Redis, `cluster` on a private 3-master Redis Cluster the target starts for it and stops after.
+   * @defaultValue the run's Redis, through the shared api
+   */
+  redis?: 'standalone' | 'cluster';
   /** Kubernetes mode: the replica counts to set. */
   kube?: KubeScale[];
   /** Run before the repeats, for cells whose jobs ask for `profile: "auto"`. */
@@ -65,8 +74,12 @@ export interface PlanOptions {
 const IO_SLEEP_MS = 50;
 const HTTP_DELAY_MS = 50;
 
-function ioConsumer(concurrency: number, replicas = 1): ConsumerShape {
-  return { app: 'io-consumer', replicas, env: { IO_CONCURRENCY: String(concurrency) } };
+function ioConsumer(concurrency: number, replicas = 1, lane?: string): ConsumerShape {
+  return {
+    app: 'io-consumer',
+    replicas,
+    env: { IO_CONCURRENCY: String(concurrency), ...(lane ? { LANE: lane } : {}) },
+  };
 }
 
 function compute(model: ComputeExecutionModel, poolSize: number, replicas = 1): ConsumerShape {
@@ -283,11 +296,43 @@ function horizontalCells(options: PlanOptions): CellSpec[] {
   }));
 }
 
+/** The lanes of the redis experiment: their tags hash to slots on three different masters of a 3-master cluster. */
+export const REDIS_LANES = ['io', 'io2', 'io3'] as const;
+const REDIS_SLEEP_MS = 1;
+const REDIS_CONCURRENCY = 50;
+
+/**
+ * The same workload on one Redis and on a 3-master Redis Cluster: three io lanes, each with its own
+ * io-consumer, taking 1 ms io.sleep jobs submitted in batches, so the queue round trips (Redis) are the
+ * work rather than the jobs.
+ */
+export function redisCells(options: PlanOptions): CellSpec[] {
+  // Runs of a second or more: shorter ones leave the CPU accounting (10 ms ticks) and the interval coarse.
+  const perLane = options.quick ? 500 : 2000;
+  return (['standalone', 'cluster'] as const).map((redis) => ({
+    id: `redis/${redis}`,
+    experiment: 'redis' as const,
+    series: `redis/${redis}`,
+    label: `${REDIS_LANES.length} io lanes · io.sleep ${REDIS_SLEEP_MS} ms · ${redis === 'cluster' ? 'a 3-master Redis Cluster' : 'one Redis'}`,
+    model: 'event-loop' as const,
+    task: 'io.sleep',
+    perReplica: REDIS_CONCURRENCY,
+    replicas: REDIS_LANES.length,
+    redis,
+    jobs: REDIS_LANES.map((lane) => ({
+      job: { kind: 'io.sleep' as const, ms: REDIS_SLEEP_MS },
+      count: perLane,
+      lane,
+    })),
+    consumers: REDIS_LANES.map((lane) => ioConsumer(REDIS_CONCURRENCY, 1, lane)),
+  }));
+}
+
 /**
  * The cells a local run measures. `--quick` keeps the smallest subset that still shows the claims: CPU
  * throughput rising with threads and processes up to the core count while inline stays flat, and I/O
  * throughput rising with event-loop concurrency far past it, and one mixed workload misrouted, routed
- * by hand and routed `auto`.
+ * by hand and routed `auto`, and the redis experiment's two cells (about 40 s: it stays in).
  */
 export function buildLocalPlan(options: PlanOptions): CellSpec[] {
   const wanted = (name: ExperimentName) => !options.only || options.only.includes(name);
@@ -296,5 +341,6 @@ export function buildLocalPlan(options: PlanOptions): CellSpec[] {
     ...(wanted('io') ? ioCells(options) : []),
     ...(wanted('misrouting') ? misroutingCells(options) : []),
     ...(wanted('horizontal') && !options.quick ? horizontalCells(options) : []),
+    ...(wanted('redis') ? redisCells(options) : []),
   ];
 }

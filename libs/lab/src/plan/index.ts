@@ -1,5 +1,7 @@
 export {
   buildLocalPlan,
+  redisCells,
+  REDIS_LANES,
   autoRoutedJobs,
   AUTO_WARM_UP_JOBS_PER_TASK,
   type AutoRoutingWarmUp,

@@ -15,9 +15,10 @@ import {
 } from './cell-queries';
 import type { CellResult, LabResults } from '../lab-results';
 import { autoRoutingFindings } from './auto-routing-findings';
+import { redisFindings } from './redis-findings';
 
 export interface Conclusion {
-  profile: 'confidence' | 'cpu' | 'io' | 'misrouting' | 'horizontal';
+  profile: 'confidence' | 'cpu' | 'io' | 'misrouting' | 'horizontal' | 'redis';
   title: string;
   findings: string[];
 }
@@ -227,6 +228,11 @@ function horizontalConclusion(results: LabResults): Conclusion | undefined {
   return findings.length ? { profile: 'horizontal', title: 'Horizontal (replicas)', findings } : undefined;
 }
 
+function redisConclusion(results: LabResults): Conclusion | undefined {
+  const findings = redisFindings(results);
+  return findings.length ? { profile: 'redis', title: 'One Redis or a cluster', findings } : undefined;
+}
+
 /** How far the numbers can be trusted: cells run on a busy machine, and cells whose interval stayed wide. */
 function confidenceConclusion(results: LabResults): Conclusion | undefined {
   const cells = measured(results.cells);
@@ -262,5 +268,6 @@ export function deriveConclusions(results: LabResults): Conclusion[] {
     ioConclusion(results),
     misroutingConclusion(results),
     horizontalConclusion(results),
+    redisConclusion(results),
   ].filter((conclusion): conclusion is Conclusion => conclusion !== undefined);
 }

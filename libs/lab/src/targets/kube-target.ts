@@ -76,6 +76,11 @@ export class KubeTarget implements LabTarget {
       );
     }
     const only = this.#options.only;
+    if (!only || only.includes('redis')) {
+      this.notes.push(
+        "The redis experiment (one Redis against a Redis Cluster) was skipped: it starts its own Redis servers, which only a local run can do; a cluster's Redis is the release's.",
+      );
+    }
     return buildKubePlan(this.#deployments, this.#options.quick).filter(
       (cell) => !only || only.includes(cell.experiment),
     );

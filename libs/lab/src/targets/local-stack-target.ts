@@ -1,12 +1,23 @@
+import { spawnSync } from 'node:child_process';
 import {
+  ensureRedis,
   startDelayServer,
   startLocalStack,
   type DelayServer,
   type LocalStack,
+  type RedisHandle,
 } from '@switchyard/local-stack';
-import { buildLocalPlan, type CellSpec, type ConsumerShape } from '../plan';
-import type { ExperimentName, MachineInfo } from '../lab-results';
-import { describeMachine, localRedisPid, type LabTarget, type PreparedCell } from '../measure';
+import { buildLocalPlan, type CellSpec } from '../plan';
+import type { ExperimentName, LanePlacement, MachineInfo } from '../lab-results';
+import {
+  deleteRunKeys,
+  describeMachine,
+  localRedisPids,
+  readLanePlacement,
+  type LabTarget,
+  type PreparedCell,
+} from '../measure';
+import { startCellStack, stopCellStack, cellStackKey, type CellStack } from './cell-stack';
 
 export interface LocalStackTargetOptions {
   quick: boolean;
@@ -15,6 +26,11 @@ export interface LocalStackTargetOptions {
   cores: number;
   /** Redis to use; a private redis-server is started when none answers. @defaultValue REDIS_URL or redis://127.0.0.1:6379 */
   redisUrl?: string;
+  /**
+   * `cluster`: `redisUrl` lists the seed nodes of a Redis Cluster (as REDIS_MODE=cluster). The redis
+   * experiment runs on Redis servers of its own either way. @defaultValue standalone
+   */
+  redisMode?: 'standalone' | 'cluster';
   /** One log file per service process here. @defaultValue logs are discarded */
   logDir?: string;
   /** Environment given to every service (OTEL_*, JAEGER_UI_URL…). */
@@ -34,13 +50,20 @@ const LAB_ENV = {
   LANE_MAX_DEPTH: '1000000',
 };
 
-const shapeKey = (consumers: readonly ConsumerShape[]) => JSON.stringify(consumers);
+/** Whether redis-server and redis-cli can be run here, as the redis experiment's private servers need. */
+function canStartRedis(): boolean {
+  return ['redis-server', 'redis-cli'].every(
+    (command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0,
+  );
+}
 
 /**
  * Runs cells on OS processes of the real apps. One api serves the whole run; each cell gets consumers
  * started with its shape (concurrency, model, pool size, replicas) on the api's key prefix, reused by
  * the next cell when the shape is the same. Consumers of the previous shape are stopped first, so
- * only the cell's own consumers take its jobs.
+ * only the cell's own consumers take its jobs. The redis experiment's cells get their own api too, on
+ * a private Redis of their kind, one server or a cluster (cell-stack.ts). Every key a run wrote under its
+ * prefixes is deleted on reset and close, unless the Redis was started privately and goes away.
  */
 export class LocalStackTarget implements LabTarget {
   readonly kind = 'local';
@@ -50,23 +73,46 @@ export class LocalStackTarget implements LabTarget {
     "Peak RSS is the consumer process; a process pool's children are not included.",
   ];
   readonly #options: LocalStackTargetOptions;
+  readonly #mode: 'standalone' | 'cluster';
+  /** The run's standalone Redis: the shared one, or a private one started because none answered. */
+  #redis?: RedisHandle;
   #api?: LocalStack;
   #delayServer?: DelayServer;
-  #redisPid?: Promise<number | undefined>;
-  #consumers?: { key: string; stack: LocalStack };
+  #redisPids?: Promise<number[]>;
+  #consumers?: CellStack;
+  /** Key prefixes of this run's apis (one per api: a reset starts a new one), and those already cleaned. */
+  readonly #prefixes: string[] = [];
+  readonly #cleaned = new Set<string>();
   #closing?: Promise<void>;
 
   constructor(options: LocalStackTargetOptions) {
     this.#options = options;
+    this.#mode = options.redisMode ?? 'standalone';
+  }
+
+  /** Every key prefix the run has used so far, on the run's Redis. */
+  get keyPrefixes(): readonly string[] {
+    return this.#prefixes;
+  }
+
+  async #redisUrl(): Promise<string> {
+    const url = this.#options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    if (this.#mode === 'cluster') return url;
+    this.#redis ??= await ensureRedis(url);
+    return this.#redis.url;
   }
 
   async #ensureApi(): Promise<LocalStack> {
-    this.#api ??= await startLocalStack({
-      redisUrl: this.#options.redisUrl,
-      services: [{ name: 'api', app: 'api' }],
-      env: await this.#env(),
-      logDir: this.#options.logDir,
-    });
+    if (!this.#api) {
+      this.#api = await startLocalStack({
+        redisUrl: await this.#redisUrl(),
+        redisMode: this.#mode,
+        services: [{ name: 'api', app: 'api' }],
+        env: await this.#env(),
+        logDir: this.#options.logDir,
+      });
+      this.#prefixes.push(this.#api.prefix);
+    }
     return this.#api;
   }
 
@@ -82,55 +128,95 @@ export class LocalStackTarget implements LabTarget {
   }
 
   async plan(): Promise<CellSpec[]> {
-    return buildLocalPlan({
+    const cells = buildLocalPlan({
       quick: this.#options.quick,
       cores: this.#options.cores,
       only: this.#options.only,
     });
+    // Asked for by name, the experiment runs and its cells say what is missing; in a full matrix it
+    // is left out on a machine that cannot start Redis servers (Redis in a container, say).
+    if (this.#options.only?.includes('redis') || !cells.some((cell) => cell.redis) || canStartRedis())
+      return cells;
+    this.notes.push(
+      'The redis experiment was left out: it starts its own redis-server processes, and redis-server or redis-cli is not on PATH.',
+    );
+    return cells.filter((cell) => !cell.redis);
   }
 
   async prepare(cell: CellSpec, signal: AbortSignal): Promise<PreparedCell> {
     const api = await this.#ensureApi();
-    const key = shapeKey(cell.consumers);
-    if (this.#consumers?.key !== key) {
+    if (this.#consumers?.key !== cellStackKey(cell)) {
       await this.#stopConsumers();
       signal.throwIfAborted();
-      const stack = await startLocalStack({
+      this.#consumers = await startCellStack(cell, {
         redisUrl: api.redisUrl,
+        redisMode: this.#mode,
         prefix: api.prefix,
-        services: cell.consumers.map((shape) => ({
-          name: shape.app,
-          app: shape.app,
-          env: shape.env,
-          replicas: shape.replicas,
-        })),
         env: await this.#env(),
         logDir: this.#options.logDir,
       });
-      this.#consumers = { key, stack };
     }
-    this.#redisPid ??= localRedisPid(api.redisUrl);
-    const redisPid = await this.#redisPid;
+    this.#redisPids ??= localRedisPids(api.redisUrl, this.#mode);
+    const redisPids = await this.#redisPids;
+    const services = this.#consumers.stack.services;
     return {
-      apiUrl: api.apiUrl,
+      apiUrl: this.#consumers.apiUrl ?? api.apiUrl,
       ownPids: [
         ...api.services.map((service) => service.pid),
-        ...this.#consumers.stack.services.map((service) => service.pid),
-        ...(redisPid ? [redisPid] : []),
+        ...services.map((service) => service.pid),
+        ...redisPids,
+        ...this.#consumers.redisPids,
       ],
+      ...(this.#consumers.redis ? { redisPids: this.#consumers.redisPids } : {}),
       delayServerUrl: this.#delayServer?.url,
-      consumers: this.#consumers.stack.services.map((service) => ({
-        service: service.name,
-        replica: service.replica,
-        statsUrl: `${service.baseUrl}/stats`,
-      })),
+      consumers: services
+        .filter((service) => service.app !== 'api')
+        .map((service) => ({
+          service: service.name,
+          replica: service.replica,
+          statsUrl: `${service.baseUrl}/stats`,
+        })),
     };
+  }
+
+  /** The redis experiment's cells: where each lane's keys are, on the cell's Redis. */
+  async lanePlacement(cell: CellSpec): Promise<LanePlacement[] | undefined> {
+    const running = this.#consumers;
+    if (!cell.redis || !running || running.key !== cellStackKey(cell)) return undefined;
+    const lanes = [...new Set(cell.jobs.flatMap((mix) => (mix.lane ? [mix.lane] : [])))];
+    return readLanePlacement({
+      redisUrl: running.redis?.url ?? running.stack.redisUrl,
+      mode: running.redis?.mode ?? this.#mode,
+      prefix: running.stack.prefix,
+      lanes,
+      masterUrls: running.redis?.masterUrls,
+    });
   }
 
   async #stopConsumers(): Promise<void> {
     const consumers = this.#consumers;
     this.#consumers = undefined;
-    await consumers?.stack.stop();
+    await stopCellStack(consumers);
+  }
+
+  /**
+   * Deletes the run's keys from the run's Redis, unless it is a private one that goes away with the
+   * run. Jobs of a private cluster go with it (stopCellStack).
+   */
+  async #deleteRunKeys(): Promise<void> {
+    if (this.#redis?.started) return;
+    const url = this.#mode === 'cluster' ? await this.#redisUrl() : this.#redis?.url;
+    if (!url) return;
+    for (const prefix of this.#prefixes.filter((prefix) => !this.#cleaned.has(prefix))) {
+      // Reported, not thrown: the measurements stand even when the Redis went away before the cleanup.
+      await deleteRunKeys(url, prefix, this.#mode).then(
+        () => this.#cleaned.add(prefix),
+        (error: unknown) =>
+          this.notes.push(
+            `The run's keys under ${prefix}:* could not be deleted from the run's Redis: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+      );
+    }
   }
 
   /** After a failed cell, jobs may be left in the queues: start over on a fresh api and key prefix. */
@@ -138,13 +224,17 @@ export class LocalStackTarget implements LabTarget {
     await this.#stopConsumers();
     const api = this.#api;
     this.#api = undefined;
-    this.#redisPid = undefined;
+    this.#redisPids = undefined;
     await api?.stop();
+    await this.#deleteRunKeys();
   }
 
-  /** Stops every process the target started, and the delay server; safe to call twice. */
+  /** Stops every process the target started, deletes the run's keys, stops the delay server; safe to call twice. */
   close(): Promise<void> {
-    this.#closing ??= this.reset().finally(() => this.#delayServer?.close());
+    this.#closing ??= this.reset().finally(async () => {
+      await this.#delayServer?.close();
+      await this.#redis?.stop();
+    });
     return this.#closing;
   }
 }
