@@ -35,12 +35,13 @@ export class LaneQueues {
   readonly #connection: RedisConnection;
   readonly #laneConnections: ReadonlyMap<string, RedisConnection>;
   readonly #prefix: string;
+  readonly #logger = createLogger('switchyard-queue');
 
   constructor(options: LaneQueuesOptions) {
     this.#connection = options.connection;
     this.#laneConnections = options.laneConnections ?? new Map<string, RedisConnection>();
     this.#prefix = options.prefix;
-    const logger = createLogger('switchyard-queue');
+    const logger = this.#logger;
     for (const lane of options.lanes) {
       const queue = new Queue<JobData, JobResultEnvelope, string>(lane, {
         connection: this.#laneConnections.get(lane) ?? options.connection,
@@ -93,7 +94,15 @@ export class LaneQueues {
       if (!alsoInTransaction) return;
       const multi = this.#connection.multi();
       alsoInTransaction(multi);
-      await multi.exec().catch(() => undefined);
+      // The jobs are in and will run: the answer stays a success, and the miss is said here (ids only).
+      const results = await multi.exec().catch((error: unknown) => [[error, undefined] as const]);
+      const failure = results?.find(([error]) => error)?.[0];
+      if (failure) {
+        this.#logger.warn(
+          { err: failure, jobIds: inserts.map(({ opts }) => opts.jobId) },
+          'jobs written, but their index entries were not: they are readable by id and missing from GET /v1/jobs',
+        );
+      }
     });
   }
 
