@@ -10,7 +10,7 @@ import {
   type JobResultEnvelope,
   type TraceContext,
 } from '@switchyard/contracts';
-import type { Executor } from '@switchyard/execution';
+import { failedRunCpuMs, type Executor } from '@switchyard/execution';
 import {
   cancelledJobsKey,
   closeRedis,
@@ -266,7 +266,14 @@ export class LaneWorker {
       // Where it ran and for how long, as a completed job's result says it: kept in its progress.
       if (execution) {
         const finishedAt = Date.now();
-        execution = { ...execution, finishedAt, runMs: finishedAt - execution.startedAt };
+        // cpuMs when the handler threw (its own error); none for a timeout or a cancel, ended from outside.
+        const cpuMs = failedRunCpuMs(caught);
+        execution = {
+          ...execution,
+          finishedAt,
+          runMs: finishedAt - execution.startedAt,
+          ...(cpuMs === undefined ? {} : { cpuMs }),
+        };
         progress.writeNow(progress.percent);
       }
       if (cancelled) this.rememberCancelled(jobId);

@@ -16,9 +16,9 @@ export interface ExecutionRecord {
   runMs?: number;
   /**
    * CPU time the handler used, in ms: its worker thread's own (`process.threadCpuUsage()`), its child
-   * process's (`process.cpuUsage()`), or on the event loop (event-loop, inline) the loop thread's CPU
-   * shared equally among the attempts in flight at each moment (an estimate: docs/telemetry.md).
-   * Recorded on completed attempts.
+   * process's (`process.cpuUsage()`), or on the event loop (event-loop, inline) the handler's synchronous
+   * part plus a share of the loop's CPU among the attempts in flight (an estimate: docs/telemetry.md).
+   * Recorded on completed attempts and on attempts whose handler threw; not on a timeout or a cancel.
    */
   cpuMs?: number;
 }

@@ -13,6 +13,7 @@ import {
   type TaskContext,
 } from '@switchyard/contracts';
 import type { CpuMeter, CpuRun } from './cpu-meter';
+import { recordFailedRunCpu } from './execution-errors';
 import { throttleProgress } from './progress-reporter';
 
 /** What a thread, a child or an in-process executor runs tasks with: made once, used for every run. */
@@ -73,6 +74,11 @@ export async function runTask(
         const pending = definition.handler(payload, ctx);
         run.called();
         return await pending;
+      } catch (error) {
+        // The task's own error carries what its run used: a failed attempt's record shows it too. Not a
+        // run ended from outside (timeout, cancel): the others cannot measure theirs, so none does.
+        if (!hooks.signal.aborted) recordFailedRunCpu(error, measured());
+        throw error;
       } finally {
         measured();
       }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { after, describe, it } from 'node:test';
 import type { ExecutionModel } from '@switchyard/contracts';
-import type { ExecutionOutcome, Executor } from '@switchyard/execution';
+import { failedRunCpuMs, type ExecutionOutcome, type Executor } from '@switchyard/execution';
 import { request, testExecutor } from './execution-test-support';
 
 const MODELS: ExecutionModel[] = ['event-loop', 'inline', 'worker-threads', 'processes'];
@@ -37,6 +37,28 @@ describe('CPU time per run (cpuMs)', { timeout: 60_000 }, () => {
       assert.ok(cpuMs > 0, `cpuMs ${cpuMs}`);
       // Epoch ms are whole: 1 ms of slack on the wall clock.
       assert.ok(cpuMs <= (runMs + 1) * availableParallelism(), `cpuMs ${cpuMs}, runMs ${runMs}`);
+    });
+  }
+
+  for (const model of MODELS) {
+    it(`${model}: a run whose handler throws carries its cpuMs on the error; a timed-out one carries none`, async () => {
+      const thrown = await executor(model)
+        .run(...request('diag.crash', { mode: 'throw' }))
+        .then(
+          () => assert.fail('diag.crash resolved'),
+          (error: unknown) => error,
+        );
+      assert.equal((thrown as Error).name, 'DiagnosticCrashError');
+      const cpuMs = failedRunCpuMs(thrown);
+      assert.ok(cpuMs !== undefined && cpuMs >= 0, `cpuMs ${cpuMs} on the task's own error`);
+      const timedOut = await executor(model)
+        .run(...request('io.sleep', { ms: 300 }, { timeoutMs: 50 }))
+        .then(
+          () => assert.fail('io.sleep resolved past its timeout'),
+          (error: unknown) => error,
+        );
+      assert.equal((timedOut as Error).name, 'JobTimeoutError');
+      assert.equal(failedRunCpuMs(timedOut), undefined, 'ended from outside: nothing measured');
     });
   }
 

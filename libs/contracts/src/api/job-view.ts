@@ -44,7 +44,7 @@ export const executionRecordSchema = named(
       .min(0)
       .optional()
       .describe(
-        "CPU time the handler used, in ms: its worker thread's or child process's own; on the event loop (models event-loop, inline) the loop's CPU shared equally among the attempts running at the same time. Present on completed attempts",
+        "CPU time the handler used, in ms: its worker thread's or child process's own; on the event loop (models event-loop, inline) its synchronous part plus a share of the loop's CPU among the attempts running at the same time. Present on completed attempts and on attempts whose handler threw; absent after a timeout or a cancel",
       ),
   }),
 );
