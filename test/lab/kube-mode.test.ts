@@ -5,12 +5,11 @@
  * submits jobs: a local stack of the real apps on a private key prefix, standing in for the API Service.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { exitCodeOf, KubeTarget, runLab } from '@switchyard/lab';
-import { startLocalStack, type LocalStack } from '@switchyard/local-stack';
+import { exitCodeOf, KubeTarget, runLab, type KubeTargetOptions } from '@switchyard/lab';
+import type { LocalStack } from '@switchyard/local-stack';
+import { startLabTestStack } from './lab-test-stack';
 import { startFakeKubeApi, type FakeDeployment } from './fake-kube-api';
 import { RecordingProgress } from './silent-progress';
 
@@ -52,39 +51,31 @@ async function closedPortUrl(): Promise<string> {
 
 describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one)', () => {
   let stack: LocalStack;
-  const prefix = `test-${randomUUID()}`;
+  let stopStack: (() => Promise<void>) | undefined;
 
   before(async () => {
-    stack = await startLocalStack({
-      prefix,
-      services: [
-        { name: 'api', app: 'api' },
-        { name: 'io-consumer', app: 'io-consumer', env: { IO_CONCURRENCY: '10' } },
-        { name: 'compute', app: 'compute', env: { EXECUTION_MODEL: 'worker-threads', POOL_SIZE: '2' } },
-      ],
-      env: { DIAGNOSTIC_TASKS: 'true', LOG_LEVEL: 'warn' },
-    });
+    ({ stack, stop: stopStack } = await startLabTestStack(10, { DIAGNOSTIC_TASKS: 'true' }));
   });
 
-  after(async () => {
-    await stack?.stop();
-    const redis = new Redis(stack.redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
+  after(() => stopStack?.());
+
+  /** A quick kube-mode target on the fake API, without pod stats (the pods are not reachable here). */
+  const kubeTarget = (kubeconfigPath: string, options: Partial<KubeTargetOptions>) =>
+    new KubeTarget({
+      namespace: NAMESPACE,
+      apiUrl: stack.apiUrl,
+      kubeconfigPath,
+      quick: true,
+      readPodStats: false,
+      ...options,
+    });
 
   test('scales each consumer Deployment per cell through the scale subresource, then restores the originals', async () => {
     const fake = await startFakeKubeApi(NAMESPACE, DEPLOYMENTS);
     try {
-      const target = new KubeTarget({
-        namespace: NAMESPACE,
-        apiUrl: stack.apiUrl,
-        kubeconfigPath: fake.kubeconfigPath,
-        quick: true,
+      const target = kubeTarget(fake.kubeconfigPath, {
         only: ['horizontal'],
         scaler: { pollIntervalMs: 10 },
-        readPodStats: false,
       });
       const results = await runLab({
         target,
@@ -134,14 +125,7 @@ describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one
   test('skips the redis experiment (it starts its own Redis servers), and says so', async () => {
     const fake = await startFakeKubeApi(NAMESPACE, DEPLOYMENTS);
     try {
-      const target = new KubeTarget({
-        namespace: NAMESPACE,
-        apiUrl: stack.apiUrl,
-        kubeconfigPath: fake.kubeconfigPath,
-        quick: true,
-        only: ['redis'],
-        readPodStats: false,
-      });
+      const target = kubeTarget(fake.kubeconfigPath, { only: ['redis'] });
       assert.deepEqual(await target.plan(), []);
       assert.match(target.notes.join('\n'), /redis experiment .* was skipped/);
       assert.deepEqual(fake.patches, [], 'nothing was scaled');
@@ -154,14 +138,10 @@ describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one
     const fake = await startFakeKubeApi(NAMESPACE, DEPLOYMENTS);
     try {
       const results = await runLab({
-        target: new KubeTarget({
-          namespace: NAMESPACE,
+        target: kubeTarget(fake.kubeconfigPath, {
           apiUrl: await closedPortUrl(),
-          kubeconfigPath: fake.kubeconfigPath,
-          quick: true,
           only: ['horizontal'],
           scaler: { pollIntervalMs: 10 },
-          readPodStats: false,
         }),
         options: { quick: true, repeat: 1 },
         progress: new RecordingProgress(),
@@ -191,14 +171,7 @@ describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one
         if (fake.patches.length > 0) controller.abort(new Error('interrupted by SIGINT'));
       }, 20);
       const results = await runLab({
-        target: new KubeTarget({
-          namespace: NAMESPACE,
-          apiUrl: stack.apiUrl,
-          kubeconfigPath: fake.kubeconfigPath,
-          quick: true,
-          scaler: { pollIntervalMs: 10 },
-          readPodStats: false,
-        }),
+        target: kubeTarget(fake.kubeconfigPath, { scaler: { pollIntervalMs: 10 } }),
         options: { quick: true, repeat: 1 },
         progress: new RecordingProgress(),
         signal: controller.signal,
@@ -218,13 +191,7 @@ describe('lab --kube against the FAKE Kubernetes API (test/kube has the real one
     const fake = await startFakeKubeApi(NAMESPACE, []);
     try {
       const results = await runLab({
-        target: new KubeTarget({
-          namespace: NAMESPACE,
-          apiUrl: stack.apiUrl,
-          kubeconfigPath: fake.kubeconfigPath,
-          quick: true,
-          readPodStats: false,
-        }),
+        target: kubeTarget(fake.kubeconfigPath, {}),
         options: { quick: true, repeat: 1 },
         progress: new RecordingProgress(),
         signal: new AbortController().signal,

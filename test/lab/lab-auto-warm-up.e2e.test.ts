@@ -5,7 +5,6 @@
  * apps as OS processes on a fresh key prefix, driven by the real runner through a one-cell target.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   buildLocalPlan,
@@ -15,8 +14,8 @@ import {
   type MachineInfo,
   type PreparedCell,
 } from '@switchyard/lab';
-import { startLocalStack, type LocalStack } from '@switchyard/local-stack';
-import { deletePrefix } from '../helpers/redis-cleanup';
+import type { LocalStack } from '@switchyard/local-stack';
+import { startLabTestStack } from './lab-test-stack';
 import { RecordingProgress } from './silent-progress';
 
 /** The plan's auto cell, with fewer measured jobs: the warm-up is what this test is about. */
@@ -73,24 +72,13 @@ class OneCellTarget implements LabTarget {
 }
 
 let stack: LocalStack;
-const prefix = `test-${randomUUID()}`;
+let stopStack: (() => Promise<void>) | undefined;
 
 before(async () => {
-  stack = await startLocalStack({
-    prefix,
-    services: [
-      { name: 'api', app: 'api' },
-      { name: 'io-consumer', app: 'io-consumer', env: { IO_CONCURRENCY: '100' } },
-      { name: 'compute', app: 'compute', env: { EXECUTION_MODEL: 'worker-threads', POOL_SIZE: '2' } },
-    ],
-    env: { LOG_LEVEL: 'warn' },
-  });
+  ({ stack, stop: stopStack } = await startLabTestStack(100));
 });
 
-after(async () => {
-  await stack?.stop();
-  if (stack) await deletePrefix(stack.redisUrl, prefix);
-});
+after(() => stopStack?.());
 
 test(
   'from nothing measured, the warm-up runs until "auto" routes every task by its measured ratio',
