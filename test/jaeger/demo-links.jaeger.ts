@@ -51,12 +51,22 @@ describe('the demo prints trace links that open in a real Jaeger', () => {
       assert.ok(link.startsWith(`${jaeger.queryUrl}/trace/`), link);
       assert.equal((await fetch(link)).status, 200, `the UI answers ${link}`);
       const traceId = new URL(link).pathname.split('/').pop()!;
+      // Each process exports its own spans on its own schedule: wait for the api's root and the
+      // consumer's completed execute span alike, not only for the first to arrive.
       const trace = await pollUntil(
         async () => {
           const found = await jaeger.trace(traceId);
-          return found?.spans.some((span) => tag(span, 'switchyard.outcome') === 'completed') && found;
+          return (
+            found?.spans.some((span) => tag(span, 'switchyard.outcome') === 'completed') &&
+            found.spans.some((span) => parentOf(span) === undefined) &&
+            found
+          );
         },
-        { timeoutMs: 20_000, intervalMs: 200, what: `trace ${traceId} with its execute span in Jaeger` },
+        {
+          timeoutMs: 20_000,
+          intervalMs: 200,
+          what: `trace ${traceId} with its root and execute span in Jaeger`,
+        },
       );
       // The demo submits in batches: each job's trace starts at its producer span.
       assert.deepEqual(
