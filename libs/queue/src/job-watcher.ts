@@ -107,6 +107,8 @@ export class JobWatcher {
     const unwatch = this.events.watch(id, refresh);
     const recheck = setInterval(refresh, this.options.recheckMs ?? 15_000);
     recheck.unref();
+    // The readers start with the first watch: an event is heard only once they read.
+    await this.events.waitUntilReady();
     let refused: { error: unknown } | undefined;
     await read(this.reader.view(id, scope), (error) => {
       refused = { error };

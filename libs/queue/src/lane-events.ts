@@ -21,47 +21,52 @@ export interface LaneEventsOptions {
   /** QUEUE_PREFIX. */
   prefix: string;
   lanes: readonly string[];
+  /**
+   * How long the readers keep reading once the last watcher has gone, so that a client polling with
+   * `?wait=` or reconnecting its stream does not start and stop them each time. @defaultValue 30000
+   */
+  idleCloseMs?: number;
 }
 
+interface LaneReader {
+  events: QueueEvents;
+  connection: RedisConnection;
+}
+
+/** How long a follow waits for the readers' first read before reading the job anyway (Redis away). */
+const READY_WAIT_MS = 2_000;
+
 /**
- * Every lane's BullMQ event stream, read once per api process (one `QueueEvents` and one blocking
- * connection per lane) and handed out per job id: a stream per HTTP request would cost a Redis
- * connection each. Watchers live in a map keyed by job id, so the `QueueEvents` emitters keep a fixed
- * set of listeners however many clients come and go.
+ * Every lane's BullMQ event stream, read by one `QueueEvents` and one blocking connection per lane and
+ * handed out per job id: a stream per HTTP request would cost a Redis connection each. Watchers live in
+ * a map keyed by job id, so the emitters keep a fixed set of listeners however many clients come and go.
+ *
+ * The readers run only while someone watches (and `idleCloseMs` after): reading a lane's stream decodes
+ * every event of every job (~5 per job), which cost the api about a fifth of its CPU per job under load
+ * (docs/performance.md) while nobody was listening.
  */
 export class LaneEvents {
-  private readonly readers: { events: QueueEvents; connection: RedisConnection }[] = [];
+  private readers?: LaneReader[];
   private readonly watchers = new Map<string, Set<JobEventListener>>();
+  private idleTimer?: NodeJS.Timeout;
+  private readonly stopping = new Set<Promise<void>>();
   private closing?: Promise<void>;
 
-  constructor(options: LaneEventsOptions) {
-    const logger = createLogger('switchyard-queue');
-    for (const lane of options.lanes) {
-      // XREAD BLOCK holds its connection: each reader gets its own, one that never gives up on a command.
-      const ownUrl = options.laneRedisUrls?.[lane];
-      const connection = ownUrl
-        ? createRedis(ownUrl, 'worker', 'switchyard-api-events')
-        : createRedis(options.redisUrl, 'worker', 'switchyard-api-events', options.redisMode ?? 'standalone');
-      // Until BullMQ attaches its own listener (and after it closes), ioredis prints errors raw.
-      connection.on('error', () => undefined);
-      const events = new QueueEvents(lane, { connection, prefix: laneQueuePrefix(options.prefix, lane) });
-      // A lane's reader reconnects by itself; one JSON line now and then says it cannot read (Redis away).
-      logConnectionErrors(events, logger, { what: `queue events ${lane}` });
-      for (const name of JOB_EVENTS) {
-        events.on(name, (args: { jobId: string }) => this.notify(args.jobId, name));
-      }
-      this.readers.push({ events, connection });
-    }
-  }
+  constructor(private readonly options: LaneEventsOptions) {}
 
-  /** Calls `listener` on each event of job `jobId` until the returned function is called. */
+  /**
+   * Calls `listener` on each event of job `jobId` until the returned function is called; starts the
+   * readers when they are not running (`waitUntilReady` says when they hear events).
+   */
   watch(jobId: string, listener: JobEventListener): () => void {
+    this.start();
     let listeners = this.watchers.get(jobId);
     if (!listeners) this.watchers.set(jobId, (listeners = new Set()));
     listeners.add(listener);
     return () => {
       listeners.delete(listener);
       if (listeners.size === 0 && this.watchers.get(jobId) === listeners) this.watchers.delete(jobId);
+      if (this.watchers.size === 0) this.stopWhenIdle();
     };
   }
 
@@ -70,32 +75,100 @@ export class LaneEvents {
     return this.watchers.size;
   }
 
-  /** Listeners on the BullMQ emitters: fixed at start, whatever the number of watchers. */
+  /** True while the lanes' readers run (someone watches, or did within `idleCloseMs`). */
+  get reading(): boolean {
+    return this.readers !== undefined;
+  }
+
+  /** Listeners on the BullMQ emitters: fixed while the readers run, whatever the number of watchers. */
   get emitterListeners(): number {
-    return this.readers.reduce(
+    return (this.readers ?? []).reduce(
       (sum, { events }) => sum + JOB_EVENTS.reduce((count, name) => count + events.listenerCount(name), 0),
       0,
     );
   }
 
-  /** Resolves once every lane's reader issued its first read: events from then on are heard. */
+  /**
+   * Starts the readers if they are not running and resolves once every lane's reader issued its first
+   * read: events from then on are heard. With Redis away it resolves after `READY_WAIT_MS` anyway, so a
+   * follow reads the job (and fails as a read does) instead of hanging.
+   */
   async waitUntilReady(): Promise<void> {
-    await Promise.all(this.readers.map(({ events }) => events.waitUntilReady()));
+    const readers = this.start();
+    await Promise.race([
+      Promise.all(readers.map(({ events }) => events.waitUntilReady())),
+      delay(READY_WAIT_MS, undefined, { ref: false }),
+    ]).catch(() => undefined);
   }
 
   /** Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= Promise.all(
-      this.readers.map(async ({ events, connection }) => {
-        // With Redis away, closing waits for a blocked read that never returns: bounded, then dropped.
-        await Promise.race([events.close().catch(() => undefined), delay(1_000, undefined, { ref: false })]);
-        await closeRedis(connection, 1_000);
-      }),
-    ).then(() => this.watchers.clear());
+    this.closing ??= (async () => {
+      clearTimeout(this.idleTimer);
+      const readers = this.readers;
+      this.readers = undefined;
+      await Promise.all([...this.stopping, stopReaders(readers ?? [])]);
+      this.watchers.clear();
+    })();
     return this.closing;
+  }
+
+  private start(): LaneReader[] {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.readers) return this.readers;
+    if (this.closing) return [];
+    const logger = createLogger('switchyard-queue');
+    this.readers = this.options.lanes.map((lane) => {
+      // XREAD BLOCK holds its connection: each reader gets its own, one that never gives up on a command.
+      const ownUrl = this.options.laneRedisUrls?.[lane];
+      const connection = ownUrl
+        ? createRedis(ownUrl, 'worker', 'switchyard-api-events')
+        : createRedis(
+            this.options.redisUrl,
+            'worker',
+            'switchyard-api-events',
+            this.options.redisMode ?? 'standalone',
+          );
+      // Until BullMQ attaches its own listener (and after it closes), ioredis prints errors raw.
+      connection.on('error', () => undefined);
+      const events = new QueueEvents(lane, {
+        connection,
+        prefix: laneQueuePrefix(this.options.prefix, lane),
+      });
+      // A lane's reader reconnects by itself; one JSON line now and then says it cannot read (Redis away).
+      logConnectionErrors(events, logger, { what: `queue events ${lane}` });
+      for (const name of JOB_EVENTS) {
+        events.on(name, (args: { jobId: string }) => this.notify(args.jobId, name));
+      }
+      return { events, connection };
+    });
+    return this.readers;
+  }
+
+  private stopWhenIdle(): void {
+    if (this.closing || !this.readers) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      const readers = this.readers;
+      this.readers = undefined;
+      const stopped = stopReaders(readers ?? []).finally(() => this.stopping.delete(stopped));
+      this.stopping.add(stopped);
+    }, this.options.idleCloseMs ?? 30_000);
+    this.idleTimer.unref();
   }
 
   private notify(jobId: string, event: LaneEventName): void {
     for (const listener of this.watchers.get(jobId) ?? []) listener(event);
   }
+}
+
+async function stopReaders(readers: readonly LaneReader[]): Promise<void> {
+  await Promise.all(
+    readers.map(async ({ events, connection }) => {
+      // With Redis away, closing waits for a blocked read that never returns: bounded, then dropped.
+      await Promise.race([events.close().catch(() => undefined), delay(1_000, undefined, { ref: false })]);
+      await closeRedis(connection, 1_000);
+    }),
+  );
 }

@@ -188,4 +188,33 @@ describe('JobWatcher over one shared QueueEvents per lane', () => {
     assert.equal(watcher.openWatches, 0);
     assert.equal(events.watchedJobs, 0);
   });
+
+  it('reads the lanes only while someone watches: stops when idle, starts again, and hears the job end', async () => {
+    const lazy = new LaneEvents({ redisUrl: REDIS_URL, prefix, lanes: [LANE], idleCloseMs: 100 });
+    const lazyWatcher = new JobWatcher(new JobReader(queues, client, new SwitchyardKeys(prefix)), lazy, {
+      maxWatches: 10,
+      recheckMs: 600_000,
+    });
+    try {
+      assert.equal(lazy.reading, false, 'no reader before the first watcher');
+      await worker?.pause();
+      const first = await lazyWatcher.follow(await add(), {}, () => {});
+      assert.equal(lazy.reading, true);
+      first.close();
+      assert.equal(lazy.reading, true, 'kept for idleCloseMs after the last watcher');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(lazy.reading, false, 'stopped once idle');
+      // Started again by the next follow, which then hears its job end (the recheck is 10 min away).
+      const id = await add();
+      const ending = lazyWatcher.viewWhenFinished(id, {}, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      worker?.resume();
+      const ended = await ending;
+      assert.equal(ended.state, 'completed');
+      assert.equal(lazyWatcher.openWatches, 0);
+    } finally {
+      worker?.resume();
+      await lazy.close();
+    }
+  });
 });
