@@ -52,33 +52,28 @@ export interface JobIndexOptions {
 
 /**
  * Adds a batch of jobs to their four lists in one step, then trims each list touched by age and
- * count and renews its expiry. One ZADD per list with all of the batch's members for it (in chunks
- * that stay below Lua's `unpack` limit), not one per job and list: a batch of 500 jobs of one tenant
- * and task is 4 ZADDs, not 2,000 (each a command Redis dispatches, ~2 µs of its time per job and list).
+ * count and renews its expiry. One ZADD per list and group of jobs with the same tenant and task (in
+ * chunks that stay below Lua's `unpack` limit), not one per job and list: a batch of 500 jobs of one
+ * tenant and task is 4 ZADDs, not 2,000 (each a command Redis dispatches, ~2 µs of its time per job and
+ * list).
  *
  * KEYS: every list the batch touches. ARGV[1] entries scored below it are trimmed; ARGV[2] most
- * entries a list keeps; ARGV[3] a list's expiry (ms); then per job: score, member and the 1-based
- * KEYS indexes of its four lists.
+ * entries a list keeps; ARGV[3] a list's expiry (ms); then per group of jobs: the 1-based KEYS indexes
+ * of its four lists, its number of jobs n, and n pairs of score and member.
  */
 const INDEX_JOBS_LUA = `
 local cutoff, maxEntries, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local adds = {}
-for i = 4, #ARGV, 6 do
-  for k = i + 2, i + 5 do
-    local key = tonumber(ARGV[k])
-    local members = adds[key]
-    if not members then
-      members = {}
-      adds[key] = members
+local i = 4
+while i <= #ARGV do
+  local first = i + 5
+  local last = i + 4 + 2 * tonumber(ARGV[i + 4])
+  for k = i, i + 3 do
+    local key = KEYS[tonumber(ARGV[k])]
+    for from = first, last, 4000 do
+      redis.call('ZADD', key, unpack(ARGV, from, math.min(from + 3999, last)))
     end
-    members[#members + 1] = ARGV[i]
-    members[#members + 1] = ARGV[i + 1]
   end
-end
-for key, members in pairs(adds) do
-  for first = 1, #members, 4000 do
-    redis.call('ZADD', KEYS[key], unpack(members, first, math.min(first + 3999, #members)))
-  end
+  i = last + 1
 end
 for _, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. cutoff)
@@ -144,17 +139,30 @@ export class JobIndex {
       }
       return index;
     };
-    const jobArgs = entries.flatMap((entry) => {
+    // Jobs grouped by tenant, then task: a group's four lists are named once, not once per job.
+    const groups = new Map<string, Map<string, (string | number)[]>>();
+    for (const entry of entries) {
       if (!Number.isSafeInteger(entry.createdAt) || entry.createdAt < 0 || !/^[^:]+$/.test(entry.lane)) {
         throw new RangeError(
           `job ${entry.jobId}: createdAt must be ms since the epoch and the lane a name without ":"`,
         );
       }
-      const lists = [{}, { task: entry.task }, { tenant: entry.tenant }, entry].map((query) =>
-        indexOf(this.listKey(query)),
-      );
-      return [entry.createdAt, `${entry.lane}:${entry.jobId}`, ...lists];
-    });
+      let byTask = groups.get(entry.tenant);
+      if (!byTask) groups.set(entry.tenant, (byTask = new Map()));
+      let members = byTask.get(entry.task);
+      if (!members) byTask.set(entry.task, (members = []));
+      members.push(entry.createdAt, `${entry.lane}:${entry.jobId}`);
+    }
+    const jobArgs: (string | number)[] = [];
+    for (const [tenant, byTask] of groups) {
+      for (const [task, members] of byTask) {
+        const lists = [{}, { task }, { tenant }, { tenant, task }].map((query) =>
+          indexOf(this.listKey(query)),
+        );
+        jobArgs.push(...lists, members.length / 2);
+        for (const member of members) jobArgs.push(member);
+      }
+    }
     (multi as ChainableCommander & IndexCommand)[COMMAND](
       keys.length,
       ...keys,

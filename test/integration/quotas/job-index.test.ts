@@ -88,6 +88,32 @@ describe('JobIndex against a real Redis', () => {
     assert.deepEqual(newestOfAcme, { jobId: acmePrimes.jobId, lane: 'cpu', createdAt: t0 + 1 });
   });
 
+  it("indexes a batch of 5,000 jobs over four tenant-and-task groups, past the script's chunk of 2,000", async () => {
+    const { index } = freshIndex();
+    const t0 = Date.now();
+    const groups = [
+      ['acme', 'io.sleep'],
+      ['acme', 'cpu.primes'],
+      ['globex', 'io.sleep'],
+      ['acme', 'io.sleep'],
+    ] as const;
+    // Interleaved, and the last group the same as the first: one group's jobs need not be adjacent.
+    const entries = Array.from({ length: 5_000 }, (_, n) => {
+      const [tenant, task] = groups[n % 4];
+      return entry(tenant, task, t0 + n);
+    });
+    await write(index, entries);
+    const count = async (query: JobIndexQuery) => (await readAll(index, query, 1_000)).length;
+    assert.equal(await count({}), 5_000);
+    assert.equal(await count({ tenant: 'acme' }), 3_750);
+    assert.equal(await count({ tenant: 'acme', task: 'io.sleep' }), 2_500);
+    assert.equal(await count({ tenant: 'acme', task: 'cpu.primes' }), 1_250);
+    assert.equal(await count({ tenant: 'globex', task: 'io.sleep' }), 1_250);
+    assert.equal(await count({ task: 'io.sleep' }), 3_750);
+    const newest = (await index.page({}, undefined, 1)).jobs[0];
+    assert.equal(newest.jobId, entries[4_999].jobId);
+  });
+
   it('does not let a tenant named like a segment read another list', async () => {
     const { index } = freshIndex();
     await write(index, [entry('a:task:b', 'x', Date.now()), entry('a', 'b', Date.now())]);
