@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -19,6 +18,7 @@ import { installAuthentication } from './security/authenticate.hook';
 import { hardenedServerFactory } from './security/http-server';
 import { clientErrorHandler, frameworkErrors } from './security/malformed-requests';
 import { installRateLimit } from './security/rate-limit';
+import { installSecurityHeaders } from './security/security-headers';
 import { ScopeGuard } from './security/require-scope';
 
 const BODY_LIMIT_BYTES = 1_048_576;
@@ -56,7 +56,10 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   const fastify = adapter.getInstance();
   answerMethodNotAllowed(fastify);
   // The HTTP server span is named by route template (`GET /v1/jobs/:id`), not by method alone.
-  fastify.addHook('onRequest', async (request) => setHttpRoute(request.routeOptions.url));
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    setHttpRoute(request.routeOptions.url);
+    done();
+  });
   fastify.addHook('preValidation', async (request) => {
     const type = request.headers['content-type'] ?? '';
     if (request.method === 'POST' && request.body !== undefined && !/^application\/json\b/i.test(type)) {
@@ -78,19 +81,9 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
       'AUTH=none: the api accepts requests without a key; every caller is tenant "anonymous" with every scope. Never expose it.',
     );
   }
-  await app.register(helmet, {
-    // The Swagger UI at /docs runs inline scripts and styles; the API itself serves JSON only.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  installSecurityHeaders(fastify);
   if (config.CORS_ORIGINS.length > 0) app.enableCors({ origin: config.CORS_ORIGINS });
-  // After helmet (so a 401 carries its headers too) and before the rate limit, which counts by key.
+  // After the security headers (so a 401 carries them too) and before the rate limit, which counts by key.
   installAuthentication(fastify, keys);
   await installRateLimit(app, config.RATE_LIMIT, services.redis, config.QUEUE_PREFIX);
   // After the hooks above, so the dashboard's routes get authentication (admin scope) and rate limits.
