@@ -87,8 +87,9 @@ const COMMAND = 'switchyardIndexJobs';
 const MAX_CURSOR_CHARS = 1_024;
 const MAX_PAGE = 1_000;
 
-interface IndexCommand {
-  [COMMAND](numKeys: number, ...args: (string | number)[]): ChainableCommander;
+/** The script as `defineCommand` adds it: queued on a MULTI, or sent at once on the connection. */
+interface IndexCommand<Returns = ChainableCommander> {
+  [COMMAND](numKeys: number, ...args: (string | number)[]): Returns;
 }
 
 interface Position {
@@ -129,6 +130,22 @@ export class JobIndex {
         'JobIndex.add needs a MULTI made from the Redis given to the JobIndex (its script is defined there)',
       );
     }
+    (multi as ChainableCommander & IndexCommand)[COMMAND](...this.scriptArgs(entries, now));
+  }
+
+  /**
+   * Indexes `entries` at once, on the index's own connection: for jobs already written, one by one
+   * (a MULTI of a single command would only add the transaction's cost).
+   */
+  async write(entries: readonly JobIndexEntry[], now = Date.now()): Promise<void> {
+    if (entries.length === 0) return;
+    await (this.options.redis as unknown as IndexCommand<Promise<number>>)[COMMAND](
+      ...this.scriptArgs(entries, now),
+    );
+  }
+
+  /** The script's `numKeys`, KEYS and ARGV for `entries`. */
+  private scriptArgs(entries: readonly JobIndexEntry[], now: number): [number, ...(string | number)[]] {
     const keys: string[] = [];
     const keyIndexes = new Map<string, number>();
     const indexOf = (key: string) => {
@@ -163,14 +180,7 @@ export class JobIndex {
         for (const member of members) jobArgs.push(member);
       }
     }
-    (multi as ChainableCommander & IndexCommand)[COMMAND](
-      keys.length,
-      ...keys,
-      now - this.maxAgeMs,
-      this.maxEntries,
-      this.maxAgeMs,
-      ...jobArgs,
-    );
+    return [keys.length, ...keys, now - this.maxAgeMs, this.maxEntries, this.maxAgeMs, ...jobArgs];
   }
 
   /**

@@ -168,9 +168,7 @@ export class JobProducer {
         await this.options.queues.get(lane).add(data.task, data, opts);
         if (index) {
           // The job is written: a failed index write leaves it unlisted (still readable by id), not lost.
-          const multi = this.options.redis.multi();
-          index.add(multi, entries, now);
-          await multi.exec().catch(() => undefined);
+          await index.write(entries, now).catch(() => undefined);
         }
       } else {
         const send = () =>
