@@ -45,14 +45,14 @@ export interface QueueRun {
 export async function runJobs(side: QueueSide, jobs: number, timeoutMs = 120_000): Promise<QueueRun> {
   const drain = new LaneDrain(side.redis.client, side.prefix, side.queue);
   const before = await side.redis.counters();
-  const cpuBefore = side.processes.map(({ pid }) => cpuMillis(pid));
+  const cpuBefore = side.processes.map((process) => cpuOf(side, process));
   const benchBefore = process.cpuUsage();
   const start = performance.now();
   await side.submit(jobs);
   await drain.until(timeoutMs);
   const seconds = (performance.now() - start) / 1000;
   const bench = process.cpuUsage(benchBefore);
-  const cpuAfter = side.processes.map(({ pid }) => cpuMillis(pid));
+  const cpuAfter = side.processes.map((process) => cpuOf(side, process));
   const after = await side.redis.counters();
   const redis = counterDelta(before, after, drain.sent);
   const cpuMicrosPerJob = new Map<string, number>(
@@ -61,6 +61,19 @@ export async function runJobs(side: QueueSide, jobs: number, timeoutMs = 120_000
   cpuMicrosPerJob.set('redis-server', (redis.cpuSeconds * 1e6) / jobs);
   cpuMicrosPerJob.set('bench', (bench.user + bench.system) / jobs);
   return { jobs, jobsPerSecond: jobs / seconds, redis, cpuMicrosPerJob };
+}
+
+/** A side's process's CPU so far; one that is gone fails the run, named (its logs: BENCH_LOG_DIR). */
+function cpuOf(side: QueueSide, { role, pid }: { role: string; pid: number }): number {
+  try {
+    return cpuMillis(pid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      `${side.subject}: its ${role} (pid ${pid}) exited during the run; run again with BENCH_LOG_DIR=<dir> to keep its logs`,
+      { cause: error },
+    );
+  }
 }
 
 export interface SwitchyardSideOptions {
@@ -97,7 +110,7 @@ export async function startSwitchyardSide(options: SwitchyardSideOptions): Promi
     stack = await startLocalStack({
       redisUrl: redis.url,
       prefix: `bench-${randomUUID().slice(0, 8)}`,
-      logDir: options.logDir,
+      logDir: options.logDir ?? process.env.BENCH_LOG_DIR,
       services: [{ name: 'api', app: 'api' }, ...options.consumers],
       env: {
         AUTH: 'none',
