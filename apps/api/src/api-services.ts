@@ -52,9 +52,10 @@ export interface ApiServices {
 
 /**
  * The api's composition root: plain constructors in dependency order, as the consumers build theirs
- * (ConsumerService), so both services read the same way and the graph can be read top to bottom here
- * instead of through Nest factory providers and tokens. Nest gets the finished objects (`ApiModule.register`)
- * and owns only what it is good at: controllers, guards and lifecycle hooks.
+ * (`Consumer`, libs/consumer), so every service is wired one way and the graph can be read top to bottom
+ * here instead of through Nest factory providers and tokens. Nest is the api's HTTP framework only: it gets
+ * the finished objects (`ApiModule.register`) and owns what it is good at: controllers, guards and
+ * lifecycle hooks. The consumers serve no routes and run without it (`@nestjs/core` alone is ~50 MiB of RSS).
  */
 export function createApiServices(config: SwitchyardConfig): ApiServices {
   const laneRedis = LaneRedis.connect(config, 'client', 'switchyard-api');

@@ -1,12 +1,5 @@
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { createExecutor, type Executor } from '@switchyard/execution';
 import { LaneRedis, SwitchyardKeys, TaskCpuProfiles } from '@switchyard/queue';
@@ -16,6 +9,7 @@ import {
   bullmqTelemetryWhenTracing,
   createLogger,
   injectTraceContext,
+  type Logger,
   PROMETHEUS_CONTENT_TYPE,
   renderPrometheus,
   RuntimeStats,
@@ -29,7 +23,6 @@ import type { ConsumerSpec } from './consumer-spec';
 import { HealthServer } from './health-server';
 import { LaneWorker } from './lane-worker';
 import { settlesWithin } from './settles-within';
-import { CONSUMER_CONFIG, CONSUMER_SPEC } from './consumer.tokens';
 
 /** Readiness fails when Redis does not answer a PING this fast (probes time out after 1 s or more). */
 const READY_PING_TIMEOUT_MS = 500;
@@ -41,10 +34,13 @@ const SHUTDOWN_GRACE_MS = 4_500;
 /** Timers of the shutdown path must not keep alive a process that has nothing left to do. */
 const UNREF = { ref: false };
 
-/** One consumer process: a lane worker over an executor, and its health port. Starts after Nest init. */
-@Injectable()
-export class ConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Consumer');
+/**
+ * One consumer process: a lane worker over an executor, and its health port, built with plain
+ * constructors (no Nest: a consumer serves no routes, and `@nestjs/core` alone costs ~50 MiB of RSS).
+ * `runConsumer` starts it and stops it on a signal.
+ */
+export class Consumer {
+  private readonly logger: Logger;
   private readonly lane: string;
   /** REDIS_URL's connection (quotas, CPU ratios, cancels) and the lane's own when it has one. */
   private readonly redis: LaneRedis;
@@ -57,9 +53,10 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
   private shuttingDown = false;
 
   constructor(
-    @Inject(CONSUMER_SPEC) private readonly spec: ConsumerSpec,
-    @Inject(CONSUMER_CONFIG) private readonly config: SwitchyardConfig,
+    private readonly spec: ConsumerSpec,
+    private readonly config: SwitchyardConfig,
   ) {
+    this.logger = createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL });
     this.lane = config.LANE ?? spec.defaultLane;
     const model = spec.model ?? config.EXECUTION_MODEL;
     this.executor = createExecutor(model, {
@@ -97,7 +94,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       activeTraceContext: injectTraceContext,
       observer: allObservers(
         switchyardMetrics().laneObserver(model),
-        attemptLog(createLogger(`switchyard-${spec.service}`, { level: config.LOG_LEVEL }), model),
+        attemptLog(this.logger, model),
         this.pendingJobs,
         this.cpuRatios,
       ),
@@ -118,14 +115,15 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Opens the health port, then consumes. */
+  async start(): Promise<void> {
     const port = await this.health.listen(
       this.config.HEALTH_PORT ?? this.spec.defaultHealthPort,
       this.config.HOST,
     );
     await this.worker.start();
     for (const redis of this.redis.all()) warnUnlessNoeviction(redis, (message) => this.logger.warn(message));
-    this.logger.log(
+    this.logger.info(
       `${this.spec.service} consuming lane "${this.lane}" with ${this.executor.model} (pool ${this.executor.size}); health on :${port}`,
     );
   }
@@ -135,7 +133,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
    * while Redis is away (Kubernetes' grace period must be longer). A job run by an executor that blocks
    * this thread (inline) holds it, so there the bound starts once the job in hand returns.
    */
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
+  async stop(signal?: string): Promise<void> {
     this.shuttingDown = true;
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS + SHUTDOWN_GRACE_MS;
     // A last resort against a hang nobody foresaw: a consumer that never exits holds its pod forever.
@@ -145,7 +143,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       );
       process.exit(1);
     }, deadline - Date.now()).unref();
-    this.logger.log(
+    this.logger.info(
       `${signal ?? 'shutdown'}: draining ${this.worker.activeJobs} active job(s), up to ${this.config.DRAIN_TIMEOUT_MS} ms`,
     );
     await this.worker.close(this.config.DRAIN_TIMEOUT_MS);
@@ -197,7 +195,7 @@ export class ConsumerService implements OnApplicationBootstrap, BeforeApplicatio
       redis.on('ready', () => {
         if (!down) return;
         down = false;
-        this.logger.log('Redis reachable again; consuming');
+        this.logger.info('Redis reachable again; consuming');
       });
     }
   }
