@@ -1,10 +1,11 @@
 /**
  * The api started against a Redis that is not there: it serves probes and 503s, and everything it
  * writes, on stdout and stderr, stays one JSON object per line (no multi-line ECONNREFUSED dumps from
- * BullMQ queues without an `error` listener), at most one line per queue (and per lane's event reader)
- * per 30 s; and it still exits on SIGTERM.
+ * BullMQ queues without an `error` listener), at most one line per queue (and per lane's event reader,
+ * which runs while a job is followed) per 30 s; and it still exits on SIGTERM.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -50,6 +51,8 @@ describe('api logs while Redis is down', () => {
       );
       assert.equal((await fetch(`${base}/readyz`)).status, 503);
       assert.equal((await fetch(`${base}/v1/queues`)).status, 503);
+      // Following a job starts the lanes' event readers (they run only while someone watches).
+      assert.equal((await fetch(`${base}/v1/jobs/${randomUUID()}/events`)).status, 503);
       // ioredis retries every 0.2–2 s: several failed reconnections per queue happen meanwhile.
       await delay(4_000);
     } finally {
