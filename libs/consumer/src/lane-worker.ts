@@ -223,16 +223,25 @@ export class LaneWorker {
     const controller = new AbortController();
     this.running.set(jobId, controller);
     this.options.observer?.attemptStarted?.(job, attempt.queueWaitMs);
+    // Where and when the handler started: the record is built only when one is written (progress, a
+    // failure), not for every job at its start.
+    let placement: ExecutionPlacement | undefined;
+    let startedAt = 0;
     let execution: ExecutionRecord | undefined;
-    const progress = new JobProgressWriter(job, this.options.progressIntervalMs ?? 250, () => execution);
+    const progress = new JobProgressWriter(
+      job,
+      this.options.progressIntervalMs ?? 250,
+      () => execution ?? (placement && this.recordOf(placement, startedAt)),
+    );
     try {
       const cancelled = this.cancelledBeforeStart(job);
       if (cancelled === true || (cancelled !== false && (await cancelled)))
         throw new JobCancelledError(jobId);
       const outcome = await executor.run(attempt, {
         signal: controller.signal,
-        onStart: (placement) => {
-          execution = { ...this.recordOf(placement), startedAt: Date.now() };
+        onStart: (where) => {
+          placement = where;
+          startedAt = Date.now();
           if (executor.traits.reportsPlacementAtStart) progress.writeNow(0);
         },
         onProgress: (percent) => progress.report(percent),
@@ -244,13 +253,7 @@ export class LaneWorker {
       ) {
         throw new JobCancelledError(jobId);
       }
-      const record: ExecutionRecord = {
-        ...this.recordOf(outcome.placement),
-        startedAt: outcome.startedAt,
-        finishedAt: outcome.finishedAt,
-        runMs: outcome.finishedAt - outcome.startedAt,
-        cpuMs: outcome.cpuMs,
-      };
+      const record = this.recordOf(outcome.placement, outcome.startedAt, outcome.finishedAt, outcome.cpuMs);
       this.options.observer?.attemptSettled?.(job, 'completed', record);
       return { result: outcome.result, execution: record };
     } catch (caught) {
@@ -264,16 +267,9 @@ export class LaneWorker {
       const maxChars = this.options.errorMaxChars ?? 2_048;
       const bounded = boundError(error, maxChars);
       // Where it ran and for how long, as a completed job's result says it: kept in its progress.
-      if (execution) {
-        const finishedAt = Date.now();
+      if (placement) {
         // cpuMs when the handler threw (its own error); none for a timeout or a cancel, ended from outside.
-        const cpuMs = failedRunCpuMs(caught);
-        execution = {
-          ...execution,
-          finishedAt,
-          runMs: finishedAt - execution.startedAt,
-          ...(cpuMs === undefined ? {} : { cpuMs }),
-        };
+        execution = this.recordOf(placement, startedAt, Date.now(), failedRunCpuMs(caught));
         progress.writeNow(progress.percent);
       }
       if (cancelled) this.rememberCancelled(jobId);
@@ -329,14 +325,26 @@ export class LaneWorker {
     };
   }
 
-  /** Where this attempt runs, as its job records it. */
-  private recordOf(placement: ExecutionPlacement): Omit<ExecutionRecord, 'startedAt'> {
-    return {
+  /** Where and when this attempt ran, as its job records it; `finishedAt` once it ended. */
+  private recordOf(
+    placement: ExecutionPlacement,
+    startedAt: number,
+    finishedAt?: number,
+    cpuMs?: number,
+  ): ExecutionRecord {
+    const record: ExecutionRecord = {
       model: this.options.executor.model,
       lane: this.options.lane,
       host: this.host,
       pid: placement.pid,
       threadId: placement.threadId,
+      startedAt,
     };
+    if (finishedAt !== undefined) {
+      record.finishedAt = finishedAt;
+      record.runMs = finishedAt - startedAt;
+    }
+    if (cpuMs !== undefined) record.cpuMs = cpuMs;
+    return record;
   }
 }

@@ -12,7 +12,11 @@ export const UNKNOWN_TASK_LABEL = 'unknown';
  */
 export class JobLabelSets {
   #knownTasks?: ReadonlySet<string>;
-  readonly #sets = new Map<string, Readonly<Attributes>>();
+  /**
+   * task → lane → profile → model → outcome → label set: a lookup per label, no key string built per
+   * call (several per job on a consumer's event loop).
+   */
+  #sets: LabelTree = new Map();
   /**
    * One object per distinct label content, kept across `limitTasks`: two task names both labelled
    * `unknown` get the same object, so counts kept per object (see `CollectedCounter`) never split a series.
@@ -22,7 +26,7 @@ export class JobLabelSets {
   /** Any other task is labelled `UNKNOWN_TASK_LABEL`. */
   limitTasks(tasks: Iterable<string>): void {
     this.#knownTasks = new Set(tasks);
-    this.#sets.clear();
+    this.#sets = new Map();
   }
 
   get(
@@ -32,14 +36,14 @@ export class JobLabelSets {
     model?: ExecutionModel,
     outcome?: ExecuteOutcome,
   ): Readonly<Attributes> {
-    const key = `${task}\u0000${lane}\u0000${profile}\u0000${model ?? ''}\u0000${outcome ?? ''}`;
-    let attributes = this.#sets.get(key);
+    const byOutcome = branch(branch(branch(branch(this.#sets, task), lane), profile), model ?? '');
+    let attributes = byOutcome.get(outcome ?? '');
     if (!attributes) {
       const built = this.#build(task, lane, profile, model, outcome);
       const content = `${String(built[SwitchyardAttributes.Task])}\u0000${lane}\u0000${profile}\u0000${model ?? ''}\u0000${outcome ?? ''}`;
       attributes = this.#canonical.get(content) ?? Object.freeze(built);
       this.#canonical.set(content, attributes);
-      this.#sets.set(key, attributes);
+      byOutcome.set(outcome ?? '', attributes);
     }
     return attributes;
   }
@@ -61,4 +65,17 @@ export class JobLabelSets {
     if (outcome) attributes[SwitchyardAttributes.Outcome] = outcome;
     return attributes;
   }
+}
+
+/** Label sets by task, lane, profile, model and outcome (`''` for none), one Map per level. */
+type LabelTree = Map<string, Map<string, Map<string, Map<string, Map<string, Readonly<Attributes>>>>>>;
+
+/** The subtree under `value`, made on first use. */
+function branch<T>(tree: Map<string, Map<string, T>>, value: string): Map<string, T> {
+  let next = tree.get(value);
+  if (!next) {
+    next = new Map();
+    tree.set(value, next);
+  }
+  return next;
 }
