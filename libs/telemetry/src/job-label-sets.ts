@@ -18,6 +18,11 @@ export class JobLabelSets {
    */
   #sets: LabelTree = new Map();
   /**
+   * The last job's subtree (model → outcome → label set) and its labels: a consumer sees the same
+   * task, lane and profile job after job, and asks for several label sets of each job.
+   */
+  #last?: { task: string; lane: string; profile: Profile; byModel: ModelTree };
+  /**
    * One object per distinct label content, kept across `limitTasks`: two task names both labelled
    * `unknown` get the same object, so counts kept per object (see `CollectedCounter`) never split a series.
    */
@@ -27,6 +32,7 @@ export class JobLabelSets {
   limitTasks(tasks: Iterable<string>): void {
     this.#knownTasks = new Set(tasks);
     this.#sets = new Map();
+    this.#last = undefined;
   }
 
   get(
@@ -36,7 +42,7 @@ export class JobLabelSets {
     model?: ExecutionModel,
     outcome?: ExecuteOutcome,
   ): Readonly<Attributes> {
-    const byOutcome = branch(branch(branch(branch(this.#sets, task), lane), profile), model ?? '');
+    const byOutcome = branch(this.#byModel(task, lane, profile), model ?? '');
     let attributes = byOutcome.get(outcome ?? '');
     if (!attributes) {
       const built = this.#build(task, lane, profile, model, outcome);
@@ -46,6 +52,14 @@ export class JobLabelSets {
       byOutcome.set(outcome ?? '', attributes);
     }
     return attributes;
+  }
+
+  #byModel(task: string, lane: string, profile: Profile): ModelTree {
+    const last = this.#last;
+    if (last?.task === task && last.lane === lane && last.profile === profile) return last.byModel;
+    const byModel = branch(branch(branch(this.#sets, task), lane), profile);
+    this.#last = { task, lane, profile, byModel };
+    return byModel;
   }
 
   #build(
@@ -67,8 +81,10 @@ export class JobLabelSets {
   }
 }
 
-/** Label sets by task, lane, profile, model and outcome (`''` for none), one Map per level. */
-type LabelTree = Map<string, Map<string, Map<string, Map<string, Map<string, Readonly<Attributes>>>>>>;
+/** Label sets by model and outcome (`''` for none). */
+type ModelTree = Map<string, Map<string, Readonly<Attributes>>>;
+/** Label sets by task, lane, profile, model and outcome, one Map per level. */
+type LabelTree = Map<string, Map<string, Map<string, ModelTree>>>;
 
 /** The subtree under `value`, made on first use. */
 function branch<T>(tree: Map<string, Map<string, T>>, value: string): Map<string, T> {
