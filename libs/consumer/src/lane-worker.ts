@@ -239,6 +239,8 @@ export class LaneWorker {
         throw new JobCancelledError(jobId);
       const outcome = await executor.run(attempt, {
         signal: controller.signal,
+        // Made for this attempt alone: an event-loop run aborts it on its timeout rather than link a second.
+        controller,
         onStart: (where) => {
           placement = where;
           startedAt = Date.now();

@@ -61,7 +61,7 @@ class InProcessRun implements TaskRunHooks {
 
   /** @throws RangeError when `attempt.timeoutMs` is not a positive integer */
   constructor(attempt: AttemptContext, hooks: RunHooks) {
-    this.scope = new RunAbortScope(attempt, hooks.signal);
+    this.scope = new RunAbortScope(attempt, hooks.signal, hooks.controller);
     this.signal = this.scope.signal;
     this.onProgress = hooks.onProgress;
     this.#onStart = hooks.onStart;

@@ -65,4 +65,22 @@ describe('RunAbortScope.settle', () => {
     await assert.rejects(raced(scope, never), JobCancelledError);
     scope.dispose();
   });
+
+  it("with the caller's controller handed over: a timeout aborts that controller, a cancel on it rejects", async () => {
+    const timedOut = new AbortController();
+    const first = new RunAbortScope({ jobId: 'job-6', timeoutMs: 50 }, timedOut.signal, timedOut);
+    assert.equal(first.signal, timedOut.signal, 'no second signal');
+    await assert.rejects(raced(first, never), JobTimeoutError);
+    assert.ok(timedOut.signal.reason instanceof JobTimeoutError, "the caller's controller says why");
+    first.dispose();
+
+    const cancelled = new AbortController();
+    const second = new RunAbortScope({ jobId: 'job-7', timeoutMs: 60_000 }, cancelled.signal, cancelled);
+    const settled = raced(second, never);
+    cancelled.abort(new JobCancelledError('job-7'));
+    await assert.rejects(settled, JobCancelledError);
+    second.timeOut();
+    assert.ok(cancelled.signal.reason instanceof JobCancelledError, 'a later timeout changes nothing');
+    second.dispose();
+  });
 });
