@@ -22,7 +22,7 @@ import {
 import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
 import { boundError, cutToLength } from './bounded-error';
-import { JobProgressWriter } from './job-progress-writer';
+import { DueProgressWrites, JobProgressWriter } from './job-progress-writer';
 import { RecentCancels } from './recent-cancels';
 
 type LaneJob = Job<JobData, JobResultEnvelope>;
@@ -110,6 +110,7 @@ export class LaneWorker {
   /** Called once no job runs here any more. */
   private readonly idleWaiters: (() => void)[] = [];
   private readonly recentCancels = new RecentCancels();
+  private readonly dueProgressWrites: DueProgressWrites;
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
   private readonly subscriber: RedisConnection;
   private readonly host = os.hostname();
@@ -117,6 +118,8 @@ export class LaneWorker {
 
   constructor(private readonly options: LaneWorkerOptions) {
     const { traits } = options.executor;
+    // A report that waits for its interval is written at most a fifth of an interval late.
+    this.dueProgressWrites = new DueProgressWrites(Math.max(10, this.progressIntervalMs / 5));
     this.worker = new Worker<JobData, JobResultEnvelope, string>(
       options.lane,
       // Two parameters: with a third BullMQ would make an AbortController per job that only its own
@@ -136,6 +139,10 @@ export class LaneWorker {
     this.worker.on('error', () => undefined);
     this.subscriber = duplicateRedis(options.controlConnection ?? options.connection);
     this.subscriber.on('error', () => undefined);
+  }
+
+  private get progressIntervalMs(): number {
+    return this.options.progressIntervalMs ?? 250;
   }
 
   private get control(): RedisConnection {
@@ -230,8 +237,9 @@ export class LaneWorker {
     let execution: ExecutionRecord | undefined;
     const progress = new JobProgressWriter(
       job,
-      this.options.progressIntervalMs ?? 250,
+      this.progressIntervalMs,
       () => execution ?? (placement && this.recordOf(placement, startedAt)),
+      this.dueProgressWrites,
     );
     try {
       const cancelled = this.cancelledBeforeStart(job);
