@@ -69,7 +69,9 @@ export class JobProgressWriter {
 /**
  * The attempts of one lane worker whose latest report waits for its interval, written by one timer
  * that ticks while any waits: not a timer per attempt (`io.sleep` reports 100 % as it ends, so every
- * job would arm one and clear it). A write comes at most one tick after it is due.
+ * job would arm one and clear it). A write comes at most one tick after it is due. The timer stops at
+ * the first tick that finds none waiting, not as the last leaves: jobs that report as they end come
+ * and go many times a tick.
  */
 export class DueProgressWrites {
   readonly #waiting = new Set<JobProgressWriter>();
@@ -85,13 +87,14 @@ export class DueProgressWrites {
 
   delete(writer: JobProgressWriter): void {
     this.#waiting.delete(writer);
-    if (this.#waiting.size === 0 && this.#timer) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   #tick(): void {
+    if (this.#waiting.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
     const now = Date.now();
     // A writer that writes leaves the set as it is iterated, which a Set allows.
     for (const writer of this.#waiting) writer.writeIfDue(now);

@@ -52,6 +52,6 @@ describe('JobProgressWriter with the shared DueProgressWrites tick', () => {
     writer.stop();
     await delay(100);
     assert.deepEqual(job.writes, []);
-    // Nothing keeps this process alive: node --test would time the file out if the tick still ran.
+    // The tick stops once none waits: node --test (run without --test-force-exit) would wait on it.
   });
 });
