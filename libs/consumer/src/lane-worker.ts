@@ -22,7 +22,7 @@ import {
 import type { ExecuteOutcome } from '@switchyard/telemetry';
 import { UnrecoverableError, WaitingError, Worker, type Job, type Telemetry } from 'bullmq';
 import { boundError, cutToLength } from './bounded-error';
-import { JobProgressWriter } from './job-progress-writer';
+import { DueProgressWrites, JobProgressWriter } from './job-progress-writer';
 import { RecentCancels } from './recent-cancels';
 
 type LaneJob = Job<JobData, JobResultEnvelope>;
@@ -110,6 +110,7 @@ export class LaneWorker {
   /** Called once no job runs here any more. */
   private readonly idleWaiters: (() => void)[] = [];
   private readonly recentCancels = new RecentCancels();
+  private readonly dueProgressWrites: DueProgressWrites;
   private readonly worker: Worker<JobData, JobResultEnvelope, string>;
   private readonly subscriber: RedisConnection;
   private readonly host = os.hostname();
@@ -117,6 +118,8 @@ export class LaneWorker {
 
   constructor(private readonly options: LaneWorkerOptions) {
     const { traits } = options.executor;
+    // A report that waits for its interval is written at most a fifth of an interval late.
+    this.dueProgressWrites = new DueProgressWrites(Math.max(10, this.progressIntervalMs / 5));
     this.worker = new Worker<JobData, JobResultEnvelope, string>(
       options.lane,
       // Two parameters: with a third BullMQ would make an AbortController per job that only its own
@@ -136,6 +139,10 @@ export class LaneWorker {
     this.worker.on('error', () => undefined);
     this.subscriber = duplicateRedis(options.controlConnection ?? options.connection);
     this.subscriber.on('error', () => undefined);
+  }
+
+  private get progressIntervalMs(): number {
+    return this.options.progressIntervalMs ?? 250;
   }
 
   private get control(): RedisConnection {
@@ -223,16 +230,28 @@ export class LaneWorker {
     const controller = new AbortController();
     this.running.set(jobId, controller);
     this.options.observer?.attemptStarted?.(job, attempt.queueWaitMs);
+    // Where and when the handler started: the record is built only when one is written (progress, a
+    // failure), not for every job at its start.
+    let placement: ExecutionPlacement | undefined;
+    let startedAt = 0;
     let execution: ExecutionRecord | undefined;
-    const progress = new JobProgressWriter(job, this.options.progressIntervalMs ?? 250, () => execution);
+    const progress = new JobProgressWriter(
+      job,
+      this.progressIntervalMs,
+      () => execution ?? (placement && this.recordOf(placement, startedAt)),
+      this.dueProgressWrites,
+    );
     try {
       const cancelled = this.cancelledBeforeStart(job);
       if (cancelled === true || (cancelled !== false && (await cancelled)))
         throw new JobCancelledError(jobId);
       const outcome = await executor.run(attempt, {
         signal: controller.signal,
-        onStart: (placement) => {
-          execution = { ...this.recordOf(placement), startedAt: Date.now() };
+        // Made for this attempt alone: an event-loop run aborts it on its timeout rather than link a second.
+        controller,
+        onStart: (where) => {
+          placement = where;
+          startedAt = Date.now();
           if (executor.traits.reportsPlacementAtStart) progress.writeNow(0);
         },
         onProgress: (percent) => progress.report(percent),
@@ -244,13 +263,7 @@ export class LaneWorker {
       ) {
         throw new JobCancelledError(jobId);
       }
-      const record: ExecutionRecord = {
-        ...this.recordOf(outcome.placement),
-        startedAt: outcome.startedAt,
-        finishedAt: outcome.finishedAt,
-        runMs: outcome.finishedAt - outcome.startedAt,
-        cpuMs: outcome.cpuMs,
-      };
+      const record = this.recordOf(outcome.placement, outcome.startedAt, outcome.finishedAt, outcome.cpuMs);
       this.options.observer?.attemptSettled?.(job, 'completed', record);
       return { result: outcome.result, execution: record };
     } catch (caught) {
@@ -264,16 +277,9 @@ export class LaneWorker {
       const maxChars = this.options.errorMaxChars ?? 2_048;
       const bounded = boundError(error, maxChars);
       // Where it ran and for how long, as a completed job's result says it: kept in its progress.
-      if (execution) {
-        const finishedAt = Date.now();
+      if (placement) {
         // cpuMs when the handler threw (its own error); none for a timeout or a cancel, ended from outside.
-        const cpuMs = failedRunCpuMs(caught);
-        execution = {
-          ...execution,
-          finishedAt,
-          runMs: finishedAt - execution.startedAt,
-          ...(cpuMs === undefined ? {} : { cpuMs }),
-        };
+        execution = this.recordOf(placement, startedAt, Date.now(), failedRunCpuMs(caught));
         progress.writeNow(progress.percent);
       }
       if (cancelled) this.rememberCancelled(jobId);
@@ -329,14 +335,26 @@ export class LaneWorker {
     };
   }
 
-  /** Where this attempt runs, as its job records it. */
-  private recordOf(placement: ExecutionPlacement): Omit<ExecutionRecord, 'startedAt'> {
-    return {
+  /** Where and when this attempt ran, as its job records it; `finishedAt` once it ended. */
+  private recordOf(
+    placement: ExecutionPlacement,
+    startedAt: number,
+    finishedAt?: number,
+    cpuMs?: number,
+  ): ExecutionRecord {
+    const record: ExecutionRecord = {
       model: this.options.executor.model,
       lane: this.options.lane,
       host: this.host,
       pid: placement.pid,
       threadId: placement.threadId,
+      startedAt,
     };
+    if (finishedAt !== undefined) {
+      record.finishedAt = finishedAt;
+      record.runMs = finishedAt - startedAt;
+    }
+    if (cpuMs !== undefined) record.cpuMs = cpuMs;
+    return record;
   }
 }

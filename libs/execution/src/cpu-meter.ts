@@ -67,60 +67,88 @@ export function ownCpuMeter(): CpuMeter {
  * by up to a tick, while the process clock is exact; an event-loop or inline consumer runs no other
  * executor. See docs/telemetry.md.
  *
- * The clock is a syscall (~0.5 µs): always read after a synchronous part. While other runs stay in flight
- * across a start or an end, a reading less than `COALESCE_MS` old is reused: the CPU since then is charged
- * at the next reading (to the starting run's own part, or shared among the runs in flight then), so it is
- * still counted once, only placed a little differently. A run alone on the loop reads it at both ends.
+ * The clock is a syscall (~0.5 µs, several under load): it is read only when a reading is stale.
+ * - After a synchronous part, only when the last reading is at least `COALESCE_MS` old: a part that
+ *   short (most handlers start their I/O and return) is charged at the next reading, shared among the
+ *   runs in flight then, this one included; a longer one (a CPU task) is still read apart, all its own.
+ * - At a start or an end while other runs stay in flight, a reading less than `COALESCE_MS` old is
+ *   reused: the CPU since then is charged at the next reading (to the starting run's own part, or
+ *   shared among the runs in flight then).
+ * So every CPU ms is still counted once, only placed a little differently (by under a millisecond per
+ * reading). A run alone on the loop reads the clock at both ends.
  */
 class SharedLoopCpuMeter implements CpuMeter {
-  #inFlight = 0;
-  #lastReadMs = 0;
-  /** When (performance.now()) the clock was last read. */
-  #lastReadAt = -Infinity;
-  /** CPU ms that one run in flight has been charged since this meter was made. */
-  #perRunMs = 0;
+  readonly #clock = new LoopClock();
 
   begin(): CpuRun {
     // A reading less than COALESCE_MS old is reused while other runs are in flight: what ran since (the
-    // consumer's own work, under a millisecond) goes to this run's own part instead of being shared out.
-    this.#advance(this.#inFlight > 0);
-    let own: number | undefined;
-    let startShare = 0;
-    let cpuMs: number | undefined;
-    const called = () => {
-      if (own !== undefined) return;
-      // Only this handler ran since the reading in begin(): all of it is its own, shared with no one.
-      const nowMs = totalMs(process.cpuUsage());
-      own = nowMs - this.#lastReadMs;
-      this.#lastReadMs = nowMs;
-      this.#lastReadAt = performance.now();
-      this.#inFlight++;
-      startShare = this.#perRunMs;
-    };
-    return {
-      called,
-      stop: () => {
-        if (cpuMs !== undefined) return cpuMs;
-        called(); // a handler that threw before returning its promise: all of it was its own part
-        this.#advance(this.#inFlight > 1);
-        this.#inFlight--;
-        cpuMs = (own ?? 0) + this.#perRunMs - startShare;
-        return cpuMs;
-      },
-    };
-  }
-
-  #advance(othersInFlight: boolean): void {
-    const now = performance.now();
-    if (othersInFlight && now - this.#lastReadAt < COALESCE_MS) return;
-    const nowMs = totalMs(process.cpuUsage());
-    if (this.#inFlight > 0) this.#perRunMs += (nowMs - this.#lastReadMs) / this.#inFlight;
-    this.#lastReadMs = nowMs;
-    this.#lastReadAt = now;
+    // consumer's own work, under a millisecond) is charged at the next reading.
+    this.#clock.advance(this.#clock.inFlight > 0);
+    return new LoopCpuRun(this.#clock);
   }
 }
 
-/** How old a clock reading may be and still be reused while other runs are in flight. */
+/** The event loop's CPU clock as the runs in flight share it (see SharedLoopCpuMeter). */
+class LoopClock {
+  inFlight = 0;
+  /** The process's CPU ms at the last reading. */
+  lastReadMs = 0;
+  /** When (performance.now()) the clock was last read. */
+  lastReadAt = -Infinity;
+  /** CPU ms that one run in flight has been charged since this clock was made. */
+  perRunMs = 0;
+
+  /** Shares the CPU since the last reading among the runs in flight, unless `mayReuse` and it is fresh. */
+  advance(mayReuse: boolean): void {
+    const now = performance.now();
+    if (mayReuse && now - this.lastReadAt < COALESCE_MS) return;
+    const nowMs = totalMs(process.cpuUsage());
+    if (this.inFlight > 0) this.perRunMs += (nowMs - this.lastReadMs) / this.inFlight;
+    this.lastReadMs = nowMs;
+    this.lastReadAt = now;
+  }
+
+  /**
+   * The CPU since the last reading, all of it the caller's own (only its synchronous part ran since), or
+   * 0 when that reading is fresh: then it is shared out at the next reading instead.
+   */
+  takeOwn(): number {
+    const now = performance.now();
+    if (now - this.lastReadAt < COALESCE_MS) return 0;
+    const nowMs = totalMs(process.cpuUsage());
+    const own = nowMs - this.lastReadMs;
+    this.lastReadMs = nowMs;
+    this.lastReadAt = now;
+    return own;
+  }
+}
+
+/** One run on the shared clock: one object, no closures (one per job on the io lane). */
+class LoopCpuRun implements CpuRun {
+  #own?: number;
+  #startShare = 0;
+  #cpuMs?: number;
+
+  constructor(private readonly clock: LoopClock) {}
+
+  called(): void {
+    if (this.#own !== undefined) return;
+    this.#own = this.clock.takeOwn();
+    this.clock.inFlight++;
+    this.#startShare = this.clock.perRunMs;
+  }
+
+  stop(): number {
+    if (this.#cpuMs !== undefined) return this.#cpuMs;
+    this.called(); // a handler that threw before returning its promise: all of it was its own part
+    this.clock.advance(this.clock.inFlight > 1);
+    this.clock.inFlight--;
+    this.#cpuMs = (this.#own ?? 0) + this.clock.perRunMs - this.#startShare;
+    return this.#cpuMs;
+  }
+}
+
+/** How old a clock reading may be and still be reused (see SharedLoopCpuMeter). */
 const COALESCE_MS = 1;
 
 /** One per process: every event-loop and inline run of this process shares the same CPU. */

@@ -4,6 +4,12 @@ import type { AttemptContext, ExecutionModel, ExecutionPlacement, PoolStats } fr
 export interface RunHooks {
   /** Cancellation from outside; its reason (normally JobCancelledError) is what the run rejects with. */
   signal?: AbortSignal;
+  /**
+   * The controller behind `signal`, when the caller made it for this run alone: an event-loop or
+   * inline run then uses it as its own (aborting it on a timeout too) instead of making a second
+   * one linked to `signal`. Abort it with an Error. Pools use `signal` only. @defaultValue none
+   */
+  controller?: AbortController;
   /** Called once, when the handler starts, with where it runs. */
   onStart?(placement: ExecutionPlacement): void;
   /** Called with 0–100, throttled. */

@@ -13,7 +13,7 @@ import type { ResolvedExecutorOptions } from './executor-options';
 import { ExecutorClosedError } from './execution-errors';
 import { RunAbortScope } from './run-abort-scope';
 import { loopCpuMeter } from './cpu-meter';
-import { runTask, type TaskRunner, type TaskRunResult } from './run-task';
+import { runTask, type TaskRunHooks, type TaskRunner, type TaskRunResult } from './run-task';
 
 /**
  * Exports the run's execute span once the run is judged: a handler that completed after its run
@@ -39,6 +39,50 @@ class InProcessSpan {
   #export(record: ExecuteSpanRecord): void {
     const reason: unknown = this.signal.aborted ? this.signal.reason : undefined;
     exportExecuteSpan(reason ? reviseExecuteSpan(record, executeOutcomeOf(reason), reason) : record);
+  }
+}
+
+/** Where this thread runs: a run that failed before its handler started reports it too. */
+const HERE: ExecutionPlacement = Object.freeze({ pid: process.pid, threadId });
+
+/**
+ * One run on this thread, and the hooks `runTask` calls (`onStart` as a method: one object per run,
+ * no closures): its abort scope, where and when its handler started, its span.
+ */
+class InProcessRun implements TaskRunHooks {
+  readonly scope: RunAbortScope;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (percent: number) => void;
+  readonly onSpanEnd?: (record: ExecuteSpanRecord) => void;
+  placement = HERE;
+  startedAt = Date.now();
+  readonly #span?: InProcessSpan;
+  readonly #onStart?: (placement: ExecutionPlacement) => void;
+
+  /** @throws RangeError when `attempt.timeoutMs` is not a positive integer */
+  constructor(attempt: AttemptContext, hooks: RunHooks) {
+    this.scope = new RunAbortScope(attempt, hooks.signal, hooks.controller);
+    this.signal = this.scope.signal;
+    this.onProgress = hooks.onProgress;
+    this.#onStart = hooks.onStart;
+    // Without a traceparent no execute span opens (runInExecuteSpan), so there is none to judge.
+    if (attempt.traceparent) {
+      const span = new InProcessSpan(this.signal);
+      this.#span = span;
+      this.onSpanEnd = (record) => span.ended(record);
+    }
+  }
+
+  onStart(placement: ExecutionPlacement, startedAt: number): void {
+    this.placement = placement;
+    this.startedAt = startedAt;
+    this.#onStart?.(placement);
+  }
+
+  /** The run is judged: its timer and listener go, and its span is exported. */
+  end(): void {
+    this.scope.dispose();
+    this.#span?.judged();
   }
 }
 
@@ -74,54 +118,74 @@ export class InProcessExecutor implements Executor {
     };
   }
 
-  async run(attempt: AttemptContext, hooks: RunHooks = {}): Promise<ExecutionOutcome> {
-    if (this.#closed) throw new ExecutorClosedError(this.model);
-    this.#inFlight++;
-    const scope = new RunAbortScope(attempt, hooks.signal);
-    // Without a traceparent no execute span opens (runInExecuteSpan), so there is none to judge.
-    const span = attempt.traceparent ? new InProcessSpan(scope.signal) : undefined;
-    let placement: ExecutionPlacement | undefined;
-    let startedAt = Date.now();
+  /** Rejects, never throws (a bad `timeoutMs` too). */
+  run(attempt: AttemptContext, hooks: RunHooks = {}): Promise<ExecutionOutcome> {
+    if (this.#closed) return Promise.reject(new ExecutorClosedError(this.model));
+    let run: InProcessRun;
     try {
-      const running = runTask(this.#runner, attempt, {
-        signal: scope.signal,
-        onStart: (where, at) => {
-          placement = where;
-          startedAt = at;
-          hooks.onStart?.(where);
-        },
-        onProgress: hooks.onProgress,
-        onSpanEnd: span && ((record) => span.ended(record)),
-      });
-      let run: TaskRunResult;
-      let finishedAt: number;
-      if (!this.traits.blocksEventLoop) {
-        // A handler that ignores its signal keeps running to its end; its late outcome is dropped.
-        run = await scope.race(running);
-        finishedAt = Date.now();
-      } else {
-        run = await running.catch((error: unknown) => {
-          throw scope.signal.aborted ? scope.signal.reason : error;
-        });
-        finishedAt = Date.now();
-        // The handler held the thread: let pending I/O (a cancel message) run, then look. Two
-        // setImmediate turns take the loop through one poll phase whatever phase this is.
-        await nextLoopTurn();
-        await nextLoopTurn();
-      }
-      if (!scope.signal.aborted && finishedAt >= scope.deadline) scope.timeOut();
-      if (scope.signal.aborted) throw scope.signal.reason;
-      this.#completed++;
-      const where = placement ?? { pid: process.pid, threadId };
-      return { result: run.result, cpuMs: run.cpuMs, placement: where, startedAt, finishedAt };
+      run = new InProcessRun(attempt, hooks);
     } catch (error) {
-      this.#failed++;
-      throw error;
-    } finally {
-      this.#inFlight--;
-      scope.dispose();
-      span?.judged();
+      return Promise.reject(error);
     }
+    this.#inFlight++;
+    const running = runTask(this.#runner, attempt, run);
+    if (this.traits.blocksEventLoop) return this.#afterBlockingRun(run, running);
+    // A handler that ignores its signal keeps running to its end; its late outcome is dropped.
+    return new Promise<ExecutionOutcome>((resolve, reject) =>
+      run.scope.settle(
+        running,
+        (result) => {
+          try {
+            resolve(this.#judge(run, result, Date.now()));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error) => {
+          this.#ended(run, false);
+          reject(error);
+        },
+      ),
+    );
+  }
+
+  async #afterBlockingRun(run: InProcessRun, running: Promise<TaskRunResult>): Promise<ExecutionOutcome> {
+    const { signal } = run.scope;
+    let result: TaskRunResult;
+    try {
+      result = await running.catch((error: unknown) => {
+        throw signal.aborted ? signal.reason : error;
+      });
+    } catch (error) {
+      this.#ended(run, false);
+      throw error;
+    }
+    const finishedAt = Date.now();
+    // The handler held the thread: let pending I/O (a cancel message) run, then look. Two
+    // setImmediate turns take the loop through one poll phase whatever phase this is.
+    await nextLoopTurn();
+    await nextLoopTurn();
+    return this.#judge(run, result, finishedAt);
+  }
+
+  /** A run whose handler returned: completed, unless it was aborted or its deadline passed meanwhile. */
+  #judge(run: InProcessRun, result: TaskRunResult, finishedAt: number): ExecutionOutcome {
+    const { scope } = run;
+    if (!scope.signal.aborted && finishedAt >= scope.deadline) scope.timeOut();
+    if (scope.signal.aborted) {
+      this.#ended(run, false);
+      throw scope.signal.reason;
+    }
+    this.#ended(run, true);
+    const { placement, startedAt } = run;
+    return { result: result.result, cpuMs: result.cpuMs, placement, startedAt, finishedAt };
+  }
+
+  #ended(run: InProcessRun, completed: boolean): void {
+    if (completed) this.#completed++;
+    else this.#failed++;
+    this.#inFlight--;
+    run.end();
   }
 
   stats(): PoolStats {

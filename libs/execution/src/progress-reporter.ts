@@ -2,11 +2,15 @@
  * Wraps a progress callback so handlers may call it in every loop: values are clamped to 0–100 and
  * rounded, repeats are dropped, and at most one report per interval goes through.
  */
-export function throttleProgress(onProgress: ((percent: number) => void) | undefined, intervalMs: number) {
+export function throttleProgress(
+  onProgress: ((percent: number) => void) | undefined,
+  intervalMs: number,
+): (percent: number) => void {
+  if (!onProgress) return ignoreProgress;
   let lastPercent = -1;
   let lastReportAt = Number.NEGATIVE_INFINITY;
   return (percent: number): void => {
-    if (!onProgress || !Number.isFinite(percent)) return;
+    if (!Number.isFinite(percent)) return;
     const rounded = Math.round(Math.min(100, Math.max(0, percent)));
     const now = performance.now();
     if (rounded === lastPercent || now - lastReportAt < intervalMs) return;
@@ -15,3 +19,6 @@ export function throttleProgress(onProgress: ((percent: number) => void) | undef
     onProgress(rounded);
   };
 }
+
+/** A run nobody listens to: no closure per run. */
+function ignoreProgress(): void {}

@@ -12,7 +12,7 @@ import {
   type ExecutionPlacement,
   type TaskContext,
 } from '@switchyard/contracts';
-import type { CpuMeter, CpuRun } from './cpu-meter';
+import type { CpuMeter } from './cpu-meter';
 import { recordFailedRunCpu } from './execution-errors';
 import { throttleProgress } from './progress-reporter';
 
@@ -45,55 +45,69 @@ export interface TaskRunHooks {
   onSpanEnd?(record: ExecuteSpanRecord): void;
 }
 
+/** Where this thread runs, reported at every start: one object per thread (or child), shared by its runs. */
+const HERE: ExecutionPlacement = Object.freeze({ pid: process.pid, threadId });
+
 /**
  * The one place every execution model runs a task: on the event loop, in a pool thread and in a child
  * process. Looks the task up, validates the payload, builds ctx and calls the handler, all inside the
  * `execute <task>` span of the thread or process it runs in (when the attempt carries a traceparent).
+ * Rejects, never throws.
  */
-export async function runTask(
+export function runTask(
   runner: TaskRunner,
   attempt: AttemptContext,
   hooks: TaskRunHooks,
 ): Promise<TaskRunResult> {
-  let run: CpuRun | undefined;
-  const measured = () => (run ? roundMs(run.stop()) : undefined);
-  const result = await runInExecuteSpan(
-    attempt,
-    runner.model,
-    async () => {
-      const definition = runner.catalog.get(attempt.task);
-      const payload = runner.catalog.parsePayload(attempt.task, attempt.payload);
-      hooks.signal.throwIfAborted();
-      hooks.onStart?.({ pid: process.pid, threadId }, Date.now());
-      const ctx: TaskContext = {
-        signal: hooks.signal,
-        progress: throttleProgress(hooks.onProgress, runner.progressIntervalMs),
-      };
-      run = runner.cpuMeter.begin();
-      try {
-        const pending = definition.handler(payload, ctx);
-        run.called();
-        return await pending;
-      } catch (error) {
-        // The task's own error carries what its run used: a failed attempt's record shows it too. Not a
-        // run ended from outside (timeout, cancel): the others cannot measure theirs, so none does.
-        if (!hooks.signal.aborted) recordFailedRunCpu(error, measured());
-        throw error;
-      } finally {
-        measured();
-      }
-    },
-    {
-      signal: hooks.signal,
-      onStart: hooks.onSpanStart,
-      onEnd: hooks.onSpanEnd,
-      endAttributes: (): Record<string, number> => {
-        const ms = measured();
-        return ms === undefined ? {} : { [SwitchyardAttributes.CpuMs]: ms };
-      },
-    },
-  );
-  return { result, cpuMs: measured() };
+  // Untraced, runInExecuteSpan would only call the handler's run (no span, no cost): called straight away,
+  // without the closures and the extra promise a span needs.
+  if (!attempt.traceparent) return callHandler(runner, attempt, hooks);
+  const measured: MeasuredCpu = {};
+  return runInExecuteSpan(attempt, runner.model, () => callHandler(runner, attempt, hooks, measured), {
+    signal: hooks.signal,
+    onStart: hooks.onSpanStart,
+    onEnd: hooks.onSpanEnd,
+    endAttributes: (): Record<string, number> =>
+      measured.cpuMs === undefined ? {} : { [SwitchyardAttributes.CpuMs]: measured.cpuMs },
+  });
+}
+
+/** The run's CPU ms, for the span's end attributes (absent if it failed before the handler). */
+interface MeasuredCpu {
+  cpuMs?: number;
+}
+
+async function callHandler(
+  runner: TaskRunner,
+  attempt: AttemptContext,
+  hooks: TaskRunHooks,
+  measured?: MeasuredCpu,
+): Promise<TaskRunResult> {
+  const definition = runner.catalog.get(attempt.task);
+  const payload = runner.catalog.parsePayload(attempt.task, attempt.payload);
+  hooks.signal.throwIfAborted();
+  hooks.onStart?.(HERE, Date.now());
+  const ctx: TaskContext = {
+    signal: hooks.signal,
+    progress: throttleProgress(hooks.onProgress, runner.progressIntervalMs),
+  };
+  const run = runner.cpuMeter.begin();
+  let result: unknown;
+  try {
+    const pending = definition.handler(payload, ctx);
+    run.called();
+    result = await pending;
+  } catch (error) {
+    const cpuMs = roundMs(run.stop());
+    if (measured) measured.cpuMs = cpuMs;
+    // The task's own error carries what its run used: a failed attempt's record shows it too. Not a
+    // run ended from outside (timeout, cancel): the others cannot measure theirs, so none does.
+    if (!hooks.signal.aborted) recordFailedRunCpu(error, cpuMs);
+    throw error;
+  }
+  const cpuMs = roundMs(run.stop());
+  if (measured) measured.cpuMs = cpuMs;
+  return { result, cpuMs };
 }
 
 /** CPU clocks count microseconds: a thousandth of a ms is all the precision there is. */

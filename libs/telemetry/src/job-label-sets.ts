@@ -12,7 +12,16 @@ export const UNKNOWN_TASK_LABEL = 'unknown';
  */
 export class JobLabelSets {
   #knownTasks?: ReadonlySet<string>;
-  readonly #sets = new Map<string, Readonly<Attributes>>();
+  /**
+   * task → lane → profile → model → outcome → label set: a lookup per label, no key string built per
+   * call (several per job on a consumer's event loop).
+   */
+  #sets: LabelTree = new Map();
+  /**
+   * The last job's subtree (model → outcome → label set) and its labels: a consumer sees the same
+   * task, lane and profile job after job, and asks for several label sets of each job.
+   */
+  #last?: { task: string; lane: string; profile: Profile; byModel: ModelTree };
   /**
    * One object per distinct label content, kept across `limitTasks`: two task names both labelled
    * `unknown` get the same object, so counts kept per object (see `CollectedCounter`) never split a series.
@@ -22,7 +31,8 @@ export class JobLabelSets {
   /** Any other task is labelled `UNKNOWN_TASK_LABEL`. */
   limitTasks(tasks: Iterable<string>): void {
     this.#knownTasks = new Set(tasks);
-    this.#sets.clear();
+    this.#sets = new Map();
+    this.#last = undefined;
   }
 
   get(
@@ -32,16 +42,24 @@ export class JobLabelSets {
     model?: ExecutionModel,
     outcome?: ExecuteOutcome,
   ): Readonly<Attributes> {
-    const key = `${task}\u0000${lane}\u0000${profile}\u0000${model ?? ''}\u0000${outcome ?? ''}`;
-    let attributes = this.#sets.get(key);
+    const byOutcome = branch(this.#byModel(task, lane, profile), model ?? '');
+    let attributes = byOutcome.get(outcome ?? '');
     if (!attributes) {
       const built = this.#build(task, lane, profile, model, outcome);
       const content = `${String(built[SwitchyardAttributes.Task])}\u0000${lane}\u0000${profile}\u0000${model ?? ''}\u0000${outcome ?? ''}`;
       attributes = this.#canonical.get(content) ?? Object.freeze(built);
       this.#canonical.set(content, attributes);
-      this.#sets.set(key, attributes);
+      byOutcome.set(outcome ?? '', attributes);
     }
     return attributes;
+  }
+
+  #byModel(task: string, lane: string, profile: Profile): ModelTree {
+    const last = this.#last;
+    if (last?.task === task && last.lane === lane && last.profile === profile) return last.byModel;
+    const byModel = branch(branch(branch(this.#sets, task), lane), profile);
+    this.#last = { task, lane, profile, byModel };
+    return byModel;
   }
 
   #build(
@@ -61,4 +79,19 @@ export class JobLabelSets {
     if (outcome) attributes[SwitchyardAttributes.Outcome] = outcome;
     return attributes;
   }
+}
+
+/** Label sets by model and outcome (`''` for none). */
+type ModelTree = Map<string, Map<string, Readonly<Attributes>>>;
+/** Label sets by task, lane, profile, model and outcome, one Map per level. */
+type LabelTree = Map<string, Map<string, Map<string, ModelTree>>>;
+
+/** The subtree under `value`, made on first use. */
+function branch<T>(tree: Map<string, Map<string, T>>, value: string): Map<string, T> {
+  let next = tree.get(value);
+  if (!next) {
+    next = new Map();
+    tree.set(value, next);
+  }
+  return next;
 }

@@ -7,6 +7,7 @@ import {
   type Profile,
 } from '@switchyard/contracts';
 import type { ExecuteOutcome } from './execute-span-record';
+import { JobHistograms } from './job-histograms';
 import { JobLabelSets } from './job-label-sets';
 
 export { UNKNOWN_TASK_LABEL } from './job-label-sets';
@@ -79,6 +80,11 @@ const DURATION_BUCKETS_SECONDS = [
 
 const MS_PER_SECOND = 1_000;
 
+/** What the job histograms are recorded through: the SDK's histogram, or a `JobHistogram`. */
+interface JobHistogramRecorder {
+  record(value: number, attributes: Readonly<Attributes>): void;
+}
+
 /**
  * A monotonic count per label set, kept in plain numbers and read by an observable counter at each
  * collection. `add` is one Map lookup by the label set's object (from `JobLabelSets`, one per distinct
@@ -113,12 +119,19 @@ export class SwitchyardMetrics {
   readonly #failed;
   readonly #cancelled;
   readonly #attempts;
-  readonly #runTime;
-  readonly #queueWait;
-  readonly #cpuTime;
+  readonly #runTime: JobHistogramRecorder;
+  readonly #queueWait: JobHistogramRecorder;
+  readonly #cpuTime: JobHistogramRecorder;
   readonly #labels = new JobLabelSets();
 
-  constructor(private readonly meter: Meter) {
+  /**
+   * @param histograms where the job histograms record, when a metric reader collects it (see
+   *   `jobHistogramsProducer`). @defaultValue the meter's own histograms
+   */
+  constructor(
+    private readonly meter: Meter,
+    histograms?: JobHistograms,
+  ) {
     const jobs = { unit: '{job}' };
     this.#submitted = new CollectedCounter(meter, 'switchyard.jobs.submitted', {
       ...jobs,
@@ -141,19 +154,23 @@ export class SwitchyardMetrics {
       unit: '{attempt}',
       description: 'Attempts by outcome (completed, failed, cancelled, timeout); a retried job has several',
     });
-    const histogram = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS } };
-    this.#runTime = meter.createHistogram('switchyard.job.run.duration', {
-      ...histogram,
-      description: 'Time an attempt spent running its handler',
-    });
-    this.#queueWait = meter.createHistogram('switchyard.job.queue_wait', {
-      ...histogram,
-      description: 'Time from enqueue (or the end of a delay) to the start of an attempt',
-    });
-    this.#cpuTime = meter.createHistogram('switchyard.job.cpu.duration', {
-      ...histogram,
-      description: "CPU time a completed attempt's handler used (execution record's cpuMs)",
-    });
+    const histogram = (name: string, description: string): JobHistogramRecorder =>
+      histograms
+        ? histograms.create(name, { unit: 's', description, boundaries: DURATION_BUCKETS_SECONDS })
+        : meter.createHistogram(name, {
+            unit: 's',
+            description,
+            advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+          });
+    this.#runTime = histogram('switchyard.job.run.duration', 'Time an attempt spent running its handler');
+    this.#queueWait = histogram(
+      'switchyard.job.queue_wait',
+      'Time from enqueue (or the end of a delay) to the start of an attempt',
+    );
+    this.#cpuTime = histogram(
+      'switchyard.job.cpu.duration',
+      "CPU time a completed attempt's handler used (execution record's cpuMs)",
+    );
   }
 
   /**
@@ -313,13 +330,28 @@ type BatchResult = Parameters<Parameters<Meter['addBatchObservableCallback']>[0]
 
 let instance: SwitchyardMetrics | undefined;
 
+/** The job histograms of this process, once a metric reader collects them (`jobHistogramsProducer`). */
+let producer: JobHistograms | undefined;
+
+/**
+ * The process's job histograms as a `MetricProducer`: pass it to every metric reader
+ * (`metricProducers`) when telemetry starts, before the first `switchyardMetrics()`. The histograms are
+ * then recorded without the SDK's per-record attribute hashing (see `JobHistogram`), and exported the same.
+ */
+export function jobHistogramsProducer(): JobHistograms {
+  producer ??= new JobHistograms(METER_NAME);
+  return producer;
+}
+
+const METER_NAME = 'switchyard';
+
 /**
  * The process's `SwitchyardMetrics`. Call it after `startTelemetry`: OpenTelemetry meters taken
  * before the SDK starts stay no-ops, so before that this returns an uncached no-op instance.
  */
 export function switchyardMetrics(): SwitchyardMetrics {
   if (instance) return instance;
-  const created = new SwitchyardMetrics(metrics.getMeter('switchyard'));
-  if (isTelemetryStarted()) instance = created;
-  return created;
+  if (!isTelemetryStarted()) return new SwitchyardMetrics(metrics.getMeter(METER_NAME));
+  instance = new SwitchyardMetrics(metrics.getMeter(METER_NAME), producer);
+  return instance;
 }
