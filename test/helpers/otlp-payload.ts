@@ -35,6 +35,8 @@ export interface ReceivedMetric {
   name: string;
   unit: string;
   type: 'gauge' | 'sum' | 'histogram';
+  /** Histograms: how their points add up from one export to the next. */
+  temporality?: 'delta' | 'cumulative';
   points: ReceivedMetricPoint[];
   resource: Record<string, unknown>;
   encoding: OtlpEncoding;
@@ -93,7 +95,8 @@ interface OtlpMetric {
   unit?: string;
   gauge?: { dataPoints?: OtlpNumberPoint[] };
   sum?: { dataPoints?: OtlpNumberPoint[] };
-  histogram?: { dataPoints?: OtlpHistogramPoint[] };
+  /** AggregationTemporality: 1 (or `AGGREGATION_TEMPORALITY_DELTA`) delta, 2 cumulative. */
+  histogram?: { dataPoints?: OtlpHistogramPoint[]; aggregationTemporality?: number | string };
 }
 export interface OtlpMetricsRequest {
   resourceMetrics?: {
@@ -172,7 +175,13 @@ export function flattenMetrics(request: OtlpMetricsRequest, encoding: OtlpEncodi
             count: Number(point.count ?? 0),
             sum: point.sum,
           }));
-          return { ...base, type: 'histogram', points };
+          const temporality = String(metric.histogram.aggregationTemporality);
+          return {
+            ...base,
+            type: 'histogram',
+            temporality: temporality === '1' || temporality.endsWith('DELTA') ? 'delta' : 'cumulative',
+            points,
+          };
         }
         if (metric.sum)
           return { ...base, type: 'sum', points: (metric.sum.dataPoints ?? []).map(numberPoint) };

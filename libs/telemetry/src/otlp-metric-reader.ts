@@ -1,7 +1,11 @@
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import {
+  PeriodicExportingMetricReader,
+  type MetricProducer,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 
 /** The SDK's own default (OTEL_METRIC_EXPORT_INTERVAL). */
 const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
@@ -29,7 +33,11 @@ export function otlpProtocol(env: NodeJS.ProcessEnv, signalVariable: string): Ot
  * Pushes metrics over OTLP. The exporters read the endpoint, headers and timeout variables
  * themselves; only the protocol choice and the interval are ours to make.
  */
-export function createOtlpMetricReader(env: NodeJS.ProcessEnv): PeriodicExportingMetricReader {
+export function createOtlpMetricReader(
+  env: NodeJS.ProcessEnv,
+  /** More metrics the reader collects besides the SDK's instruments (`jobHistogramsProducer`). */
+  metricProducers: MetricProducer[] = [],
+): PeriodicExportingMetricReader {
   const protocol = otlpProtocol(env, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL');
   const exporters: Record<OtlpProtocol, () => PushMetricExporter> = {
     'http/protobuf': () => new ProtoMetricExporter(),
@@ -41,5 +49,6 @@ export function createOtlpMetricReader(env: NodeJS.ProcessEnv): PeriodicExportin
     exporter: exporters[protocol](),
     exportIntervalMillis: interval,
     exportTimeoutMillis: Math.min(interval, 30_000),
+    metricProducers,
   });
 }

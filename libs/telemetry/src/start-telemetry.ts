@@ -12,6 +12,7 @@ import { installRecordedSpanSink, RecordedSpanSink } from './export/recorded-spa
 import { createOtlpMetricReader } from './otlp-metric-reader';
 import { registerProcessMetrics } from './process-metrics';
 import { withPrometheusNames } from './prometheus-names';
+import { jobHistogramsProducer } from './switchyard-metrics';
 import { METRIC_ATTRIBUTES_VIEW } from './redaction/metric-attributes';
 import { redisQueryText } from './redaction/redis-query-text';
 import { createSpanProcessors } from './span-processors';
@@ -132,7 +133,10 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
     spanProcessors.unshift(sink);
   }
 
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  // The job histograms record outside the SDK (no attribute hashing per record) and always hold
+  // cumulative data: where an OTLP push asks for delta temporality, the SDK's own histograms serve.
+  const metricProducers = cumulativePushOnly(env, status.metricsPushed) ? [jobHistogramsProducer()] : [];
+  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers });
   const traceInstrumentations = status.tracing
     ? [
         new HttpInstrumentation({
@@ -148,7 +152,9 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
     : [];
   const sdk = new NodeSDK({
     resource: baseResource(options.serviceName, options.serviceVersion ?? findServiceVersion(), env),
-    metricReaders: status.metricsPushed ? [prometheus, createOtlpMetricReader(env)] : [prometheus],
+    metricReaders: status.metricsPushed
+      ? [prometheus, createOtlpMetricReader(env, metricProducers)]
+      : [prometheus],
     views: [METRIC_ATTRIBUTES_VIEW],
     spanProcessors,
     logRecordProcessors: [],
@@ -160,6 +166,12 @@ export function startTelemetry(options: TelemetryOptions): TelemetryStatus {
   registerProcessMetrics(metrics.getMeter('switchyard-process'));
   running = { status, sdk, prometheus };
   return status;
+}
+
+/** False when metrics are pushed over OTLP with a temporality preference other than cumulative. */
+function cumulativePushOnly(env: NodeJS.ProcessEnv, metricsPushed: boolean): boolean {
+  const preference = env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
+  return !metricsPushed || !preference || preference === 'cumulative';
 }
 
 /** True once `startTelemetry` has run with the SDK enabled. */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { OtlpReceiver } from '../../helpers/otlp-receiver';
 import { runNodeFixture } from '../../helpers/run-node-fixture';
 
 interface MetricsFixtureResult {
@@ -52,5 +53,29 @@ describe('startTelemetry configuration', () => {
       runNodeFixture(METRICS_FIXTURE, { OTEL_TRACES_EXPORTER: 'otlp,zipkin' }),
       /OTEL_TRACES_EXPORTER="otlp,zipkin" names an exporter Switchyard does not build: use otlp, console or none/,
     );
+  });
+
+  it('pushes the job histograms with the temporality OTLP asks for: cumulative by default, delta on request', async () => {
+    const receiver = await OtlpReceiver.start();
+    try {
+      for (const preference of [undefined, 'delta'] as const) {
+        await runNodeFixture(METRICS_FIXTURE, {
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.endpoint}/v1/metrics`,
+          OTEL_TRACES_EXPORTER: 'none',
+          ...(preference ? { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: preference } : {}),
+        });
+        const pushed = receiver.metrics().filter((metric) => metric.name === 'switchyard.job.run.duration');
+        const last = pushed.at(-1);
+        assert.ok(last, `run durations pushed (${preference ?? 'default'})`);
+        assert.equal(last.temporality, preference ?? 'cumulative');
+        // The fixture records three attempts with a run time: all of them in the one export at shutdown.
+        assert.equal(
+          last.points.reduce((sum, point) => sum + (point.count ?? 0), 0),
+          3,
+        );
+      }
+    } finally {
+      await receiver.close();
+    }
   });
 });
