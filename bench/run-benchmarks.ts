@@ -202,10 +202,12 @@ async function apiAndMemory(): Promise<void> {
     () => startRawBullmqSide({ concurrency: IN_FLIGHT, ms: SLEEP_MS }),
   ]);
   try {
-    const latency = await submitLatency(switchyard.apiUrl ?? '', SIZES.httpSeconds);
+    const apiPid = switchyard.processes.find(({ role }) => role === 'api')?.pid;
+    const latency = await submitLatency(switchyard.apiUrl ?? '', SIZES.httpSeconds, apiPid);
     console.log(
       `peak ${latency.peakPerSecond.toFixed(0)} req/s (32 connections, ${SIZES.httpSeconds} s); at ${latency.ratePerSecond} req/s ` +
-        `(${SIZES.httpSeconds * 2} s): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
+        `(${SIZES.httpSeconds * 2} s): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms; ` +
+        `the api's CPU ${latency.apiCpuMicrosPerRequest?.toFixed(0) ?? '?'} µs per request`,
     );
     const memory = await inFlightMemory(switchyard, 'io-consumer');
     const rawMemory = await inFlightMemory(raw, 'worker');
