@@ -64,8 +64,9 @@ export class PoolExecutor implements Executor {
     } finally {
       scope.dispose();
     }
-    // The reply may overtake the start event: report the start first.
-    if (reply.ok) started(reply.placement);
+    // The reply may overtake the start event (a thread's events use another port): report the start
+    // first, for a failed run too, so its attempt still records where it ran and what CPU it used.
+    if (reply.placement) started(reply.placement);
     settled = true;
     span.finished(reply.span);
     if (!reply.ok) {

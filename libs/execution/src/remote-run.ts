@@ -27,7 +27,12 @@ export type RunReply = (
       finishedAt: number;
       cpuMs?: number;
     }
-  | { ok: false; error: SerializedError }
+  | {
+      ok: false;
+      error: SerializedError;
+      /** Where the handler ran, when it started before failing: the start event may arrive after this reply. */
+      placement?: ExecutionPlacement;
+    }
 ) & { span?: ExecuteSpanRecord };
 
 /** Where a remote run's signal comes from: nowhere. Cancel and timeout end the whole thread or child. */
@@ -64,6 +69,6 @@ export async function runRemoteTask(
       span,
     };
   } catch (error) {
-    return { ok: false, error: serializeError(error), span };
+    return { ok: false, error: serializeError(error), placement, span };
   }
 }

@@ -77,6 +77,26 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     await assertPoolRecovered();
   });
 
+  it('reports where a throwing task ran before it rejects, every time', async () => {
+    // The failure reply comes over piscina's port and the start event over the thread's own: a failure
+    // that overtook its start event used to leave the consumer's failed attempt without a record.
+    const runs = Array.from({ length: 100 }, async () => {
+      const starts: number[] = [];
+      const error = await executor
+        .run(...request('diag.crash', { mode: 'throw' }, { onStart: (where) => starts.push(where.threadId) }))
+        .then(
+          () => assert.fail('diag.crash resolved'),
+          (caught: unknown) => caught,
+        );
+      assert.equal((error as Error).name, 'DiagnosticCrashError');
+      return starts;
+    });
+    for (const starts of await Promise.all(runs)) {
+      assert.equal(starts.length, 1, 'one start per failed run, heard before the rejection');
+      assert.ok(threadIds().includes(starts[0]));
+    }
+  });
+
   it('fails a task that exits its thread with WorkerCrashedError, and replaces the thread', async () => {
     await assert.rejects(executor.run(...request('diag.crash', { mode: 'exit' })), (error: unknown) => {
       assert.ok(error instanceof WorkerCrashedError, String(error));
