@@ -42,11 +42,11 @@ export class PoolExecutor implements Executor {
       hooks.onStart?.(where);
     };
     const onEvent = (event: RunEvent) => {
-      // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
-      if (event.type === 'span-start') return span.started(event.start);
-      if (settled) return;
-      if (event.type === 'start') started(event.placement);
-      else hooks.onProgress?.(event.percent);
+      if (event.type === 'start') {
+        // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
+        if (event.span) span.started(event.span);
+        if (!settled) started(event.placement);
+      } else if (!settled) hooks.onProgress?.(event.percent);
     };
     let reply: RunReply;
     try {
@@ -67,6 +67,7 @@ export class PoolExecutor implements Executor {
     // The reply may overtake the start event (a thread's events use another port): report the start
     // first, for a failed run too, so its attempt still records where it ran and what CPU it used.
     if (reply.placement) started(reply.placement);
+    if (reply.percent !== undefined) hooks.onProgress?.(reply.percent);
     settled = true;
     span.finished(reply.span);
     if (!reply.ok) {
