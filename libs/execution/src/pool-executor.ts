@@ -33,7 +33,7 @@ export class PoolExecutor implements Executor {
   async run(attempt: AttemptContext, hooks: RunHooks = {}): Promise<ExecutionOutcome> {
     if (this.#closing) throw new ExecutorClosedError(this.model);
     const scope = new RunAbortScope(attempt, hooks.signal);
-    const span = new ExecuteSpanRelay();
+    const span = new ExecuteSpanRelay(attempt, this.model);
     let placement: ExecutionPlacement | undefined;
     let settled = false;
     const started = (where: ExecutionPlacement) => {
@@ -44,7 +44,7 @@ export class PoolExecutor implements Executor {
     const onEvent = (event: RunEvent) => {
       if (event.type === 'start') {
         // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
-        if (event.span) span.started(event.span);
+        if (event.span) span.started(event.span, event.placement);
         if (!settled) started(event.placement);
       } else if (!settled) hooks.onProgress?.(event.percent);
     };

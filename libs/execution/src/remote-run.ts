@@ -1,16 +1,17 @@
 import type { AttemptContext, ExecutionPlacement } from '@switchyard/contracts';
-import type { ExecuteSpanRecord, ExecuteSpanStart } from '@switchyard/telemetry/worker';
+import type { ExecuteSpanOpening, ExecuteSpanRecord } from '@switchyard/telemetry/worker';
 import { serializeError, type SerializedError } from './execution-errors';
 import { runTask, type TaskRunner } from './run-task';
 
 /**
- * Sent by a thread or child while a task runs. `start` carries the execute span as it opened (when the
- * run is traced), so the parent can still close that span if the thread or child is killed: one message
- * where two were sent, since each wakes the parent's event loop. The span opens just before the payload
- * is validated, synchronously, so only a kill during that validation loses it.
+ * Sent by a thread or child while a task runs. `start` carries the execute span's id and start time
+ * (when the run is traced), so the parent can still close that span if the thread or child is killed:
+ * one message where two were sent, since each wakes the parent's event loop, and only what the parent
+ * cannot know (it rebuilds the rest from the attempt: `executeSpanStart`). The span opens just before the
+ * payload is validated, synchronously, so only a kill during that validation loses it.
  */
 export type RunEvent =
-  | { type: 'start'; placement: ExecutionPlacement; span?: ExecuteSpanStart }
+  | { type: 'start'; placement: ExecutionPlacement; span?: ExecuteSpanOpening }
   | { type: 'progress'; percent: number };
 
 /**
@@ -42,7 +43,7 @@ const neverAborted = new AbortController().signal;
 /**
  * Progress reports of a run's first interval wait, and go with the next message (a later report, or the
  * reply) or, for a handler that yields, when the interval is over: a run that ends within its first
- * interval sends none of its own (the consumer writes none for it either: its outcome replaces it).
+ * interval sends no progress message of its own, and its last report still reaches the executor's caller.
  */
 function heldProgress(intervalMs: number, post: (event: RunEvent) => void) {
   let since = 0;
@@ -81,13 +82,13 @@ export async function runRemoteTask(
 ): Promise<RunReply> {
   let placement: ExecutionPlacement | undefined;
   let startedAt = Date.now();
-  let opened: ExecuteSpanStart | undefined;
+  let opened: ExecuteSpanOpening | undefined;
   let span: ExecuteSpanRecord | undefined;
   const progress = heldProgress(runner.progressIntervalMs, post);
   try {
     const { result, cpuMs } = await runTask(runner, attempt, {
       signal: neverAborted,
-      onSpanStart: (start) => (opened = start),
+      onSpanStart: ({ spanId, startTime }) => (opened = { spanId, startTime }),
       onStart: (where, at) => {
         placement = where;
         startedAt = at;
