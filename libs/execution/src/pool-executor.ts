@@ -33,7 +33,8 @@ export class PoolExecutor implements Executor {
   async run(attempt: AttemptContext, hooks: RunHooks = {}): Promise<ExecutionOutcome> {
     if (this.#closing) throw new ExecutorClosedError(this.model);
     const scope = new RunAbortScope(attempt, hooks.signal);
-    const span = new ExecuteSpanRelay(attempt, this.model);
+    // Only a traced attempt has an execute span to relay.
+    const span = attempt.traceparent ? new ExecuteSpanRelay(attempt, this.model) : undefined;
     let placement: ExecutionPlacement | undefined;
     let settled = false;
     const started = (where: ExecutionPlacement) => {
@@ -44,7 +45,7 @@ export class PoolExecutor implements Executor {
     const onEvent = (event: RunEvent) => {
       if (event.type === 'start') {
         // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
-        if (event.span) span.started(event.span, event.placement);
+        if (event.span) span?.started(event.span, event.placement);
         if (!settled) started(event.placement);
       } else if (!settled) hooks.onProgress?.(event.percent);
     };
@@ -58,7 +59,7 @@ export class PoolExecutor implements Executor {
         : this.#closing
           ? new ExecutorClosedError(this.model)
           : error;
-      span.abandoned(failure);
+      span?.abandoned(failure);
       this.#failed++;
       throw failure;
     } finally {
@@ -69,7 +70,7 @@ export class PoolExecutor implements Executor {
     if (reply.placement) started(reply.placement);
     if (reply.percent !== undefined) hooks.onProgress?.(reply.percent);
     settled = true;
-    span.finished(reply.span);
+    span?.finished(reply.span);
     if (!reply.ok) {
       this.#failed++;
       throw deserializeError(reply.error);
