@@ -4,6 +4,7 @@
  * untraced stack is followed by one of the traced stack, and, with `--variant`, one of a third stack
  * traced with that environment too (e.g. `--variant SPAN_EXPORT_THREAD=false`), so a change can be
  * compared with the shipped default side by side. Prints jobs/s and the CPU per job of each process.
+ * `--only no-op` or `--only spin` runs one of the two cases.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     repeat: { type: 'string' },
     variant: { type: 'string', multiple: true },
+    only: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -39,6 +41,10 @@ const variant = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
+const only = values.only;
+if (only !== undefined && only !== 'no-op' && only !== 'spin') {
+  throw new Error(`--only takes no-op or spin, got "${only}"`);
+}
 const NO_OP = { task: 'io.sleep', payload: { ms: 0 } };
 const SPIN_1MS = { task: 'diag.spin', payload: { ms: 1 } };
 
@@ -73,14 +79,21 @@ async function main(): Promise<void> {
   try {
     for (const side of sides) await runJobs(side, sizes.warmup);
     const cases = [
-      { title: `${sizes.noOp} no-op jobs a run on the io-consumer`, jobs: sizes.noOp, aim: 10, of: sides },
       {
+        name: 'no-op',
+        title: `${sizes.noOp} no-op jobs a run on the io-consumer`,
+        jobs: sizes.noOp,
+        aim: 10,
+        of: sides,
+      },
+      {
+        name: 'spin',
         title: `${sizes.spin} jobs of 1 ms CPU (diag.spin) a run on compute, 2 worker threads`,
         jobs: sizes.spin,
         aim: 3,
         of: sides.map((side) => side.withJob(SPIN_1MS, 'compute')),
       },
-    ];
+    ].filter((entry) => only === undefined || entry.name === only);
     for (const { title, jobs, aim, of } of cases) {
       console.log(`\n## ${title} (load ${os.loadavg()[0].toFixed(1)})`);
       const runs = await alternate(of, jobs, repeat, title.includes('no-op') ? 0 : 200);

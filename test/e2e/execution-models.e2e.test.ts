@@ -60,6 +60,29 @@ describe('jobs over REST, run by the real apps as separate processes', () => {
     });
   }
 
+  for (const model of Object.keys(MODEL_LANES) as ComputeModel[]) {
+    it(`a failed attempt under ${model} still says where it ran and what CPU it used`, async () => {
+      const accepted = await e2e.client.submit({
+        task: 'diag.crash',
+        payload: { mode: 'throw' },
+        lane: MODEL_LANES[model],
+      });
+      const view = await e2e.client.waitFor(accepted.id);
+      assert.equal(view.state, 'failed');
+      const execution = view.execution;
+      // A pool's failure reply can reach the consumer before the thread's start event: the record must
+      // not depend on which comes first.
+      assert.ok(execution, 'the failed attempt names where it ran');
+      assert.equal(execution.model, model);
+      if (model === 'processes') assert.notEqual(execution.pid, e2e.compute(model).pid);
+      else assert.equal(execution.pid, e2e.compute(model).pid);
+      assert.equal(execution.threadId === 0, model !== 'worker-threads', `threadId ${execution.threadId}`);
+      assert.ok(execution.startedAt > 0, 'the failed attempt says when it started');
+      const cpuMs = execution.cpuMs;
+      assert.ok(cpuMs !== undefined && cpuMs >= 0, `cpuMs ${cpuMs} on the failed attempt`);
+    });
+  }
+
   it('routes a task to its default lane and records the decision', async () => {
     const accepted = await e2e.client.submit({
       task: 'cpu.hash',

@@ -135,7 +135,6 @@ export class ChildProcessPool implements PoolEngine {
         return;
       case 'start':
       case 'progress':
-      case 'span-start':
         run?.onEvent(message);
         return;
       case 'reply':

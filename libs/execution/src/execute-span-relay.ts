@@ -1,9 +1,11 @@
+import type { AttemptContext, ExecutionModel, ExecutionPlacement } from '@switchyard/contracts';
 import {
   abandonExecuteSpan,
   executeOutcomeOf,
+  executeSpanStart,
   exportExecuteSpan,
+  type ExecuteSpanOpening,
   type ExecuteSpanRecord,
-  type ExecuteSpanStart,
 } from '@switchyard/telemetry';
 
 /**
@@ -14,14 +16,19 @@ import {
  * even when the report that the span opened arrives after the run was given up.
  */
 export class ExecuteSpanRelay {
-  #start?: ExecuteSpanStart;
+  #opened?: { opening: ExecuteSpanOpening; where: ExecutionPlacement };
   /** Why the run was given up, once it was: a span opened after that is closed at once. */
   #abandonedBy?: { reason: unknown };
   #done = false;
 
-  /** The thread or child opened the span. */
-  started(start: ExecuteSpanStart): void {
-    this.#start = start;
+  constructor(
+    private readonly attempt: AttemptContext,
+    private readonly model: ExecutionModel,
+  ) {}
+
+  /** The thread or child opened the span, running on `where`. */
+  started(opening: ExecuteSpanOpening, where: ExecutionPlacement): void {
+    this.#opened = { opening, where };
     if (this.#abandonedBy) this.abandoned(this.#abandonedBy.reason);
   }
 
@@ -35,8 +42,10 @@ export class ExecuteSpanRelay {
   /** The run ended without a report: `reason` is the abort reason or the crash. */
   abandoned(reason: unknown): void {
     this.#abandonedBy = { reason };
-    if (!this.#start || this.#done) return;
+    if (!this.#opened || this.#done) return;
     this.#done = true;
-    exportExecuteSpan(abandonExecuteSpan(this.#start, executeOutcomeOf(reason), reason));
+    const { opening, where } = this.#opened;
+    const start = executeSpanStart(this.attempt, this.model, where, opening);
+    if (start) exportExecuteSpan(abandonExecuteSpan(start, executeOutcomeOf(reason), reason));
   }
 }

@@ -33,7 +33,8 @@ export class PoolExecutor implements Executor {
   async run(attempt: AttemptContext, hooks: RunHooks = {}): Promise<ExecutionOutcome> {
     if (this.#closing) throw new ExecutorClosedError(this.model);
     const scope = new RunAbortScope(attempt, hooks.signal);
-    const span = new ExecuteSpanRelay();
+    // Only a traced attempt has an execute span to relay.
+    const span = attempt.traceparent ? new ExecuteSpanRelay(attempt, this.model) : undefined;
     let placement: ExecutionPlacement | undefined;
     let settled = false;
     const started = (where: ExecutionPlacement) => {
@@ -42,11 +43,11 @@ export class PoolExecutor implements Executor {
       hooks.onStart?.(where);
     };
     const onEvent = (event: RunEvent) => {
-      // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
-      if (event.type === 'span-start') return span.started(event.start);
-      if (settled) return;
-      if (event.type === 'start') started(event.placement);
-      else hooks.onProgress?.(event.percent);
+      if (event.type === 'start') {
+        // Heard even once the run has failed: a span opened by a worker stopped meanwhile is closed at once.
+        if (event.span) span?.started(event.span, event.placement);
+        if (!settled) started(event.placement);
+      } else if (!settled) hooks.onProgress?.(event.percent);
     };
     let reply: RunReply;
     try {
@@ -58,16 +59,18 @@ export class PoolExecutor implements Executor {
         : this.#closing
           ? new ExecutorClosedError(this.model)
           : error;
-      span.abandoned(failure);
+      span?.abandoned(failure);
       this.#failed++;
       throw failure;
     } finally {
       scope.dispose();
     }
-    // The reply may overtake the start event: report the start first.
-    if (reply.ok) started(reply.placement);
+    // The reply may overtake the start event (a thread's events use another port): report the start
+    // first, for a failed run too, so its attempt still records where it ran and what CPU it used.
+    if (reply.placement) started(reply.placement);
+    if (reply.percent !== undefined) hooks.onProgress?.(reply.percent);
     settled = true;
-    span.finished(reply.span);
+    span?.finished(reply.span);
     if (!reply.ok) {
       this.#failed++;
       throw deserializeError(reply.error);

@@ -86,6 +86,8 @@ export class ThreadPool implements PoolEngine {
     try {
       return await this.#pool.run({ runId, attempt }, { signal });
     } catch (error) {
+      // The terminated or crashed thread's last messages (the span it opened) may still be on their way.
+      this.#keepLate(runId);
       if (signal.aborted) throw error;
       // piscina: "worker exited with code: 1", or an error thrown outside the task.
       const where = placement ? `thread ${placement.threadId}` : 'its thread';
@@ -94,10 +96,8 @@ export class ThreadPool implements PoolEngine {
         `${where} ended while running job ${attempt.jobId} (${detail}); it was replaced`,
       );
     } finally {
+      // A completed run's late events say nothing its reply did not: the executor has settled it.
       this.#inFlight--;
-      // Events travel over another port than the result: the last progress reports of a run that just
-      // completed may still be on their way, so its listener is kept a while too.
-      this.#keepLate(runId);
       this.#listeners.delete(runId);
     }
   }

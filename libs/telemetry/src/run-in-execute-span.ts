@@ -42,7 +42,26 @@ export interface RunInExecuteSpanOptions {
   endAttributes?: () => PlainAttributes;
 }
 
-function openSpan(attempt: AttemptContext, model: ExecutionModel): ExecuteSpanStart | undefined {
+/**
+ * What a thread or child reports of its execute span as it opens: the rest of the start is the attempt's,
+ * the model's and the placement's, which the parent knows already (`executeSpanStart` rebuilds it).
+ */
+export interface ExecuteSpanOpening {
+  spanId: string;
+  startTime: HrTime;
+}
+
+/**
+ * The execute span's start for `attempt`, run by `model` on `where`, opened as `opening` says; undefined
+ * without a valid traceparent (nothing is traced then). The thread builds it as it opens the span, and a
+ * parent from the thread's `ExecuteSpanOpening` when it must close the span of a thread it stopped.
+ */
+export function executeSpanStart(
+  attempt: AttemptContext,
+  model: ExecutionModel,
+  where: { pid: number; threadId: number },
+  opening: ExecuteSpanOpening,
+): ExecuteSpanStart | undefined {
   const parent = attempt.traceparent ? parseTraceParent(attempt.traceparent) : null;
   if (!parent) return undefined;
   const attributes: PlainAttributes = {
@@ -53,19 +72,29 @@ function openSpan(attempt: AttemptContext, model: ExecutionModel): ExecuteSpanSt
     [SwitchyardAttributes.Profile]: attempt.profile,
     [SwitchyardAttributes.Attempt]: attempt.attempt,
     [SwitchyardAttributes.QueueWaitMs]: attempt.queueWaitMs,
-    [SwitchyardAttributes.ThreadId]: threadId,
-    [SwitchyardAttributes.ProcessPid]: process.pid,
+    [SwitchyardAttributes.ThreadId]: where.threadId,
+    [SwitchyardAttributes.ProcessPid]: where.pid,
   };
   return {
     name: executeSpanName(attempt.task),
     traceId: parent.traceId,
-    spanId: newSpanId(),
+    spanId: opening.spanId,
     parentSpanId: parent.spanId,
     traceFlags: parent.traceFlags,
     traceState: attempt.tracestate || undefined,
-    startTime: hrTime(),
+    startTime: opening.startTime,
     attributes,
   };
+}
+
+function openSpan(attempt: AttemptContext, model: ExecutionModel): ExecuteSpanStart | undefined {
+  if (!attempt.traceparent) return undefined;
+  return executeSpanStart(
+    attempt,
+    model,
+    { pid: process.pid, threadId },
+    { spanId: newSpanId(), startTime: hrTime() },
+  );
 }
 
 /**

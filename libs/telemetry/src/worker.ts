@@ -3,7 +3,12 @@
  * (`@switchyard/telemetry/worker`): it never loads the OpenTelemetry SDK, which would cost every
  * thread ~200 ms and ~25 MB. The main entry re-exports all of it.
  */
-export { runInExecuteSpan, type RunInExecuteSpanOptions } from './run-in-execute-span';
+export {
+  executeSpanStart,
+  runInExecuteSpan,
+  type ExecuteSpanOpening,
+  type RunInExecuteSpanOptions,
+} from './run-in-execute-span';
 export {
   executeOutcomeOf,
   type ExecuteOutcome,

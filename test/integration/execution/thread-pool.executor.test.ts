@@ -39,6 +39,23 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
     assert.ok(progress.every((p) => p >= 0 && p <= 100));
   });
 
+  it('reports progress while a longer run goes on, not only with its reply', async () => {
+    // Reports of a run's first interval wait for a later one (or the reply): a 400 ms spin reporting every
+    // 20 ms must still be heard while it runs.
+    const heard: number[] = [];
+    let settled = false;
+    const running = executor
+      .run(...request('diag.spin', { ms: 400 }, { onProgress: (p) => heard.push(p) }))
+      .finally(() => (settled = true));
+    await pollUntil(() => heard.length > 0 || settled, { timeoutMs: 5_000, what: 'a progress event' });
+    assert.equal(settled, false, 'the first progress event came before the run ended');
+    await running;
+    assert.ok(
+      heard.every((p, i) => p > 0 && p <= 100 && (i === 0 || p >= heard[i - 1])),
+      String(heard),
+    );
+  });
+
   it('runs POOL_SIZE jobs on distinct threads at once', async () => {
     const outcomes = await Promise.all(
       Array.from({ length: POOL_SIZE }, () => executor.run(...request('diag.spin', { ms: 300 }))),
@@ -75,6 +92,26 @@ describe('worker-threads executor (piscina)', { timeout: 30_000 }, () => {
       message: 'diag.crash failed on purpose (mode throw)',
     });
     await assertPoolRecovered();
+  });
+
+  it('reports where a throwing task ran before it rejects, every time', async () => {
+    // The failure reply comes over piscina's port and the start event over the thread's own: a failure
+    // that overtook its start event used to leave the consumer's failed attempt without a record.
+    const runs = Array.from({ length: 100 }, async () => {
+      const starts: number[] = [];
+      const error = await executor
+        .run(...request('diag.crash', { mode: 'throw' }, { onStart: (where) => starts.push(where.threadId) }))
+        .then(
+          () => assert.fail('diag.crash resolved'),
+          (caught: unknown) => caught,
+        );
+      assert.equal((error as Error).name, 'DiagnosticCrashError');
+      return starts;
+    });
+    for (const starts of await Promise.all(runs)) {
+      assert.equal(starts.length, 1, 'one start per failed run, heard before the rejection');
+      assert.ok(threadIds().includes(starts[0]));
+    }
   });
 
   it('fails a task that exits its thread with WorkerCrashedError, and replaces the thread', async () => {
