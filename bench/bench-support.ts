@@ -1,4 +1,26 @@
+import type { AttemptContext } from '@switchyard/contracts';
 import { spread } from '@switchyard/stats';
+
+/**
+ * An attempt of the cpu lane as a bench hands it to an executor straight away (no queue), number `id`.
+ * With `traced`, its traceparent is made from the number, not `crypto`: the harness's own work would
+ * count as the hop's.
+ */
+export function benchAttempt(id: number, task: string, payload: unknown, traced = false): AttemptContext {
+  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+  return {
+    jobId: String(id),
+    task,
+    payload,
+    timeoutMs: 60_000,
+    lane: 'cpu',
+    profile: 'cpu',
+    attempt: 1,
+    queueWaitMs: 0,
+    tenant: 'bench',
+    ...(traced ? { traceparent: `00-${hex(id + 1, 32)}-${hex(id + 1, 16)}-01` } : {}),
+  };
+}
 
 export interface Measurement {
   /** What ran, e.g. `raw BullMQ`. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createExecutor, type Executor } from '@switchyard/execution';
 import { Piscina } from 'piscina';
-import type { Measurement } from './bench-support';
+import { benchAttempt, type Measurement } from './bench-support';
 import { RawForkPool } from './raw/fork-pool';
 
 const PAYLOAD = { limit: 20_000 };
@@ -20,19 +20,7 @@ async function saturate(runs: number, parallel: number, runOne: () => Promise<un
 
 async function viaExecutor(executor: Executor, runs: number, parallel: number): Promise<void> {
   let id = 0;
-  await saturate(runs, parallel, () =>
-    executor.run({
-      jobId: String(id++),
-      task: 'cpu.primes',
-      payload: PAYLOAD,
-      timeoutMs: 60_000,
-      lane: 'cpu',
-      profile: 'cpu',
-      attempt: 1,
-      queueWaitMs: 0,
-      tenant: 'bench',
-    }),
-  );
+  await saturate(runs, parallel, () => executor.run(benchAttempt(id++, 'cpu.primes', PAYLOAD)));
 }
 
 export interface ExecutorHop {

@@ -60,11 +60,7 @@ export async function queuePath(sizes: QueuePathSizes): Promise<QueuePath> {
     const sides = await startSides([
       () => startRawBullmqSide({ concurrency: CONCURRENCY }),
       switchyard(`Switchyard POST /v1/jobs/batch → api → io-consumer (IO_CONCURRENCY=${CONCURRENCY})`, {}),
-      switchyard('the same, every job traced (100 % sampled, OTLP http/protobuf)', {
-        OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_TRACES_SAMPLER: 'always_on',
-      }),
+      switchyard('the same, every job traced (100 % sampled, OTLP http/protobuf)', sink.tracingEnv()),
     ]);
     const [raw, untraced, traced] = sides as [(typeof sides)[0], SwitchyardSide, SwitchyardSide];
     try {

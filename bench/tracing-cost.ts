@@ -50,11 +50,7 @@ const SPIN_1MS = { task: 'diag.spin', payload: { ms: 1 } };
 
 async function main(): Promise<void> {
   const sink = await OtlpSink.start();
-  const traced = {
-    OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-    OTEL_TRACES_SAMPLER: 'always_on',
-  };
+  const traced = sink.tracingEnv();
   const stack = (subject: string, env: Record<string, string>) => () =>
     startSwitchyardSide({
       subject,

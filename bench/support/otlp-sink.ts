@@ -41,6 +41,15 @@ export class OtlpSink {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** The environment that makes a Switchyard process trace every job (100 %) to this sink over OTLP/protobuf. */
+  tracingEnv(): Record<string, string> {
+    return {
+      OTEL_EXPORTER_OTLP_ENDPOINT: this.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_SAMPLER: 'always_on',
+    };
+  }
+
   /** Bytes of spans received so far. */
   get traceBytes(): number {
     return this.received.get('/v1/traces')?.bytes ?? 0;
