@@ -1,6 +1,6 @@
 import { createLogger, logConnectionErrors } from '@switchyard/telemetry';
 import { setTimeout as delay } from 'node:timers/promises';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, type QueueEventsOptions } from 'bullmq';
 import { closeRedis, createRedis, type RedisConnection, type RedisMode } from './redis-connection';
 import { laneQueuePrefix } from './switchyard-keys';
 
@@ -31,6 +31,8 @@ export interface LaneEventsOptions {
 interface LaneReader {
   events: QueueEvents;
   connection: RedisConnection;
+  /** Resolves once the reader knows where it starts reading (its stream's last entry when it started). */
+  positioned: Promise<void>;
 }
 
 /** How long a follow waits for the readers' first read before reading the job anyway (Redis away). */
@@ -89,16 +91,17 @@ export class LaneEvents {
   }
 
   /**
-   * Starts the readers if they are not running and resolves once every lane's reader issued its first
-   * read: events from then on are heard. With Redis away it resolves after `READY_WAIT_MS` anyway, so a
-   * follow reads the job (and fails as a read does) instead of hanging.
+   * Starts the readers if they are not running and resolves once every lane's reader knows where it
+   * reads from: the last entry of its stream when it started, so every event after that is heard, however
+   * late its first read goes out. With Redis away it resolves after `READY_WAIT_MS` anyway, so a follow
+   * reads the job (and fails as a read does) instead of hanging.
    */
   async waitUntilReady(): Promise<void> {
     const readers = this.start();
     await Promise.race([
-      Promise.all(readers.map(({ events }) => events.waitUntilReady())),
+      Promise.all(readers.map(({ positioned }) => positioned)),
       delay(READY_WAIT_MS, undefined, { ref: false }),
-    ]).catch(() => undefined);
+    ]);
   }
 
   /** Safe to call twice. */
@@ -135,13 +138,21 @@ export class LaneEvents {
       const events = new QueueEvents(lane, {
         connection,
         prefix: laneQueuePrefix(this.options.prefix, lane),
+        autorun: false,
       });
       // A lane's reader reconnects by itself; one JSON line now and then says it cannot read (Redis away).
       logConnectionErrors(events, logger, { what: `queue events ${lane}` });
       for (const name of JOB_EVENTS) {
         events.on(name, (args: { jobId: string }) => this.notify(args.jobId, name));
       }
-      return { events, connection };
+      // From the stream's last entry now, not from '$' at its first XREAD: a follow reads the job once this
+      // resolves, and an event between the two would otherwise be missed until the follow's recheck.
+      const positioned = lastEntryId(connection, events.keys.events).then((id) => {
+        (events.opts as QueueEventsOptions).lastEventId = id;
+        if (!events.closing) events.run().catch((error: unknown) => events.emit('error', error as Error));
+      });
+      positioned.catch(() => undefined);
+      return { events, connection, positioned };
     });
     return this.readers;
   }
@@ -171,4 +182,10 @@ async function stopReaders(readers: readonly LaneReader[]): Promise<void> {
       await closeRedis(connection, 1_000);
     }),
   );
+}
+
+/** The id of the last entry of stream `key`, or `0-0` for an empty or absent stream. */
+async function lastEntryId(connection: RedisConnection, key: string): Promise<string> {
+  const [last] = await connection.xrevrange(key, '+', '-', 'COUNT', 1);
+  return last?.[0] ?? '0-0';
 }
