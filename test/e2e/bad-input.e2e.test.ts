@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { LaneStats, ProblemDetails } from '@switchyard/contracts';
 import { spawnSync } from 'node:child_process';
@@ -204,6 +205,32 @@ describe('client mistakes get 4xx problem details, and nothing is enqueued', () 
       }),
     );
     assert.deepEqual([...new Set(result.problem.errors?.map((error) => error.index))], [1, 2]);
+  });
+
+  it('answers 413 to a body over 1 MiB, and the client still sending it reads the answer (no broken pipe)', async () => {
+    const url = new URL(`${stack.apiUrl}/v1/jobs`);
+    const body = Buffer.from(JSON.stringify({ task: 'io.sleep', payload: { pad: 'x'.repeat(7_000_000) } }));
+    for (let round = 0; round < 20; round++) {
+      const answer = await new Promise<{ status?: number; error?: string }>((resolve) => {
+        const request = http.request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve({ status: response.statusCode }));
+          },
+        );
+        request.on('error', (error) => resolve({ error: error.message }));
+        // All at once: the 413 comes while the client is still sending (the socket's buffers hold less).
+        request.end(body);
+      });
+      assert.deepEqual(answer, { status: 413 }, `round ${round}`);
+    }
   });
 
   it('enqueued nothing for any rejected request', async () => {

@@ -17,6 +17,7 @@ import { adminServer } from './security/admin-server';
 import { installAuthentication } from './security/authenticate.hook';
 import { hardenedServerFactory } from './security/http-server';
 import { clientErrorHandler, frameworkErrors } from './security/malformed-requests';
+import { answerOversizedBodies } from './security/oversized-bodies';
 import { installRateLimit } from './security/rate-limit';
 import { installSecurityHeaders } from './security/security-headers';
 import { ScopeGuard } from './security/require-scope';
@@ -55,6 +56,7 @@ export async function bootstrapApi(): Promise<NestFastifyApplication> {
   });
   const fastify = adapter.getInstance();
   answerMethodNotAllowed(fastify);
+  answerOversizedBodies(fastify);
   // The HTTP server span is named by route template (`GET /v1/jobs/:id`), not by method alone.
   fastify.addHook('onRequest', (request, _reply, done) => {
     setHttpRoute(request.routeOptions.url);
