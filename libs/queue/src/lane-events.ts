@@ -147,11 +147,15 @@ export class LaneEvents {
       }
       // From the stream's last entry now, not from '$' at its first XREAD: a follow reads the job once this
       // resolves, and an event between the two would otherwise be missed until the follow's recheck.
-      const positioned = lastEntryId(connection, events.keys.events).then((id) => {
-        (events.opts as QueueEventsOptions).lastEventId = id;
-        if (!events.closing) events.run().catch((error: unknown) => events.emit('error', error as Error));
-      });
-      positioned.catch(() => undefined);
+      // Never rejects: a reader that could not read its position reads from '$', as before.
+      const positioned = lastEntryId(connection, events.keys.events)
+        .then(
+          (id) => void ((events.opts as QueueEventsOptions).lastEventId = id),
+          () => undefined,
+        )
+        .then(() => {
+          if (!events.closing) events.run().catch((error: unknown) => events.emit('error', error as Error));
+        });
       return { events, connection, positioned };
     });
     return this.readers;

@@ -12,9 +12,9 @@ const DRAIN_MAX_BYTES = 8 * 1_048_576;
  */
 export function answerOversizedBodies(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const declared = Number(request.headers['content-length']);
-    if (reply.statusCode === 413 && declared > 0 && declared <= DRAIN_MAX_BYTES) {
-      reply.removeHeader('connection');
+    if (reply.statusCode === 413) {
+      const declared = Number(request.headers['content-length']);
+      if (declared > 0 && declared <= DRAIN_MAX_BYTES) reply.removeHeader('connection');
     }
     done(null, payload);
   });
